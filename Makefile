@@ -1,0 +1,113 @@
+# gitgate - build, run, test. See README.md.
+#   make            build/gitgate (installs missing Debian -dev packages as root)
+#   make run        dev certificates + gitgate serve on 127.0.0.1:8443
+#   make test       unit, fixture, black-box and kubectl end-to-end suites
+#   make SANITIZE=address,undefined test
+#   make bench / make fuzz / make lint / make valgrind
+
+CC	?= cc
+BUILD	?= build
+VERSION	:= $(shell cat VERSION 2>/dev/null || echo 0.0.0)
+GITREV	:= $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
+
+PKGS	 = libmicrohttpd libcjson yaml-0.1 libpcre2-8 openssl gnutls
+DEB_PKGS = libmicrohttpd-dev libcjson-dev libyaml-dev libpcre2-dev \
+	   libssl-dev libgnutls28-dev pkg-config
+
+WARN	 = -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes \
+	   -Wmissing-prototypes -Wformat=2 -Wwrite-strings -Wcast-qual \
+	   -Wno-format-nonliteral -Wno-format-truncation -Werror
+CFLAGS	?= -O2 -g
+CFLAGS	+= -std=c11 -D_GNU_SOURCE -pthread $(WARN) -fstack-protector-strong \
+	   -D_FORTIFY_SOURCE=2 -fPIE -MMD -MP \
+	   -Iwebhook -Iwebhook/rules -Icerts \
+	   -DGITGATE_VERSION='"$(VERSION)"' -DGITGATE_GITREV='"$(GITREV)"'
+LDFLAGS	+= -pthread -pie -Wl,-z,relro,-z,now
+LIBS	 = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+ifneq ($(SANITIZE),)
+CFLAGS	+= -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
+CFLAGS	:= $(filter-out -D_FORTIFY_SOURCE=2,$(CFLAGS))
+LDFLAGS	+= -fsanitize=$(SANITIZE)
+endif
+
+SRCS	 = $(wildcard webhook/*.c webhook/rules/*.c certs/*.c)
+OBJS	 = $(SRCS:%.c=$(BUILD)/%.o)
+LIB_OBJS = $(filter-out $(BUILD)/webhook/main.o,$(OBJS))
+
+all: deps $(BUILD)/gitgate
+
+# Install missing build dependencies (as root), or say how to.
+deps:
+	@missing=""; for p in $(DEB_PKGS); do \
+		dpkg-query -W -f='$${Status}' $$p 2>/dev/null | \
+		grep -q 'ok installed' || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+		if [ "$$(id -u)" = 0 ]; then \
+			echo "installing:$$missing"; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+			apt-get install -y -qq $$missing >/dev/null || exit 1; \
+		else \
+			echo "missing packages; run: sudo apt-get install -y$$missing"; \
+			exit 1; \
+		fi; \
+	fi
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(shell pkg-config --cflags $(PKGS) 2>/dev/null) -c $< -o $@
+
+$(BUILD)/gitgate: $(OBJS)
+	$(CC) $(LDFLAGS) -o $@ $(OBJS) $(LIBS)
+
+# Unit tests: test/unit/test_X.c links the module under test and what it
+# declares it needs (UNIT_DEPS_X), nothing else.
+UNIT_DEPS_image		= webhook/image
+UNIT_DEPS_match		= webhook/match
+UNIT_DEPS_diag		= webhook/diag
+UNIT_DEPS_kube		= webhook/kube
+UNIT_DEPS_policy	= webhook/policy webhook/policy_schema webhook/yaml_doc \
+			  webhook/match webhook/diag webhook/kube
+UNIT_DEPS_manifest	= webhook/manifest webhook/yaml_doc webhook/diag
+UNIT_DEPS_certs		= certs/certs_gen certs/certs_inspect
+UNIT_DEPS_review	= webhook/review webhook/kube
+UNIT_DEPS_rule_image	= webhook/rules/rule_image webhook/rules/rule_util \
+			  webhook/image webhook/match webhook/kube
+UNIT_DEPS_rule_source	= webhook/rules/rule_source webhook/rules/rule_util \
+			  webhook/match webhook/kube
+UNIT_DEPS_rule_actor	= webhook/rules/rule_actor webhook/rules/rule_util \
+			  webhook/match webhook/kube
+UNIT_DEPS_eval		= webhook/eval webhook/verdict webhook/rules/rule_image \
+			  webhook/rules/rule_source webhook/rules/rule_actor \
+			  webhook/rules/rule_util webhook/image webhook/match \
+			  webhook/kube webhook/review webhook/policy \
+			  webhook/policy_schema webhook/yaml_doc webhook/diag
+
+UNIT_SRCS  = $(wildcard test/unit/test_*.c)
+UNIT_NAMES = $(UNIT_SRCS:test/unit/test_%.c=%)
+UNIT_BINS  = $(UNIT_NAMES:%=$(BUILD)/test/test_%)
+
+.SECONDEXPANSION:
+$(BUILD)/test/test_%: test/unit/test_%.c $$(addprefix $(BUILD)/,$$(addsuffix .o,$$(UNIT_DEPS_$$*)))
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Itest/unit $(shell pkg-config --cflags $(PKGS) 2>/dev/null) \
+		-o $@ $< $(addprefix $(BUILD)/,$(addsuffix .o,$(UNIT_DEPS_$*))) $(LDFLAGS) $(LIBS)
+
+unit: $(UNIT_BINS)
+
+test: all unit
+	@GITGATE=$(BUILD)/gitgate BUILD=$(BUILD) test/run
+
+run: all
+	@test -f $(BUILD)/dev-certs/tls.crt || \
+		$(BUILD)/gitgate certs --out $(BUILD)/dev-certs \
+		--dns localhost --dns gitgate.gitgate-system.svc >/dev/null
+	$(BUILD)/gitgate serve --listen 127.0.0.1:8443 \
+		--tls-cert $(BUILD)/dev-certs/tls.crt \
+		--tls-key $(BUILD)/dev-certs/tls.key --policies policies
+
+clean:
+	rm -rf $(BUILD)
+
+.PHONY: all deps unit test run clean
+-include $(OBJS:.o=.d)
