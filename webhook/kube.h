@@ -1,0 +1,47 @@
+/*
+ * kube.h - the bits of Kubernetes vocabulary every module shares:
+ * admission operations, the workload kinds and where their pod specs live,
+ * and service-account usernames. Pure functions over constant tables.
+ */
+#ifndef GITGATE_KUBE_H
+#define GITGATE_KUBE_H
+
+#include <stddef.h>
+
+/* Admission operations, as bits so a policy can hold a set of them. */
+#define KUBE_OP_CREATE	0x1u
+#define KUBE_OP_UPDATE	0x2u
+#define KUBE_OP_DELETE	0x4u
+#define KUBE_OP_CONNECT	0x8u
+#define KUBE_OP_ALL	0xfu
+
+/* Returns the KUBE_OP_* bit for "CREATE" etc., or 0 for anything else. */
+unsigned	kube_op_parse(const char *name);
+/* Returns "CREATE" etc. for one bit, "UNKNOWN" otherwise. Static string. */
+const char	*kube_op_name(unsigned op);
+
+/*
+ * The workload kinds gitgate knows: Pod, Deployment, ReplicaSet,
+ * StatefulSet, DaemonSet, Job, CronJob, ReplicationController.
+ * kube_kind_for_resource("deployments") -> "Deployment"; NULL if unknown.
+ */
+const char	*kube_kind_for_resource(const char *resource);
+/* The inverse: "Deployment" -> "deployments"; NULL if not a workload. */
+const char	*kube_resource_for_kind(const char *kind);
+/* 1 if kind is one of the workload kinds above. */
+int		 kube_kind_is_workload(const char *kind);
+/*
+ * The JSON path, from the object root, of the pod spec of a workload kind:
+ * a NULL-terminated array of keys, e.g. {"spec","template","spec",NULL}
+ * for Deployment, {"spec",NULL} for Pod, {"spec","jobTemplate","spec",
+ * "template","spec",NULL} for CronJob. NULL for other kinds.
+ */
+const char *const *kube_podspec_path(const char *kind);
+
+/*
+ * Split "system:serviceaccount:NS:NAME" into "NS:NAME" (pointer into
+ * username). Returns NULL when username is not a service account.
+ */
+const char	*kube_serviceaccount(const char *username);
+
+#endif
