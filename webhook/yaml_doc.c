@@ -197,6 +197,46 @@ scalar_to_json(const yaml_node_t *node)
 	return cJSON_CreateString(s);
 }
 
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/*
+ * Reject a mapping with a repeated key: readers disagree on which copy
+ * wins (sigs.k8s.io/yaml rejects them too). O(n log n) in the key count.
+ */
+static int
+duplicate_key(const cJSON *obj, char *err, size_t errlen)
+{
+	const cJSON	 *c;
+	const char	**keys;
+	size_t		  n = 0, i;
+	int		  rc = 0;
+
+	cJSON_ArrayForEach(c, obj)
+		n++;
+	if (n < 2)
+		return 0;
+	if ((keys = malloc(n * sizeof(*keys))) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	n = 0;
+	cJSON_ArrayForEach(c, obj)
+		keys[n++] = c->string;
+	qsort(keys, n, sizeof(*keys), cmp_str);
+	for (i = 1; i < n && rc == 0; i++)
+		if (strcmp(keys[i - 1], keys[i]) == 0) {
+			snprintf(err, errlen, "duplicate key \"%.64s\"",
+			    keys[i]);
+			rc = -1;
+		}
+	free(keys);
+	return rc;
+}
+
 static cJSON *
 node_to_json(yaml_document_t *doc, yaml_node_t *node, size_t *budget,
     int depth, char *err, size_t errlen)
@@ -256,9 +296,11 @@ node_to_json(yaml_document_t *doc, yaml_node_t *node, size_t *budget,
 				cJSON_Delete(out);
 				return NULL;
 			}
-			cJSON_DeleteItemFromObjectCaseSensitive(out,
-			    yaml_scalar(k));
 			cJSON_AddItemToObject(out, yaml_scalar(k), child);
+		}
+		if (duplicate_key(out, err, errlen) == -1) {
+			cJSON_Delete(out);
+			return NULL;
 		}
 		return out;
 	default:
