@@ -55,7 +55,8 @@ deps:
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(shell pkg-config --cflags $(PKGS) 2>/dev/null) -c $< -o $@
+	@echo "CC $<"
+	@$(CC) $(CFLAGS) $(shell pkg-config --cflags $(PKGS) 2>/dev/null) -c $< -o $@
 
 $(BUILD)/gitgate: $(OBJS)
 	$(CC) $(LDFLAGS) -o $@ $(OBJS) $(LIBS)
@@ -90,7 +91,8 @@ UNIT_BINS  = $(UNIT_NAMES:%=$(BUILD)/test/test_%)
 .SECONDEXPANSION:
 $(BUILD)/test/test_%: test/unit/test_%.c $$(addprefix $(BUILD)/,$$(addsuffix .o,$$(UNIT_DEPS_$$*)))
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -Itest/unit $(shell pkg-config --cflags $(PKGS) 2>/dev/null) \
+	@echo "CC $<"
+	@$(CC) $(CFLAGS) -Itest/unit $(shell pkg-config --cflags $(PKGS) 2>/dev/null) \
 		-o $@ $< $(addprefix $(BUILD)/,$(addsuffix .o,$(UNIT_DEPS_$*))) $(LDFLAGS) $(LIBS)
 
 unit: $(UNIT_BINS)

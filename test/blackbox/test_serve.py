@@ -1,0 +1,398 @@
+"""test_serve.py - black-box tests of `gitgate serve`: the real binary over
+real TLS on 127.0.0.1. Status codes for every kind of bad input, keep-alive,
+TLS versions, refusal to start on bad certificates or policies, policy
+reload (inotify and SIGHUP), audit mode, metrics and graceful shutdown.
+Every wait is bounded."""
+import http.client
+import json
+import os
+import shutil
+import signal
+import socket
+import ssl
+import subprocess
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "pylib"))
+from harness import GITGATE, ROOT, Suite, gitgate  # noqa: E402
+import reviews  # noqa: E402
+
+S = Suite("serve")
+TMP = tempfile.mkdtemp(prefix="gitgate-serve-")
+CERTS = os.path.join(TMP, "certs")
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    def __init__(self, *extra, policies=None):
+        self.port = free_port()
+        self.log = open(os.path.join(TMP, f"serve-{self.port}.log"), "w+")
+        self.proc = subprocess.Popen(
+            [GITGATE, "serve", "--listen", f"127.0.0.1:{self.port}",
+             "--tls-cert", f"{CERTS}/tls.crt", "--tls-key", f"{CERTS}/tls.key",
+             "--policies", policies or os.path.join(ROOT, "policies"),
+             *extra], stdout=self.log, stderr=subprocess.STDOUT, cwd=ROOT)
+        deadline = time.time() + 10
+        while time.time() < deadline:
+            try:
+                if self.get("/healthz")[0] == 200:
+                    return
+            except OSError:
+                time.sleep(0.05)
+        raise RuntimeError("gitgate serve did not start: " + self.logtext())
+
+    def logtext(self):
+        self.log.flush()
+        self.log.seek(0)
+        return self.log.read()
+
+    def conn(self):
+        ctx = ssl.create_default_context(cafile=f"{CERTS}/ca.crt")
+        return http.client.HTTPSConnection("localhost", self.port,
+                                           context=ctx, timeout=10)
+
+    def request(self, method, path, body=None, headers=None, conn=None):
+        c = conn or self.conn()
+        c.request(method, path, body=body, headers=headers or {})
+        r = c.getresponse()
+        data = r.read()
+        if conn is None:
+            c.close()
+        return r.status, data
+
+    def get(self, path):
+        return self.request("GET", path)
+
+    def validate(self, doc, conn=None, path="/validate"):
+        st, data = self.request("POST", path, json.dumps(doc).encode(),
+                                {"Content-Type": "application/json"}, conn)
+        return st, (json.loads(data) if st == 200 else data)
+
+    def stop(self, sig=signal.SIGTERM):
+        self.proc.send_signal(sig)
+        try:
+            return self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            return -1
+
+
+def test_endpoints(srv):
+    S.check("healthz 200", srv.get("/healthz")[0] == 200)
+    S.check("readyz 200", srv.get("/readyz")[0] == 200)
+    st, body = srv.get("/metrics")
+    S.check("metrics 200 with build info", st == 200 and
+            b"gitgate_build_info" in body, body[:200])
+    S.check("unknown path 404", srv.get("/nope")[0] == 404)
+    S.check("GET /validate 405", srv.get("/validate")[0] == 405)
+    S.check("DELETE /healthz 405", srv.request("DELETE", "/healthz")[0] == 405)
+
+
+def test_decisions(srv):
+    doc = reviews.review(reviews.deployment(), user=reviews.DEVELOPER)
+    st, r = srv.validate(doc)
+    resp = r.get("response", {}) if st == 200 else {}
+    S.check("developer CREATE: 200", st == 200, r)
+    S.check("developer CREATE: denied 403 Forbidden",
+            resp.get("allowed") is False and
+            resp.get("status", {}).get("code") == 403 and
+            resp.get("status", {}).get("reason") == "Forbidden", resp)
+    S.check("developer CREATE: message names policy and user",
+            "[reconciler-only]" in resp.get("status", {}).get("message", "")
+            and "alice" in resp["status"]["message"], resp)
+    S.check("uid echoed", resp.get("uid") == doc["request"]["uid"])
+    S.check("v1 answered as v1", r.get("apiVersion") == "admission.k8s.io/v1"
+            and r.get("kind") == "AdmissionReview")
+    S.check("no patch", "patch" not in resp and "patchType" not in resp)
+
+    ok = reviews.review(reviews.deployment())
+    st, r = srv.validate(ok, path="/validate?timeout=10s")
+    S.check("reconciler CREATE allowed (query string ignored)",
+            st == 200 and r["response"]["allowed"] is True, r)
+
+    beta = reviews.review(reviews.deployment(image="nginx:latest"),
+                          api="admission.k8s.io/v1beta1")
+    st, r = srv.validate(beta)
+    S.check("v1beta1 answered as v1beta1, latest denied",
+            st == 200 and r["apiVersion"] == "admission.k8s.io/v1beta1" and
+            r["response"]["allowed"] is False and
+            "[immutable-images]" in r["response"]["status"]["message"], r)
+
+    dry = reviews.review(reviews.deployment(), user=reviews.DEVELOPER,
+                         dry_run=True)
+    st, r = srv.validate(dry)
+    S.check("dry-run gets the same denial", st == 200 and
+            r["response"]["allowed"] is False, r)
+
+
+def test_bad_input(srv):
+    hdr = {"Content-Type": "application/json"}
+    st, body = srv.request("POST", "/validate", b"{not json", hdr)
+    S.check("malformed JSON 400", st == 400, body)
+    st, _ = srv.request("POST", "/validate", json.dumps(
+        {"apiVersion": "admission.k8s.io/v1", "kind": "AdmissionReview"}),
+        hdr)
+    S.check("missing request 400", st == 400)
+    doc = reviews.review(reviews.deployment())
+    del doc["request"]["uid"]
+    st, _ = srv.request("POST", "/validate", json.dumps(doc), hdr)
+    S.check("missing uid 400", st == 400)
+    st, _ = srv.request("POST", "/validate", b"{}",
+                        {"Content-Type": "text/plain"})
+    S.check("text/plain 415", st == 415)
+    st, _ = srv.request("POST", "/validate", b"[" * 200000 + b"]" * 200000,
+                        hdr)
+    S.check("JSON nested 200000 deep: 400", st == 400)
+
+
+def test_too_large(srv):
+    # Content-Length over the limit: answered at once, body never sent.
+    c = srv.conn()
+    c.putrequest("POST", "/validate")
+    c.putheader("Content-Type", "application/json")
+    c.putheader("Content-Length", str(7 * 1024 * 1024))
+    c.endheaders()
+    t0 = time.time()
+    r = c.getresponse()
+    S.check("7 MiB Content-Length: 413 before the body", r.status == 413 and
+            time.time() - t0 < 5, r.status)
+    c.close()
+
+
+def test_chunked_too_large():
+    srv = Server("--max-body", "65536")
+    try:
+        c = srv.conn()
+        c.putrequest("POST", "/validate")
+        c.putheader("Content-Type", "application/json")
+        c.putheader("Transfer-Encoding", "chunked")
+        c.endheaders()
+        chunk = b"x" * 16384
+        for _ in range(8):
+            c.send(b"%x\r\n%s\r\n" % (len(chunk), chunk))
+        c.send(b"0\r\n\r\n")
+        r = c.getresponse()
+        S.check("chunked body over --max-body: 413", r.status == 413,
+                r.status)
+        c.close()
+        st, r = srv.validate(reviews.review(reviews.deployment()))
+        S.check("still serving after 413", st == 200)
+    finally:
+        srv.stop()
+
+
+def test_keepalive_and_neighbours(srv):
+    c = srv.conn()
+    ok = 0
+    for _ in range(50):
+        st, _ = srv.validate(reviews.review(reviews.deployment()), conn=c)
+        ok += st == 200
+    c.close()
+    S.check("50 reviews on one keep-alive connection", ok == 50, ok)
+    # A client that trickles half a request must not stall the others.
+    raw = socket.create_connection(("127.0.0.1", srv.port))
+    ctx = ssl.create_default_context(cafile=f"{CERTS}/ca.crt")
+    slow = ctx.wrap_socket(raw, server_hostname="localhost")
+    slow.send(b"POST /validate HTTP/1.1\r\nHost: x\r\nContent-")
+    t0 = time.time()
+    st, _ = srv.validate(reviews.review(reviews.deployment()))
+    S.check("neighbour answered while a slow client waits",
+            st == 200 and time.time() - t0 < 2)
+    slow.close()
+    junk = socket.create_connection(("127.0.0.1", srv.port))
+    junk.sendall(b"GET / HTTP/1.1\r\n\r\n")
+    junk.close()
+    S.check("plain HTTP on the TLS port does not hurt",
+            srv.get("/healthz")[0] == 200)
+
+
+def test_tls_versions(srv):
+    ctx = ssl.create_default_context(cafile=f"{CERTS}/ca.crt")
+    ctx.minimum_version = ssl.TLSVersion.TLSv1
+    ctx.maximum_version = ssl.TLSVersion.TLSv1_1
+    try:
+        ctx.set_ciphers("ALL:@SECLEVEL=0")
+        with socket.create_connection(("127.0.0.1", srv.port)) as s:
+            with ctx.wrap_socket(s, server_hostname="localhost"):
+                refused = False
+    except (ssl.SSLError, OSError):
+        refused = True
+    S.check("TLS 1.1 refused", refused)
+    for v in (ssl.TLSVersion.TLSv1_2, ssl.TLSVersion.TLSv1_3):
+        ctx = ssl.create_default_context(cafile=f"{CERTS}/ca.crt")
+        ctx.minimum_version = v
+        ctx.maximum_version = v
+        with socket.create_connection(("127.0.0.1", srv.port)) as s:
+            with ctx.wrap_socket(s, server_hostname="localhost") as t:
+                S.check(f"{v.name} accepted", t.version() is not None)
+
+
+def test_metrics_count(srv):
+    st, body = srv.get("/metrics")
+    text = body.decode()
+    total = sum(float(line.rsplit(" ", 1)[1]) for line in text.splitlines()
+                if line.startswith("gitgate_admission_requests_total{"))
+    # decisions sent so far in test_decisions + keep-alive test
+    S.check("requests_total counts every decision", total >= 55, total)
+    S.check("deny counted", 'decision="deny"' in text)
+    S.check("per-policy results", 'gitgate_policy_results_total{policy='
+            '"reconciler-only",mode="enforce",result="fail"}' in text)
+    if shutil.which("promtool"):
+        p = subprocess.run(["promtool", "check", "metrics"], input=body,
+                           capture_output=True, timeout=30)
+        S.check("promtool check metrics", p.returncode == 0, p.stdout +
+                p.stderr)
+
+
+def test_refuses_to_start():
+    port = str(free_port())
+    base = ["serve", "--listen", f"127.0.0.1:{port}", "--policies",
+            "policies"]
+    rc, _, err = gitgate(*base, "--tls-cert", f"{TMP}/missing.crt",
+                         "--tls-key", f"{CERTS}/tls.key")
+    S.check("missing cert: exit 2 naming the file", rc == 2 and
+            "missing.crt" in err, err)
+    other = os.path.join(TMP, "other")
+    gitgate("certs", "--out", other, "--dns", "localhost")
+    rc, _, err = gitgate(*base, "--tls-cert", f"{CERTS}/tls.crt",
+                         "--tls-key", f"{other}/tls.key")
+    S.check("mismatched key: exit 2, says so", rc == 2 and
+            "does not match" in err, err)
+    bad = os.path.join(TMP, "badpolicies")
+    os.makedirs(bad, exist_ok=True)
+    with open(os.path.join(bad, "p.yaml"), "w") as f:
+        f.write("apiVersion: gitgate.io/v1alpha1\nkind: ImagePolicy\n"
+                "metadata: {name: x}\nspec:\n  denyLatest: maybe\n")
+    rc, _, err = gitgate("serve", "--listen", f"127.0.0.1:{port}",
+                         "--tls-cert", f"{CERTS}/tls.crt", "--tls-key",
+                         f"{CERTS}/tls.key", "--policies", bad)
+    S.check("invalid policy dir: exit 2 with file:line:col", rc == 2 and
+            f"{bad}/p.yaml:5:" in err, err)
+
+
+def write_policies(d, reconciler_mode):
+    os.makedirs(d, exist_ok=True)
+    for name in os.listdir(os.path.join(ROOT, "policies")):
+        with open(os.path.join(ROOT, "policies", name)) as f:
+            text = f.read()
+        if name == "reconciler-only.yaml":
+            text = text.replace("mode: enforce", f"mode: {reconciler_mode}")
+        with open(os.path.join(d, name), "w") as f:
+            f.write(text)
+
+
+def kubelet_swap(root, version, mode):
+    """Replace the policies the way kubelet updates a ConfigMap volume."""
+    ts = os.path.join(root, f"..{version}")
+    write_policies(ts, mode)
+    tmp = os.path.join(root, "..data_tmp")
+    os.symlink(os.path.basename(ts), tmp)
+    os.rename(tmp, os.path.join(root, "..data"))
+    for name in os.listdir(ts):
+        link = os.path.join(root, name)
+        if not os.path.lexists(link):
+            os.symlink(os.path.join("..data", name), link)
+
+
+def wait_for(pred, seconds=2.0):
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        if pred():
+            return True
+        time.sleep(0.05)
+    return pred()
+
+
+def test_reload():
+    root = os.path.join(TMP, "cm")
+    os.makedirs(root)
+    kubelet_swap(root, "v1", "enforce")
+    srv = Server(policies=root)
+    dev = reviews.review(reviews.deployment(), user=reviews.DEVELOPER)
+    try:
+        S.check("before reload: developer denied",
+                srv.validate(dev)[1]["response"]["allowed"] is False)
+        kubelet_swap(root, "v2", "audit")
+        S.check("..data swap to audit: allowed within 2 s", wait_for(
+            lambda: srv.validate(dev)[1]["response"]["allowed"] is True))
+        r = srv.validate(dev)[1]["response"]
+        S.check("audit answer carries the warning",
+                any(w.startswith("[reconciler-only]")
+                    for w in r.get("warnings", [])), r)
+        ts = os.path.join(root, "..v3")
+        write_policies(ts, "enforce")
+        with open(os.path.join(ts, "reconciler-only.yaml"), "a") as f:
+            f.write("\n---\nkind: Broken\n")
+        tmp = os.path.join(root, "..data_tmp")
+        os.symlink("..v3", tmp)
+        os.rename(tmp, os.path.join(root, "..data"))
+        S.check("broken set: failure counted", wait_for(
+            lambda: b'gitgate_policy_reloads_total{result="failure"} 1'
+            in srv.get("/metrics")[1]), srv.get("/metrics")[1][-800:])
+        S.check("broken set: last good set still decides",
+                srv.validate(dev)[1]["response"]["allowed"] is True)
+        S.check("broken set: error logged as file:line:col",
+                "reconciler-only.yaml:" in srv.logtext())
+        kubelet_swap(root, "v4", "enforce")
+        srv.proc.send_signal(signal.SIGHUP)
+        S.check("fixed set: enforce again", wait_for(
+            lambda: srv.validate(dev)[1]["response"]["allowed"] is False))
+    finally:
+        S.check("SIGTERM exits 0", srv.stop() == 0)
+
+
+def test_audit_mode():
+    srv = Server("--audit")
+    try:
+        st, r = srv.validate(reviews.review(
+            reviews.deployment(image="nginx:latest", labels={}),
+            user=reviews.DEVELOPER))
+        resp = r["response"]
+        warns = resp.get("warnings", [])
+        S.check("--audit: allowed", resp["allowed"] is True, resp)
+        S.check("--audit: a warning per policy", all(
+            any(w.startswith(f"[{p}]") for w in warns) for p in
+            ("immutable-images", "git-source", "reconciler-only")), warns)
+        S.check("--audit: warnings <= 120 chars, printable",
+                all(len(w) <= 120 and w.isprintable() for w in warns), warns)
+        S.check("--audit: audit annotations keyed by policy",
+                "reconciler-only" in resp.get("auditAnnotations", {}), resp)
+    finally:
+        srv.stop()
+
+
+def main():
+    rc, _, err = gitgate("certs", "--out", CERTS, "--dns", "localhost",
+                         "--dns", "127.0.0.1")
+    if rc != 0:
+        print("cannot make certificates:", err)
+        S.check("certs", False)
+        S.done()
+    srv = Server()
+    try:
+        test_endpoints(srv)
+        test_decisions(srv)
+        test_bad_input(srv)
+        test_too_large(srv)
+        test_keepalive_and_neighbours(srv)
+        test_tls_versions(srv)
+        test_metrics_count(srv)
+    finally:
+        S.check("SIGTERM: exit 0", srv.stop() == 0)
+    test_chunked_too_large()
+    test_refuses_to_start()
+    test_reload()
+    test_audit_mode()
+    shutil.rmtree(TMP, ignore_errors=True)
+    S.done()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,140 @@
+/*
+ * admission.c - the request path: review_decode -> eval_review ->
+ * verdict_render -> review_encode, and one log line per decision (allowed
+ * dry-runs at debug level: Flux sends one per object per interval).
+ */
+#include "admission.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "eval.h"
+#include "kube.h"
+#include "log.h"
+#include "metrics.h"
+#include "review.h"
+#include "verdict.h"
+
+static long long
+now_us(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+static void
+reply_status(struct admission_reply *out, int code, const char *reason,
+    const char *msg)
+{
+	cJSON	*st;
+
+	out->status = code;
+	out->body = NULL;
+	out->len = 0;
+	if ((st = cJSON_CreateObject()) == NULL)
+		return;
+	cJSON_AddStringToObject(st, "kind", "Status");
+	cJSON_AddStringToObject(st, "apiVersion", "v1");
+	cJSON_AddStringToObject(st, "status", "Failure");
+	cJSON_AddStringToObject(st, "message", msg);
+	cJSON_AddStringToObject(st, "reason", reason);
+	cJSON_AddNumberToObject(st, "code", code);
+	out->body = cJSON_PrintUnformatted(st);
+	if (out->body != NULL)
+		out->len = strlen(out->body);
+	cJSON_Delete(st);
+}
+
+static void
+log_decision(const struct review *rv, const struct eval_decision *d,
+    const struct verdict *v, long long us)
+{
+	struct log_line	 l;
+	enum log_level	 level = LOG_INFO;
+
+	if (rv->dry_run && d->allowed && d->n == 0)
+		level = LOG_DEBUG;
+	log_begin(&l, level, "decision");
+	log_str(&l, "uid", rv->uid);
+	log_str(&l, "operation", kube_op_name(rv->op));
+	log_str(&l, "kind", review_target_kind(rv));
+	if (rv->subresource[0] != '\0')
+		log_str(&l, "subresource", rv->subresource);
+	log_str(&l, "namespace", rv->ns);
+	log_str(&l, "name", rv->name);
+	log_str(&l, "user", rv->username);
+	log_str(&l, "decision", d->allowed ? (d->n > 0 ? "audit" : "allow") :
+	    "deny");
+	log_str(&l, "policies", v->policies);
+	if (d->exempt != NULL)
+		log_str(&l, "exempt", d->exempt);
+	if (!d->allowed)
+		log_str(&l, "message", v->message);
+	log_bool(&l, "dryRun", rv->dry_run);
+	log_num(&l, "micros", us);
+	log_end(&l);
+}
+
+/* The decision's log line and metrics. */
+static void
+observe(const struct review *rv, const struct eval_decision *d,
+    const struct verdict *v, long long us)
+{
+	size_t	i;
+
+	log_decision(rv, d, v, us);
+	metrics_review(rv->op, review_target_kind(rv), !d->allowed ?
+	    METRICS_DENY : d->n > 0 ? METRICS_AUDIT : METRICS_ALLOW,
+	    rv->dry_run, us);
+	for (i = 0; i < d->n; i++)
+		metrics_policy_result(d->v[i].policy->name,
+		    policy_mode_name(d->v[i].mode),
+		    d->v[i].verdict == RULE_ERROR ? "error" : "fail");
+}
+
+void
+admission_handle(const struct policy_set *set, int force_audit,
+    unsigned flags, const char *body, size_t len,
+    struct admission_reply *out)
+{
+	struct review		 rv;
+	struct eval_decision	 d;
+	struct verdict		*v = NULL;
+	char			 err[256];
+	long long		 t0 = now_us();
+
+	memset(out, 0, sizeof(*out));
+	if (review_decode(body, len, &rv, err, sizeof(err)) == -1) {
+		log_msg(LOG_WARN, "bad_request", "%s", err);
+		reply_status(out, 400, "BadRequest", err);
+		return;
+	}
+	if (set == NULL) {
+		reply_status(out, 503, "ServiceUnavailable",
+		    "no policy set loaded");
+		goto out;
+	}
+	eval_review(set, &rv, force_audit, &d);
+	if ((v = malloc(sizeof(*v))) == NULL) {
+		reply_status(out, 500, "InternalError", "out of memory");
+		goto out;
+	}
+	verdict_render(&d, v);
+	out->body = review_encode(&rv, &v->resp, &out->len);
+	if (out->body == NULL) {
+		reply_status(out, 500, "InternalError", "out of memory");
+		goto out;
+	}
+	out->status = 200;
+	out->allowed = d.allowed;
+	out->dry_run = rv.dry_run;
+	if (flags & ADMISSION_OBSERVE)
+		observe(&rv, &d, v, now_us() - t0);
+out:
+	free(v);
+	review_free(&rv);
+}

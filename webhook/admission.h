@@ -1,0 +1,31 @@
+/*
+ * admission.h - answer one AdmissionReview body: decode, decide, render,
+ * encode, log. Shared by `serve` (per HTTP request) and `review` (offline),
+ * so both answer byte for byte the same.
+ */
+#ifndef GITGATE_ADMISSION_H
+#define GITGATE_ADMISSION_H
+
+#include <stddef.h>
+
+#include "policy.h"
+
+struct admission_reply {
+	int	 status;	/* HTTP status: 200, or 400 for bad input */
+	char	*body;		/* malloc'd JSON; caller frees */
+	size_t	 len;
+	int	 allowed;	/* for 200: the decision */
+	int	 dry_run;
+};
+
+#define ADMISSION_OBSERVE	0x1u	/* log line and metrics per decision */
+
+/*
+ * Answer body under set (force_audit: serve --audit). Never fails: bad
+ * input gets a 400 with a Status body; out of memory a 500.
+ */
+void	admission_handle(const struct policy_set *set, int force_audit,
+	    unsigned flags, const char *body, size_t len,
+	    struct admission_reply *out);
+
+#endif

@@ -1,0 +1,347 @@
+/*
+ * cli_serve.c - `gitgate serve`: flags (each also read from a GITGATE_*
+ * environment variable), start-up checks that refuse a bad certificate or
+ * policy directory with a clear message, then the control loop: signals
+ * (SIGTERM/SIGINT stop gracefully, SIGHUP reloads) and inotify on the
+ * policies directory (kubelet's ..data swap included).
+ */
+#include "cli.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/inotify.h>
+#include <sys/signalfd.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "certs.h"
+#include "log.h"
+#include "metrics.h"
+#include "policy_store.h"
+#include "server.h"
+
+#define SERVE_RELOAD_DEBOUNCE_MS	200
+
+struct serve_opts {
+	struct server_config	 srv;
+	const char		*policies;
+	const char		*log_level;
+	int			 allow_expired;
+};
+
+static const struct option serve_options[] = {
+	{ "listen", required_argument, NULL, 'l' },
+	{ "tls-cert", required_argument, NULL, 'c' },
+	{ "tls-key", required_argument, NULL, 'k' },
+	{ "policies", required_argument, NULL, 'p' },
+	{ "audit", no_argument, NULL, 'a' },
+	{ "client-ca", required_argument, NULL, 'C' },
+	{ "max-body", required_argument, NULL, 'b' },
+	{ "threads", required_argument, NULL, 't' },
+	{ "log-level", required_argument, NULL, 'L' },
+	{ "max-connections", required_argument, NULL, 'm' },
+	{ "connection-timeout", required_argument, NULL, 'T' },
+	{ "allow-expired-cert", no_argument, NULL, 'E' },
+	{ NULL, 0, NULL, 0 }
+};
+
+/* The environment variable of each flag, GITGATE_ + upper-case name. */
+static const char *
+env_of(const char *flag, char *buf, size_t len)
+{
+	size_t	i, o;
+
+	o = (size_t)snprintf(buf, len, "GITGATE_");
+	for (i = 0; flag[i] != '\0' && o + 1 < len; i++)
+		buf[o++] = flag[i] == '-' ? '_' : (char)(flag[i] >= 'a' &&
+		    flag[i] <= 'z' ? flag[i] - 'a' + 'A' : flag[i]);
+	buf[o] = '\0';
+	return getenv(buf);
+}
+
+static int
+parse_num(const char *name, const char *s, unsigned long long max,
+    unsigned long long *out)
+{
+	char	*end;
+
+	errno = 0;
+	*out = strtoull(s, &end, 10);
+	if (errno != 0 || end == s || *end != '\0' || *out == 0 || *out > max) {
+		fprintf(stderr, "gitgate: --%s: expected a number from 1 to "
+		    "%llu, got \"%s\"\n", name, max, s);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+set_opt(struct serve_opts *o, int c, const char *name, const char *v)
+{
+	unsigned long long	n;
+	int			on;
+
+	switch (c) {
+	case 'l': o->srv.listen = v; return 0;
+	case 'c': o->srv.cert_file = v; return 0;
+	case 'k': o->srv.key_file = v; return 0;
+	case 'p': o->policies = v; return 0;
+	case 'C': o->srv.client_ca_file = v; return 0;
+	case 'L': o->log_level = v; return 0;
+	case 'a':
+	case 'E':
+		on = v == NULL || strcmp(v, "1") == 0 || strcmp(v, "true") == 0;
+		if (c == 'a')
+			o->srv.audit = on;
+		else
+			o->allow_expired = on;
+		return 0;
+	case 'b':
+		if (parse_num(name, v, SERVER_MAX_BODY_LIMIT, &n) == -1)
+			return -1;
+		o->srv.max_body = (size_t)n;
+		return 0;
+	case 't':
+		if (parse_num(name, v, 64, &n) == -1)
+			return -1;
+		o->srv.threads = (unsigned)n;
+		return 0;
+	case 'm':
+		if (parse_num(name, v, 100000, &n) == -1)
+			return -1;
+		o->srv.conn_limit = (unsigned)n;
+		return 0;
+	case 'T':
+		if (parse_num(name, v, 3600, &n) == -1)
+			return -1;
+		o->srv.conn_timeout = (unsigned)n;
+		return 0;
+	default:
+		return -1;
+	}
+}
+
+static int
+parse_opts(int argc, char **argv, struct serve_opts *o)
+{
+	const struct option	*opt;
+	const char		*v;
+	char			 env[64];
+	int			 c;
+
+	memset(o, 0, sizeof(*o));
+	o->srv.listen = "0.0.0.0:8443";
+	o->srv.max_body = SERVER_MAX_BODY_DEFAULT;
+	o->srv.threads = 2;
+	o->srv.conn_limit = SERVER_CONN_LIMIT_DEFAULT;
+	o->srv.conn_timeout = SERVER_CONN_TIMEOUT_DEFAULT;
+	o->log_level = "info";
+	for (opt = serve_options; opt->name != NULL; opt++)
+		if ((v = env_of(opt->name, env, sizeof(env))) != NULL &&
+		    *v != '\0' && set_opt(o, opt->val, opt->name, v) == -1)
+			return -1;
+	while ((c = getopt_long(argc, argv, "", serve_options, NULL)) != -1) {
+		for (opt = serve_options; opt->name != NULL; opt++)
+			if (opt->val == c)
+				break;
+		if (opt->name == NULL ||
+		    set_opt(o, c, opt->name, optarg) == -1)
+			return -1;
+	}
+	if (optind != argc || o->srv.cert_file == NULL ||
+	    o->srv.key_file == NULL || o->policies == NULL) {
+		fprintf(stderr, "usage: gitgate serve --listen ADDR:PORT "
+		    "--tls-cert FILE --tls-key FILE --policies DIR [--audit] "
+		    "[--client-ca FILE] [--max-body BYTES] [--threads N] "
+		    "[--log-level debug|info|warn|error]\n");
+		return -1;
+	}
+	return 0;
+}
+
+/* Load the policy directory; publish it unless it equals the current. */
+static int
+reload_policies(const char *dir, const char *why)
+{
+	struct policy_set	*set, *cur;
+	struct diag		 d;
+	unsigned long		 gen;
+	size_t			 i;
+	int			 same;
+
+	diag_init(&d);
+	set = policy_set_load(dir, &d);
+	for (i = 0; i < d.n; i++)
+		log_msg(d.v[i].level == DIAG_ERROR ? LOG_ERROR : LOG_WARN,
+		    "policy_diagnostic", "%s", d.v[i].text);
+	if (set == NULL) {
+		log_msg(LOG_ERROR, "policy_reload_failed", "%s: %zu error(s); "
+		    "keeping the policy set in force (%s)", dir, d.errors, why);
+		metrics_reload(0, 0, "");
+		diag_free(&d);
+		return -1;
+	}
+	diag_free(&d);
+	cur = policy_store_acquire();
+	same = cur != NULL && strcmp(cur->sha256, set->sha256) == 0;
+	policy_store_release(cur);
+	if (same) {
+		policy_set_unref(set);
+		return 0;
+	}
+	gen = policy_store_publish(set);
+	metrics_reload(1, gen, set->sha256);
+	log_msg(LOG_INFO, "policy_reloaded", "%s: generation %lu, %zu "
+	    "policies, sha256 %s (%s)", dir, gen, set->n_policies,
+	    set->sha256, why);
+	return 0;
+}
+
+static int
+watch_dir(int ifd, const char *dir)
+{
+	return inotify_add_watch(ifd, dir, IN_CREATE | IN_DELETE |
+	    IN_MOVED_TO | IN_MOVED_FROM | IN_CLOSE_WRITE | IN_ATTRIB |
+	    IN_DELETE_SELF | IN_MOVE_SELF | IN_DONT_FOLLOW | IN_ONLYDIR);
+}
+
+/* The control loop; returns when SIGTERM or SIGINT arrives. */
+static void
+control_loop(const struct serve_opts *o, int sfd)
+{
+	struct signalfd_siginfo	 si;
+	struct pollfd		 pfd[2];
+	char			 ev[4096];
+	int			 ifd, wd, pending = 0, n;
+
+	ifd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+	wd = ifd >= 0 ? watch_dir(ifd, o->policies) : -1;
+	for (;;) {
+		pfd[0].fd = sfd;
+		pfd[0].events = POLLIN;
+		pfd[1].fd = ifd;
+		pfd[1].events = POLLIN;
+		n = poll(pfd, 2, pending ? SERVE_RELOAD_DEBOUNCE_MS :
+		    (wd < 0 ? 1000 : -1));
+		if (n == 0) {
+			if (wd < 0 && ifd >= 0 &&
+			    (wd = watch_dir(ifd, o->policies)) >= 0)
+				pending = 1;
+			if (pending && reload_policies(o->policies,
+			    "directory changed") == 0)
+				pending = 0;
+			else if (pending)
+				pending = 0;
+			continue;
+		}
+		if (n < 0)
+			continue;
+		if (pfd[1].revents & POLLIN) {
+			while ((n = (int)read(ifd, ev, sizeof(ev))) > 0) {
+				const struct inotify_event *ie =
+				    (const struct inotify_event *)(void *)ev;
+
+				if (ie->mask & (IN_IGNORED | IN_DELETE_SELF |
+				    IN_MOVE_SELF)) {
+					inotify_rm_watch(ifd, wd);
+					wd = -1;
+				}
+			}
+			pending = 1;
+		}
+		if (!(pfd[0].revents & POLLIN) ||
+		    read(sfd, &si, sizeof(si)) != (ssize_t)sizeof(si))
+			continue;
+		if (si.ssi_signo == SIGHUP) {
+			reload_policies(o->policies, "SIGHUP");
+			continue;
+		}
+		log_msg(LOG_INFO, "shutdown", "signal %d: finishing in-flight "
+		    "requests", (int)si.ssi_signo);
+		break;
+	}
+	if (ifd >= 0)
+		close(ifd);
+}
+
+static int
+check_certificate(const struct serve_opts *o)
+{
+	struct certs_info	info;
+	char			err[512];
+
+	if (certs_check_pair(o->srv.cert_file, o->srv.key_file, time(NULL),
+	    o->allow_expired ? CERTS_ALLOW_EXPIRED : 0, &info, err,
+	    sizeof(err)) == -1) {
+		fprintf(stderr, "gitgate: serve: %s%s\n", err,
+		    strstr(err, "expired") != NULL ?
+		    " (renew it, or pass --allow-expired-cert)" : "");
+		return -1;
+	}
+	if (err[0] != '\0')
+		log_msg(LOG_WARN, "certificate", "%s", err);
+	metrics_cert_expiry(info.not_after);
+	if (info.not_after - time(NULL) < 30 * 86400)
+		log_msg(LOG_WARN, "certificate_expiring", "%s expires in less "
+		    "than 30 days", o->srv.cert_file);
+	return 0;
+}
+
+int
+cli_serve(int argc, char **argv)
+{
+	struct serve_opts	 o;
+	struct server		*srv;
+	struct policy_set	*set;
+	enum log_level		 level;
+	sigset_t		 mask;
+	char			 err[512];
+	int			 sfd;
+
+	if (parse_opts(argc, argv, &o) == -1)
+		return 2;
+	if (log_level_parse(o.log_level, &level) == -1) {
+		fprintf(stderr, "gitgate: --log-level must be debug, info, "
+		    "warn or error\n");
+		return 2;
+	}
+	log_set_level(level);
+	if (check_certificate(&o) == -1)
+		return 2;
+	if ((set = cli_load_policies(o.policies)) == NULL)
+		return 2;
+	metrics_reload(1, policy_store_publish(set), set->sha256);
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGHUP);
+	sigaddset(&mask, SIGPIPE);
+	pthread_sigmask(SIG_BLOCK, &mask, NULL);
+	if ((sfd = signalfd(-1, &mask, SFD_CLOEXEC)) == -1) {
+		fprintf(stderr, "gitgate: signalfd: %s\n", strerror(errno));
+		policy_store_clear();
+		return 2;
+	}
+	if ((srv = server_start(&o.srv, err, sizeof(err))) == NULL) {
+		fprintf(stderr, "gitgate: serve: %s\n", err);
+		policy_store_clear();
+		close(sfd);
+		return 2;
+	}
+	log_msg(LOG_INFO, "start", "gitgate %s serving %s with %zu policies "
+	    "from %s%s", GITGATE_VERSION, o.srv.listen, set->n_policies,
+	    o.policies, o.srv.audit ? " (audit mode: nothing is denied)" : "");
+	control_loop(&o, sfd);
+	server_stop(srv);
+	policy_store_clear();
+	close(sfd);
+	log_msg(LOG_INFO, "stopped", "all connections closed");
+	return 0;
+}

@@ -1,0 +1,147 @@
+/*
+ * rule_image.c - rule 1: images must be immutable. Every container,
+ * initContainer and ephemeralContainer of the pod spec is parsed with the
+ * distribution grammar; a digest pins an image whatever its tag.
+ */
+#include "rule.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "image.h"
+#include "kube.h"
+#include "match.h"
+
+static const char *const container_lists[] = { "initContainers",
+	"containers", "ephemeralContainers" };
+
+/* Tag checks: 0 ok, or a finding added. */
+static void
+check_tag(const struct policy_image *pi, const struct image_ref *ref,
+    const char *who, struct rule_result *r)
+{
+	char	err[128], tag[RULE_QUOTE_MAX + 4];
+	size_t	i;
+	int	m, matched = 0;
+
+	if (ref->tag[0] == '\0') {
+		if (pi->require_tag)
+			rule_result_add(r, RULE_FAIL, "%s has no tag (means "
+			    ":latest)", who);
+		return;
+	}
+	if (strcmp(ref->tag, "latest") == 0 && pi->deny_latest) {
+		rule_result_add(r, RULE_FAIL, "%s uses the mutable tag "
+		    "\"latest\"", who);
+		return;
+	}
+	if (pi->n_allowed_tags == 0)
+		return;
+	for (i = 0; i < pi->n_allowed_tags && !matched; i++) {
+		m = match_regex(pi->allowed_tags[i], ref->tag,
+		    strlen(ref->tag), err, sizeof(err));
+		if (m == MATCH_ERROR) {
+			rule_result_add(r, RULE_ERROR, "%s: cannot check tag: "
+			    "%s", who, err);
+			return;
+		}
+		matched = m == MATCH_YES;
+	}
+	if (!matched)
+		rule_result_add(r, RULE_FAIL, "%s: tag \"%s\" is not a release "
+		    "tag", who, rule_quote(tag, sizeof(tag), ref->tag));
+}
+
+static void
+check_image(const struct policy_image *pi, const char *cname,
+    const char *image, struct rule_result *r)
+{
+	struct image_ref	ref;
+	char			err[128], who[RULE_TEXT_MAX / 2];
+	char			qn[RULE_QUOTE_MAX + 4], qi[RULE_QUOTE_MAX + 4];
+	char			full[IMAGE_REF_MAX + 64];
+
+	snprintf(who, sizeof(who), "container \"%s\" image \"%s\"",
+	    rule_quote(qn, sizeof(qn), cname),
+	    rule_quote(qi, sizeof(qi), image));
+	if (rule_glob_any(&pi->exempt_images, image))
+		return;
+	if (image_parse(image, &ref, err, sizeof(err)) == -1) {
+		rule_result_add(r, RULE_FAIL, "%s is not a valid reference: %s",
+		    who, err);
+		return;
+	}
+	image_format(&ref, full, sizeof(full));
+	if (rule_glob_any(&pi->exempt_images, full))
+		return;
+	if (pi->allowed_registries.n > 0 &&
+	    !rule_glob_any(&pi->allowed_registries, ref.domain))
+		rule_result_add(r, RULE_FAIL, "%s: registry \"%s\" is not "
+		    "allowed", who, rule_quote(qn, sizeof(qn), ref.domain));
+	if (ref.digest[0] != '\0')
+		return;
+	if (pi->require_digest) {
+		rule_result_add(r, RULE_FAIL, "%s is not pinned by digest",
+		    who);
+		return;
+	}
+	check_tag(pi, &ref, who, r);
+}
+
+static void
+check_list(const struct policy_image *pi, const cJSON *spec,
+    const char *list, struct rule_result *r)
+{
+	const cJSON	*arr, *c, *name, *image;
+	char		 q[RULE_QUOTE_MAX + 4];
+
+	arr = cJSON_GetObjectItemCaseSensitive(spec, list);
+	if (arr == NULL || cJSON_IsNull(arr))
+		return;
+	if (!cJSON_IsArray(arr)) {
+		rule_result_add(r, RULE_ERROR, "pod spec %s is not a list",
+		    list);
+		return;
+	}
+	cJSON_ArrayForEach(c, arr) {
+		name = cJSON_GetObjectItemCaseSensitive(c, "name");
+		image = cJSON_GetObjectItemCaseSensitive(c, "image");
+		if (!cJSON_IsString(image)) {
+			rule_result_add(r, RULE_ERROR, "%s entry \"%s\" has no "
+			    "image", list, rule_quote(q, sizeof(q),
+			    cJSON_IsString(name) ? name->valuestring : "?"));
+			continue;
+		}
+		check_image(pi, cJSON_IsString(name) ? name->valuestring : "",
+		    image->valuestring, r);
+	}
+}
+
+void
+rule_image_eval(const struct policy *p, const struct review *rv,
+    struct rule_result *r)
+{
+	const cJSON	*spec = NULL;
+	char		 err[160];
+	size_t		 i;
+	int		 rc;
+
+	rule_result_init(r);
+	if (rv->op == KUBE_OP_DELETE || rv->subresource[0] != '\0')
+		return;
+	if (rv->object == NULL) {
+		rule_result_add(r, RULE_ERROR, "request carries no object");
+		return;
+	}
+	rc = rule_podspec(rv->object, review_target_kind(rv), &spec, err,
+	    sizeof(err));
+	if (rc == 1)
+		return;
+	if (rc == -1) {
+		rule_result_add(r, RULE_ERROR, "%s", err);
+		return;
+	}
+	for (i = 0; i < sizeof(container_lists) / sizeof(*container_lists);
+	    i++)
+		check_list(&p->u.image, spec, container_lists[i], r);
+}

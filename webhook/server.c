@@ -1,0 +1,436 @@
+/*
+ * server.c - HTTPS serving with libmicrohttpd. Routes: POST /validate,
+ * GET /healthz, /readyz, /metrics. Transport errors become their status
+ * where they are found: 404 path, 405 method, 415 type, 413 size (answered
+ * before the body is read when Content-Length says so).
+ */
+#include "server.h"
+
+#include <errno.h>
+#include <netdb.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <gnutls/gnutls.h>
+#include <microhttpd.h>
+
+#include "admission.h"
+#include "log.h"
+#include "metrics.h"
+#include "policy_store.h"
+
+enum route {
+	ROUTE_VALIDATE = 1,
+	ROUTE_DONE		/* an answer is already queued */
+};
+
+struct request {
+	enum route	 route;
+	char		*body;
+	size_t		 len;
+	size_t		 cap;
+	int		 too_large;
+};
+
+struct server {
+	struct MHD_Daemon	*daemon;
+	struct server_config	 cfg;
+	char			*cert_pem;
+	char			*key_pem;
+	char			*ca_pem;
+	int			 fd;
+};
+
+static int
+read_file(const char *path, size_t max, char **out, char *err, size_t errlen)
+{
+	FILE	*f;
+	char	*buf;
+	size_t	 n;
+
+	if ((f = fopen(path, "re")) == NULL) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	if ((buf = malloc(max + 1)) == NULL) {
+		fclose(f);
+		snprintf(err, errlen, "%s: out of memory", path);
+		return -1;
+	}
+	n = fread(buf, 1, max + 1, f);
+	fclose(f);
+	if (n > max || n == 0) {
+		free(buf);
+		snprintf(err, errlen, "%s: %s", path, n ? "file too large" :
+		    "empty file");
+		return -1;
+	}
+	buf[n] = '\0';
+	*out = buf;
+	return 0;
+}
+
+static enum MHD_Result
+answer(struct MHD_Connection *c, unsigned status, char *body, size_t len,
+    const char *type, int must_free)
+{
+	struct MHD_Response	*r;
+	enum MHD_Result		 ret;
+
+	r = MHD_create_response_from_buffer(len, body, must_free ?
+	    MHD_RESPMEM_MUST_FREE : MHD_RESPMEM_PERSISTENT);
+	if (r == NULL) {
+		if (must_free)
+			free(body);
+		return MHD_NO;
+	}
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, type);
+	if (status == MHD_HTTP_METHOD_NOT_ALLOWED)
+		MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, "POST");
+	ret = MHD_queue_response(c, status, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
+static enum MHD_Result
+answer_text(struct MHD_Connection *c, unsigned status, const char *text)
+{
+	return answer(c, status, (char *)(uintptr_t)text, strlen(text),
+	    "text/plain; charset=utf-8", 0);
+}
+
+static int
+is_json(const char *type)
+{
+	size_t	n = strlen("application/json");
+
+	if (type == NULL || strncasecmp(type, "application/json", n) != 0)
+		return 0;
+	return type[n] == '\0' || type[n] == ';' || type[n] == ' ';
+}
+
+static enum MHD_Result
+serve_get(struct server *srv, struct MHD_Connection *c, const char *url)
+{
+	struct policy_set	*set;
+	char			*text;
+	size_t			 len;
+
+	(void)srv;
+	if (strcmp(url, "/healthz") == 0)
+		return answer_text(c, 200, "ok\n");
+	if (strcmp(url, "/readyz") == 0) {
+		set = policy_store_acquire();
+		policy_store_release(set);
+		return set != NULL ? answer_text(c, 200, "ok\n") :
+		    answer_text(c, 503, "no policy set loaded\n");
+	}
+	if (strcmp(url, "/metrics") == 0) {
+		if ((text = metrics_render(&len)) == NULL)
+			return answer_text(c, 500, "out of memory\n");
+		return answer(c, 200, text, len,
+		    "text/plain; version=0.0.4; charset=utf-8", 1);
+	}
+	return answer_text(c, 404, "not found\n");
+}
+
+/* With --client-ca: 1 if the peer sent a certificate that verifies. */
+static int
+client_verified(struct server *srv, struct MHD_Connection *c)
+{
+	const union MHD_ConnectionInfo	*ci;
+	unsigned int			 status = 0;
+
+	if (srv->ca_pem == NULL)
+		return 1;
+	ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_GNUTLS_SESSION);
+	if (ci == NULL || ci->tls_session == NULL)
+		return 0;
+	if (gnutls_certificate_verify_peers2(ci->tls_session, &status) != 0)
+		return 0;
+	return status == 0;
+}
+
+/* First call for /validate: check method and type, size the body. */
+static enum MHD_Result
+validate_begin(struct server *srv, struct MHD_Connection *c,
+    const char *method, void **con_cls)
+{
+	struct request	*req;
+	const char	*cl;
+	unsigned long long n = 0;
+	char		*end;
+
+	if (!client_verified(srv, c))
+		return answer_text(c, 403, "a client certificate signed by "
+		    "--client-ca is required\n");
+	if (strcmp(method, MHD_HTTP_METHOD_POST) != 0)
+		return answer_text(c, 405, "method not allowed\n");
+	if (!is_json(MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+	    MHD_HTTP_HEADER_CONTENT_TYPE)))
+		return answer_text(c, 415, "Content-Type must be "
+		    "application/json\n");
+	cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+	    MHD_HTTP_HEADER_CONTENT_LENGTH);
+	if (cl != NULL) {
+		errno = 0;
+		n = strtoull(cl, &end, 10);
+		if (errno != 0 || *end != '\0' || n > srv->cfg.max_body) {
+			metrics_http_error(413);
+			return answer_text(c, 413, "request body too large\n");
+		}
+	}
+	if ((req = calloc(1, sizeof(*req))) == NULL)
+		return MHD_NO;
+	req->route = ROUTE_VALIDATE;
+	req->cap = n > 0 ? (size_t)n : 16384;
+	if ((req->body = malloc(req->cap + 1)) == NULL) {
+		free(req);
+		return MHD_NO;
+	}
+	*con_cls = req;
+	return MHD_YES;
+}
+
+static void
+body_append(struct server *srv, struct request *req, const char *data,
+    size_t n)
+{
+	size_t	 want;
+	char	*nb;
+
+	if (req->too_large)
+		return;
+	if (n > srv->cfg.max_body - req->len) {
+		req->too_large = 1;
+		return;
+	}
+	if (req->len + n > req->cap) {
+		want = req->cap * 2;
+		if (want < req->len + n)
+			want = req->len + n;
+		if (want > srv->cfg.max_body)
+			want = srv->cfg.max_body;
+		if ((nb = realloc(req->body, want + 1)) == NULL) {
+			req->too_large = 1;
+			return;
+		}
+		req->body = nb;
+		req->cap = want;
+	}
+	memcpy(req->body + req->len, data, n);
+	req->len += n;
+}
+
+static enum MHD_Result
+validate_finish(struct server *srv, struct MHD_Connection *c,
+    struct request *req)
+{
+	struct admission_reply	 rep;
+	struct policy_set	*set;
+
+	req->route = ROUTE_DONE;
+	if (req->too_large) {
+		metrics_http_error(413);
+		return answer_text(c, 413, "request body too large\n");
+	}
+	set = policy_store_acquire();
+	admission_handle(set, srv->cfg.audit, ADMISSION_OBSERVE, req->body,
+	    req->len, &rep);
+	policy_store_release(set);
+	if (rep.body == NULL)
+		return answer_text(c, 500, "out of memory\n");
+	if (rep.status != 200)
+		metrics_http_error(rep.status);
+	return answer(c, (unsigned)rep.status, rep.body, rep.len,
+	    "application/json", 1);
+}
+
+static enum MHD_Result
+on_request(void *cls, struct MHD_Connection *c, const char *url,
+    const char *method, const char *version, const char *upload_data,
+    size_t *upload_data_size, void **con_cls)
+{
+	struct server	*srv = cls;
+	struct request	*req = *con_cls;
+
+	(void)version;
+	if (req == NULL) {
+		if (strcmp(url, "/validate") == 0)
+			return validate_begin(srv, c, method, con_cls);
+		if (strcmp(method, MHD_HTTP_METHOD_GET) != 0 &&
+		    strcmp(method, MHD_HTTP_METHOD_HEAD) != 0)
+			return strcmp(url, "/healthz") == 0 ||
+			    strcmp(url, "/readyz") == 0 ||
+			    strcmp(url, "/metrics") == 0 ?
+			    answer_text(c, 405, "method not allowed\n") :
+			    answer_text(c, 404, "not found\n");
+		return serve_get(srv, c, url);
+	}
+	if (req->route == ROUTE_DONE)
+		return MHD_YES;
+	if (*upload_data_size > 0) {
+		body_append(srv, req, upload_data, *upload_data_size);
+		*upload_data_size = 0;
+		return MHD_YES;
+	}
+	return validate_finish(srv, c, req);
+}
+
+static void
+on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
+    enum MHD_RequestTerminationCode toe)
+{
+	struct request	*req = *con_cls;
+
+	(void)cls;
+	(void)c;
+	(void)toe;
+	if (req == NULL)
+		return;
+	free(req->body);
+	free(req);
+	*con_cls = NULL;
+}
+
+static void
+on_mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	char	msg[512];
+	size_t	n;
+
+	(void)cls;
+	if (!log_enabled(LOG_DEBUG))
+		return;
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	n = strlen(msg);
+	while (n > 0 && (msg[n - 1] == '\n' || msg[n - 1] == '\r'))
+		msg[--n] = '\0';
+	log_msg(LOG_DEBUG, "http", "%s", msg);
+}
+
+/* Parse "host:port" / "[v6]:port" / ":port" and bind a listening socket. */
+static int
+listen_socket(const char *listen_addr, char *err, size_t errlen)
+{
+	struct addrinfo	 hints, *res = NULL, *ai;
+	char		 host[256], *port;
+	const char	*h;
+	int		 fd = -1, one = 1, rc;
+
+	snprintf(host, sizeof(host), "%s", listen_addr);
+	if ((port = strrchr(host, ':')) == NULL) {
+		snprintf(err, errlen, "--listen %s: expected ADDR:PORT",
+		    listen_addr);
+		return -1;
+	}
+	*port++ = '\0';
+	h = host;
+	if (host[0] == '[' && port - host >= 3 && port[-2] == ']') {
+		port[-2] = '\0';
+		h = host + 1;
+	}
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+	if ((rc = getaddrinfo(*h ? h : NULL, port, &hints, &res)) != 0) {
+		snprintf(err, errlen, "--listen %s: %s", listen_addr,
+		    gai_strerror(rc));
+		return -1;
+	}
+	for (ai = res; ai != NULL; ai = ai->ai_next) {
+		fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, 0);
+		if (fd == -1)
+			continue;
+		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+		if (bind(fd, ai->ai_addr, ai->ai_addrlen) == 0 &&
+		    listen(fd, 1024) == 0)
+			break;
+		snprintf(err, errlen, "--listen %s: %s", listen_addr,
+		    strerror(errno));
+		close(fd);
+		fd = -1;
+	}
+	freeaddrinfo(res);
+	return fd;
+}
+
+struct server *
+server_start(const struct server_config *cfg, char *err, size_t errlen)
+{
+	struct server		*srv;
+	unsigned		 flags;
+	struct MHD_OptionItem	 trust[2] = {
+		{ MHD_OPTION_END, 0, NULL }, { MHD_OPTION_END, 0, NULL }
+	};
+
+	if ((srv = calloc(1, sizeof(*srv))) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	srv->cfg = *cfg;
+	srv->fd = -1;
+	if (read_file(cfg->cert_file, 1 << 20, &srv->cert_pem, err,
+	    errlen) == -1 || read_file(cfg->key_file, 1 << 20, &srv->key_pem,
+	    err, errlen) == -1)
+		goto fail;
+	if (cfg->client_ca_file != NULL && read_file(cfg->client_ca_file,
+	    1 << 20, &srv->ca_pem, err, errlen) == -1)
+		goto fail;
+	if (srv->ca_pem != NULL) {
+		trust[0].option = MHD_OPTION_HTTPS_MEM_TRUST;
+		trust[0].ptr_value = srv->ca_pem;
+	}
+	if ((srv->fd = listen_socket(cfg->listen, err, errlen)) == -1)
+		goto fail;
+	flags = MHD_USE_TLS | MHD_USE_INTERNAL_POLLING_THREAD |
+	    MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_ERROR_LOG;
+	srv->daemon = MHD_start_daemon(flags, 0, NULL, NULL, on_request, srv,
+	    MHD_OPTION_LISTEN_SOCKET, srv->fd,
+	    MHD_OPTION_THREAD_POOL_SIZE, cfg->threads,
+	    MHD_OPTION_CONNECTION_LIMIT, cfg->conn_limit,
+	    MHD_OPTION_CONNECTION_TIMEOUT, cfg->conn_timeout,
+	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)SERVER_HEADER_MEMORY,
+	    MHD_OPTION_HTTPS_MEM_CERT, srv->cert_pem,
+	    MHD_OPTION_HTTPS_MEM_KEY, srv->key_pem,
+	    MHD_OPTION_HTTPS_PRIORITIES, SERVER_TLS_PRIORITIES,
+	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
+	    MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
+	    MHD_OPTION_ARRAY, trust,
+	    MHD_OPTION_END);
+	if (srv->daemon == NULL) {
+		snprintf(err, errlen, "cannot start the HTTPS server on %s "
+		    "(TLS setup failed: check --tls-cert and --tls-key)",
+		    cfg->listen);
+		goto fail;
+	}
+	return srv;
+fail:
+	if (srv->fd != -1)
+		close(srv->fd);
+	free(srv->cert_pem);
+	free(srv->key_pem);
+	free(srv->ca_pem);
+	free(srv);
+	return NULL;
+}
+
+void
+server_stop(struct server *srv)
+{
+	if (srv == NULL)
+		return;
+	MHD_quiesce_daemon(srv->daemon);
+	MHD_stop_daemon(srv->daemon);
+	if (srv->fd != -1)
+		close(srv->fd);
+	free(srv->cert_pem);
+	free(srv->key_pem);
+	free(srv->ca_pem);
+	free(srv);
+}

@@ -1,0 +1,47 @@
+/*
+ * server.h - the HTTPS front: libmicrohttpd with GnuTLS, TLS 1.2+ only,
+ * keep-alive, a thread pool on epoll. It routes and enforces transport
+ * limits (method, path, Content-Type, body size) and hands bodies to
+ * admission_handle(); it knows nothing of policies beyond the store.
+ */
+#ifndef GITGATE_SERVER_H
+#define GITGATE_SERVER_H
+
+#include <stddef.h>
+
+#define SERVER_MAX_BODY_DEFAULT		(6u * 1024 * 1024)
+#define SERVER_MAX_BODY_LIMIT		(64u * 1024 * 1024)
+#define SERVER_CONN_LIMIT_DEFAULT	1000
+#define SERVER_CONN_TIMEOUT_DEFAULT	120	/* s; > apiserver's 90 s idle */
+#define SERVER_HEADER_MEMORY		(32 * 1024)	/* headers per conn */
+#define SERVER_TLS_PRIORITIES \
+	"NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2:-CIPHER-ALL:" \
+	"+AES-128-GCM:+AES-256-GCM:+CHACHA20-POLY1305:-MAC-ALL:+AEAD:" \
+	"-KX-ALL:+ECDHE-ECDSA:+ECDHE-RSA:%SERVER_PRECEDENCE"
+
+struct server_config {
+	const char	*listen;	/* "127.0.0.1:8443", "[::]:8443" */
+	const char	*cert_file;
+	const char	*key_file;
+	const char	*client_ca_file;	/* NULL: no client certs */
+	size_t		 max_body;
+	unsigned	 threads;
+	unsigned	 conn_limit;
+	unsigned	 conn_timeout;
+	int		 audit;		/* every policy in audit mode */
+};
+
+struct server;
+
+/*
+ * Bind, load the key pair and start serving. Returns NULL with the reason
+ * in err (bind failure, unreadable certificate...). Free with
+ * server_stop().
+ */
+struct server	*server_start(const struct server_config *cfg, char *err,
+		    size_t errlen);
+
+/* Stop accepting; in-flight requests finish; then free. NULL is a no-op. */
+void		 server_stop(struct server *srv);
+
+#endif
