@@ -67,22 +67,25 @@ UNIT_DEPS_image		= webhook/image
 UNIT_DEPS_match		= webhook/match
 UNIT_DEPS_diag		= webhook/diag
 UNIT_DEPS_kube		= webhook/kube
-UNIT_DEPS_policy	= webhook/policy webhook/policy_schema webhook/yaml_doc \
+UNIT_DEPS_policy	= webhook/policy webhook/policy_schema webhook/policy_spec \
+			  webhook/policy_params webhook/yaml_doc \
 			  webhook/match webhook/diag webhook/kube
 UNIT_DEPS_manifest	= webhook/manifest webhook/yaml_doc webhook/diag
 UNIT_DEPS_certs		= certs/certs_gen certs/certs_inspect
 UNIT_DEPS_review	= webhook/review webhook/kube
 UNIT_DEPS_rule_image	= webhook/rules/rule_image webhook/rules/rule_util \
-			  webhook/image webhook/match webhook/kube
+			  webhook/image webhook/match webhook/kube \
+			  webhook/review
 UNIT_DEPS_rule_source	= webhook/rules/rule_source webhook/rules/rule_util \
-			  webhook/match webhook/kube
+			  webhook/match webhook/kube webhook/review
 UNIT_DEPS_rule_actor	= webhook/rules/rule_actor webhook/rules/rule_util \
-			  webhook/match webhook/kube
+			  webhook/match webhook/kube webhook/review
 UNIT_DEPS_eval		= webhook/eval webhook/verdict webhook/rules/rule_image \
 			  webhook/rules/rule_source webhook/rules/rule_actor \
 			  webhook/rules/rule_util webhook/image webhook/match \
 			  webhook/kube webhook/review webhook/policy \
-			  webhook/policy_schema webhook/yaml_doc webhook/diag
+			  webhook/policy_schema webhook/policy_spec \
+			  webhook/policy_params webhook/yaml_doc webhook/diag
 
 UNIT_SRCS  = $(wildcard test/unit/test_*.c)
 UNIT_NAMES = $(UNIT_SRCS:test/unit/test_%.c=%)
@@ -108,8 +111,13 @@ run: all
 		--tls-cert $(BUILD)/dev-certs/tls.crt \
 		--tls-key $(BUILD)/dev-certs/tls.key --policies policies
 
-clean:
-	rm -rf $(BUILD)
+PREFIX	?= /usr/local
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin
+	install -m 0755 $(BUILD)/gitgate $(DESTDIR)$(PREFIX)/bin/gitgate
 
-.PHONY: all deps unit test run clean
+clean:
+	rm -rf $(BUILD) build-asan
+
+.PHONY: all deps unit test run install clean
 -include $(OBJS:.o=.d)

@@ -1,0 +1,135 @@
+"""test_cli.py - the offline subcommands as a user runs them: check (files,
+directories, stdin, List, JSON output, exit codes 0/1/2, --user/--group),
+lint (exit codes, file:line:col), certs (files, modes, caBundle), version,
+usage errors."""
+import base64
+import json
+import os
+import shutil
+import stat
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "pylib"))
+from harness import Suite, gitgate  # noqa: E402
+
+S = Suite("cli")
+M = "test/data/manifests"
+TMP = tempfile.mkdtemp(prefix="gitgate-cli-")
+
+
+def test_check():
+    rc, out, err = gitgate("check", "--policies", "policies",
+                           f"{M}/clean-deployment.yaml")
+    S.check("check clean file: exit 0", rc == 0, out + err)
+    S.check("check clean file: says allowed", ": allowed" in out, out)
+    rc, out, err = gitgate("check", "--policies", "policies",
+                           f"{M}/latest-and-unlabelled.yaml")
+    S.check("check :latest + unlabelled: exit 1", rc == 1, out + err)
+    S.check("check names the image policy and line",
+            "latest-and-unlabelled.yaml:4: Deployment apps/web: DENIED: "
+            "[immutable-images]" in out, out)
+    S.check("check names the source policy",
+            "CronJob apps/cleanup: DENIED: [git-source]" in out, out)
+    S.check("check prints the audit warning",
+            "warning: [release-tags]" in out, out)
+    rc, out, _ = gitgate("check", "--policies", "policies", M)
+    S.check("check a directory: every file", rc == 1 and
+            out.count("deployment-list.yaml:") == 2 and "pod.json:" in out,
+            out)
+    with open(f"{M}/clean-deployment.yaml") as f:
+        text = f.read()
+    rc, out, _ = gitgate("check", "--policies", "policies", "-", stdin=text)
+    S.check("check from stdin", rc == 0 and "-:" in out, out)
+    rc, out, _ = gitgate("check", "--policies", "policies", "-o", "json",
+                         f"{M}/latest-and-unlabelled.yaml")
+    try:
+        res = json.loads(out)
+    except ValueError:
+        res = []
+    S.check("check -o json: one result per object", rc == 1 and
+            len(res) == 2 and res[0]["allowed"] is False and
+            "[immutable-images]" in res[0]["message"], out)
+    rc, out, _ = gitgate("check", "--policies", "policies", "--user",
+                         "alice", f"{M}/clean-deployment.yaml")
+    S.check("check --user alice: denied by reconciler-only", rc == 1 and
+            "[reconciler-only]" in out and "alice" in out, out)
+    rc, out, _ = gitgate("check", "--policies", "policies", "--user",
+                         "oncall", "--group", "gitgate:break-glass",
+                         f"{M}/clean-deployment.yaml")
+    S.check("check --group break-glass: allowed", rc == 0, out)
+    bad = os.path.join(TMP, "bad.yaml")
+    with open(bad, "w") as f:
+        f.write("apiVersion: v1\nkind: Pod\nmetadata: {name: x\n")
+    rc, _, err = gitgate("check", "--policies", "policies", bad)
+    S.check("check broken YAML: exit 2 with file:line:col",
+            rc == 2 and f"{bad}:" in err, err)
+    rc, _, err = gitgate("check", "--policies", "policies",
+                         os.path.join(TMP, "missing.yaml"))
+    S.check("check missing file: exit 2", rc == 2 and "missing.yaml" in err)
+    rc, _, err = gitgate("check", f"{M}/pod.json")
+    S.check("check without --policies: usage, exit 2", rc == 2 and
+            "usage" in err, err)
+
+
+def test_lint():
+    rc, out, err = gitgate("lint", "--policies", "policies")
+    S.check("lint shipped policies: exit 0", rc == 0, out + err)
+    S.check("lint counts policies", "4 policies in 5 files" in out, out)
+    d = os.path.join(TMP, "lint")
+    os.makedirs(d)
+    with open(os.path.join(d, "a.yaml"), "w") as f:
+        f.write("apiVersion: gitgate.io/v1alpha1\nkind: ImagePolicy\n"
+                "metadata: {name: a}\nspec:\n  mode: warn\n"
+                "  allowedTags: ['(']\n")
+    rc, out, err = gitgate("lint", "--policies", d)
+    S.check("lint bad file: exit 2", rc == 2, out + err)
+    S.check("lint reports every error with file:line:col",
+            f"{d}/a.yaml:5:" in err and f"{d}/a.yaml:6:" in err, err)
+    empty = os.path.join(TMP, "empty")
+    os.makedirs(empty)
+    rc, _, err = gitgate("lint", "--policies", empty)
+    S.check("lint empty dir: exit 2 (fail closed)", rc == 2, err)
+
+
+def test_certs():
+    out_dir = os.path.join(TMP, "certs")
+    rc, out, err = gitgate("certs", "--out", out_dir, "--dns",
+                           "gitgate.gitgate-system.svc", "--days", "30")
+    S.check("certs: exit 0", rc == 0, err)
+    for name in ("ca.crt", "ca.key", "tls.crt", "tls.key"):
+        S.check(f"certs wrote {name}", os.path.exists(
+            os.path.join(out_dir, name)))
+    mode = stat.S_IMODE(os.stat(os.path.join(out_dir, "tls.key")).st_mode)
+    S.check("certs: key mode 0600", mode == 0o600, oct(mode))
+    with open(os.path.join(out_dir, "ca.crt"), "rb") as f:
+        ca = f.read()
+    try:
+        decoded = base64.b64decode(out.strip())
+    except ValueError:
+        decoded = b""
+    S.check("certs prints the caBundle", decoded == ca)
+    rc, _, err = gitgate("certs", "--out", out_dir)
+    S.check("certs without --dns: exit 2", rc == 2, err)
+    rc, _, err = gitgate("certs", "--out", out_dir, "--dns", "a b")
+    S.check("certs bad name: exit 2 with reason", rc == 2 and
+            "a b" in err, err)
+
+
+def test_misc():
+    rc, out, _ = gitgate("version")
+    S.check("version", rc == 0 and out.startswith("gitgate "), out)
+    rc, _, err = gitgate("frobnicate")
+    S.check("unknown command: exit 2", rc == 2 and "unknown command" in err)
+    rc, _, err = gitgate("serve", "--max-body", "lots", "--tls-cert", "x",
+                         "--tls-key", "y", "--policies", "policies")
+    S.check("serve bad number: exit 2 naming the flag", rc == 2 and
+            "--max-body" in err, err)
+
+
+test_check()
+test_lint()
+test_certs()
+test_misc()
+shutil.rmtree(TMP, ignore_errors=True)
+S.done()
