@@ -18,6 +18,7 @@
 #include <string.h>
 #include <sys/inotify.h>
 #include <sys/signalfd.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -212,15 +213,107 @@ watch_dir(int ifd, const char *dir)
 	    IN_DELETE_SELF | IN_MOVE_SELF | IN_DONT_FOLLOW | IN_ONLYDIR);
 }
 
-/* The control loop; returns when SIGTERM or SIGINT arrives. */
+/* What identifies a file's content cheaply: inode, size, mtime. */
+struct file_id {
+	dev_t		dev;
+	ino_t		ino;
+	off_t		size;
+	struct timespec	mtime;
+};
+
 static void
-control_loop(const struct serve_opts *o, int sfd)
+file_id_get(const char *path, struct file_id *id)
+{
+	struct stat	st;
+
+	memset(id, 0, sizeof(*id));
+	if (stat(path, &st) == 0) {
+		id->dev = st.st_dev;
+		id->ino = st.st_ino;
+		id->size = st.st_size;
+		id->mtime = st.st_mtim;
+	}
+}
+
+static int
+file_id_same(const struct file_id *a, const struct file_id *b)
+{
+	return a->dev == b->dev && a->ino == b->ino && a->size == b->size &&
+	    a->mtime.tv_sec == b->mtime.tv_sec &&
+	    a->mtime.tv_nsec == b->mtime.tv_nsec;
+}
+
+/*
+ * Reload the serving pair when its files change (cert-manager renewing a
+ * Secret: kubelet swaps ..data, so both change at once). A broken new pair
+ * is logged and counted; the old one keeps serving.
+ */
+static void
+cert_watch(const struct serve_opts *o, struct server *srv,
+    struct file_id seen[2])
+{
+	struct file_id		now[2];
+	struct certs_info	info;
+	char			err[512];
+
+	file_id_get(o->srv.cert_file, &now[0]);
+	file_id_get(o->srv.key_file, &now[1]);
+	if (file_id_same(&now[0], &seen[0]) && file_id_same(&now[1], &seen[1]))
+		return;
+	seen[0] = now[0];
+	seen[1] = now[1];
+	if (certs_check_pair(o->srv.cert_file, o->srv.key_file, time(NULL),
+	    o->allow_expired ? CERTS_ALLOW_EXPIRED : 0, &info, err,
+	    sizeof(err)) == -1 ||
+	    server_reload_cert(srv, err, sizeof(err)) == -1) {
+		log_msg(LOG_ERROR, "cert_reload_failed", "%s; keeping the "
+		    "certificate in force", err);
+		metrics_cert_reload(0);
+		return;
+	}
+	metrics_cert_reload(1);
+	metrics_cert_expiry(info.not_after);
+	log_msg(LOG_INFO, "cert_reloaded", "%s: %s, sha256 %s",
+	    o->srv.cert_file, info.subject, info.sha256);
+}
+
+/* Drain inotify events; returns 1 if the watch on the directory is gone. */
+static int
+drain_inotify(int ifd)
+{
+	char	ev[4096] __attribute__((aligned(8)));
+	ssize_t	n;
+	size_t	off;
+	int	gone = 0;
+
+	while ((n = read(ifd, ev, sizeof(ev))) > 0)
+		for (off = 0; off < (size_t)n;) {
+			const struct inotify_event *ie =
+			    (const struct inotify_event *)(void *)(ev + off);
+
+			if (ie->mask & (IN_IGNORED | IN_DELETE_SELF |
+			    IN_MOVE_SELF))
+				gone = 1;
+			off += sizeof(*ie) + ie->len;
+		}
+	return gone;
+}
+
+/*
+ * The control loop; returns when SIGTERM or SIGINT arrives. Wakes up at
+ * least every second to look at the certificate files and to re-arm a
+ * lost directory watch.
+ */
+static void
+control_loop(const struct serve_opts *o, struct server *srv, int sfd)
 {
 	struct signalfd_siginfo	 si;
 	struct pollfd		 pfd[2];
-	char			 ev[4096];
+	struct file_id		 certs[2];
 	int			 ifd, wd, pending = 0, n;
 
+	file_id_get(o->srv.cert_file, &certs[0]);
+	file_id_get(o->srv.key_file, &certs[1]);
 	ifd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
 	wd = ifd >= 0 ? watch_dir(ifd, o->policies) : -1;
 	for (;;) {
@@ -228,31 +321,21 @@ control_loop(const struct serve_opts *o, int sfd)
 		pfd[0].events = POLLIN;
 		pfd[1].fd = ifd;
 		pfd[1].events = POLLIN;
-		n = poll(pfd, 2, pending ? SERVE_RELOAD_DEBOUNCE_MS :
-		    (wd < 0 ? 1000 : -1));
-		if (n == 0) {
-			if (wd < 0 && ifd >= 0 &&
-			    (wd = watch_dir(ifd, o->policies)) >= 0)
-				pending = 1;
-			if (pending && reload_policies(o->policies,
-			    "directory changed") == 0)
-				pending = 0;
-			else if (pending)
-				pending = 0;
-			continue;
+		n = poll(pfd, 2, pending ? SERVE_RELOAD_DEBOUNCE_MS : 1000);
+		cert_watch(o, srv, certs);
+		if (wd < 0 && ifd >= 0 &&
+		    (wd = watch_dir(ifd, o->policies)) >= 0)
+			pending = 1;
+		if (n == 0 && pending) {
+			reload_policies(o->policies, "directory changed");
+			pending = 0;
 		}
-		if (n < 0)
+		if (n <= 0)
 			continue;
 		if (pfd[1].revents & POLLIN) {
-			while ((n = (int)read(ifd, ev, sizeof(ev))) > 0) {
-				const struct inotify_event *ie =
-				    (const struct inotify_event *)(void *)ev;
-
-				if (ie->mask & (IN_IGNORED | IN_DELETE_SELF |
-				    IN_MOVE_SELF)) {
-					inotify_rm_watch(ifd, wd);
-					wd = -1;
-				}
+			if (drain_inotify(ifd) && wd >= 0) {
+				inotify_rm_watch(ifd, wd);
+				wd = -1;
 			}
 			pending = 1;
 		}
@@ -338,7 +421,7 @@ cli_serve(int argc, char **argv)
 	log_msg(LOG_INFO, "start", "gitgate %s serving %s with %zu policies "
 	    "from %s%s", GITGATE_VERSION, o.srv.listen, set->n_policies,
 	    o.policies, o.srv.audit ? " (audit mode: nothing is denied)" : "");
-	control_loop(&o, sfd);
+	control_loop(&o, srv, sfd);
 	server_stop(srv);
 	policy_store_clear();
 	close(sfd);

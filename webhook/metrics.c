@@ -36,6 +36,7 @@ static atomic_ullong m_buckets[N_BUCKETS + 1];
 static atomic_ullong m_sum_micros;
 static atomic_ullong m_http[N_STATUS + 1];
 static atomic_ullong m_reloads[2];
+static atomic_ullong m_cert_reloads[2];
 static atomic_ulong m_generation;
 static atomic_llong m_cert_expiry;
 static char m_sha256[65];	/* written by the single reloading thread */
@@ -158,6 +159,12 @@ metrics_reload(int ok, unsigned long generation, const char *sha256)
 		snprintf(m_sha256, sizeof(m_sha256), "%s", sha256);
 		atomic_store(&m_generation, generation);
 	}
+}
+
+void
+metrics_cert_reload(int ok)
+{
+	atomic_fetch_add(&m_cert_reloads[ok ? 1 : 0], 1);
 }
 
 void
@@ -296,6 +303,12 @@ render_misc(struct out *o)
 	    "# TYPE gitgate_certificate_expiry_timestamp_seconds gauge\n"
 	    "gitgate_certificate_expiry_timestamp_seconds %lld\n",
 	    atomic_load(&m_cert_expiry));
+	emit(o, "# HELP gitgate_certificate_reloads_total Serving "
+	    "certificate reloads, by result.\n"
+	    "# TYPE gitgate_certificate_reloads_total counter\n"
+	    "gitgate_certificate_reloads_total{result=\"success\"} %llu\n"
+	    "gitgate_certificate_reloads_total{result=\"failure\"} %llu\n",
+	    atomic_load(&m_cert_reloads[1]), atomic_load(&m_cert_reloads[0]));
 	emit(o, "# HELP gitgate_build_info Build information.\n"
 	    "# TYPE gitgate_build_info gauge\n"
 	    "gitgate_build_info{version=\"%s\",revision=\"%s\"} 1\n",

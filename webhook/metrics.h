@@ -28,6 +28,8 @@ void	metrics_policy_result(const char *policy, const char *mode,
 void	metrics_http_error(int status);
 /* A reload attempt; on success, the new generation and its sha256. */
 void	metrics_reload(int ok, unsigned long generation, const char *sha256);
+/* A certificate reload attempt. */
+void	metrics_cert_reload(int ok);
 /* The serving certificate's notAfter (0: unknown). */
 void	metrics_cert_expiry(time_t not_after);
 

@@ -22,6 +22,7 @@
 #include "log.h"
 #include "metrics.h"
 #include "policy_store.h"
+#include "tls_cert.h"
 
 enum route {
 	ROUTE_VALIDATE = 1,
@@ -39,8 +40,6 @@ struct request {
 struct server {
 	struct MHD_Daemon	*daemon;
 	struct server_config	 cfg;
-	char			*cert_pem;
-	char			*key_pem;
 	char			*ca_pem;
 	int			 fd;
 };
@@ -375,9 +374,7 @@ server_start(const struct server_config *cfg, char *err, size_t errlen)
 	}
 	srv->cfg = *cfg;
 	srv->fd = -1;
-	if (read_file(cfg->cert_file, 1 << 20, &srv->cert_pem, err,
-	    errlen) == -1 || read_file(cfg->key_file, 1 << 20, &srv->key_pem,
-	    err, errlen) == -1)
+	if (tls_cert_load(cfg->cert_file, cfg->key_file, err, errlen) == -1)
 		goto fail;
 	if (cfg->client_ca_file != NULL && read_file(cfg->client_ca_file,
 	    1 << 20, &srv->ca_pem, err, errlen) == -1)
@@ -396,8 +393,7 @@ server_start(const struct server_config *cfg, char *err, size_t errlen)
 	    MHD_OPTION_CONNECTION_LIMIT, cfg->conn_limit,
 	    MHD_OPTION_CONNECTION_TIMEOUT, cfg->conn_timeout,
 	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)SERVER_HEADER_MEMORY,
-	    MHD_OPTION_HTTPS_MEM_CERT, srv->cert_pem,
-	    MHD_OPTION_HTTPS_MEM_KEY, srv->key_pem,
+	    MHD_OPTION_HTTPS_CERT_CALLBACK, tls_cert_retrieve,
 	    MHD_OPTION_HTTPS_PRIORITIES, SERVER_TLS_PRIORITIES,
 	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
 	    MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
@@ -413,11 +409,17 @@ server_start(const struct server_config *cfg, char *err, size_t errlen)
 fail:
 	if (srv->fd != -1)
 		close(srv->fd);
-	free(srv->cert_pem);
-	free(srv->key_pem);
 	free(srv->ca_pem);
 	free(srv);
+	tls_cert_free_all();
 	return NULL;
+}
+
+int
+server_reload_cert(struct server *srv, char *err, size_t errlen)
+{
+	return tls_cert_load(srv->cfg.cert_file, srv->cfg.key_file, err,
+	    errlen);
 }
 
 void
@@ -429,8 +431,7 @@ server_stop(struct server *srv)
 	MHD_stop_daemon(srv->daemon);
 	if (srv->fd != -1)
 		close(srv->fd);
-	free(srv->cert_pem);
-	free(srv->key_pem);
 	free(srv->ca_pem);
 	free(srv);
+	tls_cert_free_all();
 }

@@ -41,6 +41,13 @@ struct server;
 struct server	*server_start(const struct server_config *cfg, char *err,
 		    size_t errlen);
 
+/*
+ * Load the certificate and key files again; new handshakes get the new
+ * pair. Returns 0, or -1 with the reason in err (the old pair stays).
+ */
+int		 server_reload_cert(struct server *srv, char *err,
+		    size_t errlen);
+
 /* Stop accepting; in-flight requests finish; then free. NULL is a no-op. */
 void		 server_stop(struct server *srv);
 

@@ -128,6 +128,7 @@ void
 verdict_render(const struct eval_decision *d, struct verdict *v)
 {
 	struct review_response	*r = &v->resp;
+	char			 line[POLICY_NAME_MAX + RULE_TEXT_MAX + 32];
 	size_t			 i, plen = 0;
 
 	memset(r, 0, sizeof(*r));
@@ -137,11 +138,11 @@ verdict_render(const struct eval_decision *d, struct verdict *v)
 		const struct eval_finding *f = &d->v[i];
 
 		if (f->mode == POLICY_AUDIT) {
-			snprintf(v->warn[r->n_warnings], sizeof(v->warn[0]),
-			    "[%s] %s%s", f->policy->name,
-			    f->verdict == RULE_ERROR ? "cannot evaluate: " :
-			    "", f->text);
-			cut_utf8(v->warn[r->n_warnings], VERDICT_WARNING_MAX);
+			snprintf(line, sizeof(line), "[%s] %s%s",
+			    f->policy->name, f->verdict == RULE_ERROR ?
+			    "cannot evaluate: " : "", f->text);
+			cut_utf8(line, VERDICT_WARNING_MAX);
+			memcpy(v->warn[r->n_warnings], line, strlen(line) + 1);
 			v->warn_p[r->n_warnings] = v->warn[r->n_warnings];
 			r->n_warnings++;
 		}

@@ -1,0 +1,35 @@
+/*
+ * tls_cert.h - the serving key pair, reloadable without a restart. Each
+ * load builds a new generation (GnuTLS pcerts + private key) and publishes
+ * it with one atomic store; the handshake callback hands the current one to
+ * GnuTLS. GnuTLS does not take ownership, so generations live until
+ * tls_cert_free_all() at exit (a rotation costs a few KiB, once a month).
+ */
+#ifndef GITGATE_TLS_CERT_H
+#define GITGATE_TLS_CERT_H
+
+#include <stddef.h>
+#include <gnutls/abstract.h>
+#include <gnutls/gnutls.h>
+
+#define TLS_CERT_CHAIN_MAX	8
+
+/*
+ * Load cert_file (PEM chain, leaf first) and key_file, check they belong
+ * together, and make them the pair new handshakes get. Returns 0, or -1
+ * with the reason in err; on -1 the previous pair stays in force.
+ */
+int	tls_cert_load(const char *cert_file, const char *key_file, char *err,
+	    size_t errlen);
+
+/* The MHD_OPTION_HTTPS_CERT_CALLBACK function. */
+int	tls_cert_retrieve(gnutls_session_t session,
+	    const gnutls_datum_t *req_ca_rdn, int nreqs,
+	    const gnutls_pk_algorithm_t *pk_algos, int pk_algos_length,
+	    gnutls_pcert_st **pcert, unsigned int *pcert_length,
+	    gnutls_privkey_t *privkey);
+
+/* Free every generation. Only when no TLS session can start any more. */
+void	tls_cert_free_all(void);
+
+#endif
