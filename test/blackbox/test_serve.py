@@ -14,12 +14,14 @@ import subprocess
 import sys
 import tempfile
 import time
+import warnings
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "pylib"))
 from harness import GITGATE, ROOT, Suite, gitgate  # noqa: E402
 import reviews  # noqa: E402
 
 S = Suite("serve")
+warnings.simplefilter("ignore", DeprecationWarning)
 TMP = tempfile.mkdtemp(prefix="gitgate-serve-")
 CERTS = os.path.join(TMP, "certs")
 
@@ -368,6 +370,82 @@ def test_audit_mode():
         srv.stop()
 
 
+def served_fingerprint(port):
+    ctx = ssl.create_default_context()
+    ctx.check_hostname = False
+    ctx.verify_mode = ssl.CERT_NONE
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as s:
+        with ctx.wrap_socket(s, server_hostname="localhost") as t:
+            return t.getpeercert(binary_form=True)
+
+
+def test_cert_reload():
+    d = os.path.join(TMP, "rot")
+    gitgate("certs", "--out", f"{d}/a", "--dns", "localhost")
+    gitgate("certs", "--out", f"{d}/b", "--dns", "localhost")
+    live = os.path.join(d, "live")
+    os.makedirs(live)
+    for n in ("tls.crt", "tls.key"):
+        shutil.copy(f"{d}/a/{n}", f"{live}/{n}")
+    port = free_port()
+    log = open(os.path.join(TMP, "rot.log"), "w+")
+    proc = subprocess.Popen(
+        [GITGATE, "serve", "--listen", f"127.0.0.1:{port}", "--tls-cert",
+         f"{live}/tls.crt", "--tls-key", f"{live}/tls.key", "--policies",
+         "policies"], stdout=log, stderr=subprocess.STDOUT, cwd=ROOT)
+    try:
+        wait_for(lambda: _try(lambda: served_fingerprint(port)), 10)
+        with open(f"{d}/a/tls.crt") as f:
+            a_der = ssl.PEM_cert_to_DER_cert(f.read())
+        with open(f"{d}/b/tls.crt") as f:
+            b_der = ssl.PEM_cert_to_DER_cert(f.read())
+        S.check("serves certificate A", served_fingerprint(port) == a_der)
+        # a broken pair (B's cert with A's key) is refused, A stays
+        shutil.copy(f"{d}/b/tls.crt", f"{live}/tls.crt.new")
+        os.rename(f"{live}/tls.crt.new", f"{live}/tls.crt")
+        time.sleep(2.5)
+        S.check("mismatched new pair: old certificate still served",
+                served_fingerprint(port) == a_der)
+        shutil.copy(f"{d}/b/tls.key", f"{live}/tls.key.new")
+        os.rename(f"{live}/tls.key.new", f"{live}/tls.key")
+        S.check("rotated pair served to new connections within 2 s",
+                wait_for(lambda: served_fingerprint(port) == b_der, 2.5))
+        log.flush()
+        log.seek(0)
+        text = log.read()
+        S.check("cert reload logged (failure, then success)",
+                "cert_reload_failed" in text and "cert_reloaded" in text,
+                text[-600:])
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=10)
+
+
+def _try(fn):
+    try:
+        return fn()
+    except OSError:
+        return None
+
+
+def test_client_ca():
+    srv = Server("--client-ca", f"{CERTS}/ca.crt")
+    try:
+        S.check("--client-ca: healthz open without client cert",
+                srv.get("/healthz")[0] == 200)
+        st, _ = srv.validate(reviews.review(reviews.deployment()))
+        S.check("--client-ca: /validate without client cert 403", st == 403)
+        ctx = ssl.create_default_context(cafile=f"{CERTS}/ca.crt")
+        ctx.load_cert_chain(f"{CERTS}/tls.crt", f"{CERTS}/tls.key")
+        c = http.client.HTTPSConnection("localhost", srv.port, context=ctx,
+                                        timeout=10)
+        st, _ = srv.validate(reviews.review(reviews.deployment()), conn=c)
+        S.check("--client-ca: /validate with a client cert 200", st == 200)
+        c.close()
+    finally:
+        srv.stop()
+
+
 def main():
     rc, _, err = gitgate("certs", "--out", CERTS, "--dns", "localhost",
                          "--dns", "127.0.0.1")
@@ -390,6 +468,8 @@ def main():
     test_refuses_to_start()
     test_reload()
     test_audit_mode()
+    test_cert_reload()
+    test_client_ca()
     shutil.rmtree(TMP, ignore_errors=True)
     S.done()
 
