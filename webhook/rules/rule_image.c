@@ -57,7 +57,7 @@ check_image(const struct policy_image *pi, const char *cname,
     const char *image, struct rule_result *r)
 {
 	struct image_ref	ref;
-	char			err[128], who[RULE_TEXT_MAX / 2];
+	char			err[128], who[RULE_TEXT_MAX];
 	char			qn[RULE_QUOTE_MAX + 4], qi[RULE_QUOTE_MAX + 4];
 	char			full[IMAGE_REF_MAX + 64];
 
@@ -127,7 +127,8 @@ rule_image_eval(const struct policy *p, const struct review *rv,
 	int		 rc;
 
 	rule_result_init(r);
-	if (rv->op == KUBE_OP_DELETE || rv->subresource[0] != '\0')
+	if (rv->op == KUBE_OP_DELETE || (rv->subresource[0] != '\0' &&
+	    strcmp(rv->subresource, "ephemeralcontainers") != 0))
 		return;
 	if (rv->object == NULL) {
 		rule_result_add(r, RULE_ERROR, "request carries no object");
