@@ -136,6 +136,15 @@ review_decode(const char *body, size_t len, struct review *rv, char *err,
 		    (size_t)0);
 		return -1;
 	}
+	while (end != NULL && end < body + len && (*end == ' ' ||
+	    *end == '\n' || *end == '\r' || *end == '\t'))
+		end++;
+	if (end != body + len) {
+		cJSON_Delete(root);
+		snprintf(err, errlen, "malformed JSON: trailing data at byte "
+		    "%zu", (size_t)(end - body));
+		return -1;
+	}
 	return review_decode_json(root, rv, err, errlen);
 }
 
