@@ -109,7 +109,7 @@ test: all unit
 run: all
 	@test -f $(BUILD)/dev-certs/tls.crt || \
 		$(BUILD)/gitgate certs --out $(BUILD)/dev-certs \
-		--dns localhost --dns gitgate.gitgate-system.svc >/dev/null
+		--dns localhost --dns 127.0.0.1 --dns gitgate.gitgate-system.svc >/dev/null
 	$(BUILD)/gitgate serve --listen 127.0.0.1:8443 \
 		--tls-cert $(BUILD)/dev-certs/tls.crt \
 		--tls-key $(BUILD)/dev-certs/tls.key --policies policies
