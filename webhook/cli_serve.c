@@ -90,12 +90,24 @@ set_opt(struct serve_opts *o, int c, const char *name, const char *v)
 	int			on;
 
 	switch (c) {
-	case 'l': o->srv.listen = v; return 0;
-	case 'c': o->srv.cert_file = v; return 0;
-	case 'k': o->srv.key_file = v; return 0;
-	case 'p': o->policies = v; return 0;
-	case 'C': o->srv.client_ca_file = v; return 0;
-	case 'L': o->log_level = v; return 0;
+	case 'l':
+		o->srv.listen = v;
+		return 0;
+	case 'c':
+		o->srv.cert_file = v;
+		return 0;
+	case 'k':
+		o->srv.key_file = v;
+		return 0;
+	case 'p':
+		o->policies = v;
+		return 0;
+	case 'C':
+		o->srv.client_ca_file = v;
+		return 0;
+	case 'L':
+		o->log_level = v;
+		return 0;
 	case 'a':
 	case 'E':
 		on = v == NULL || strcmp(v, "1") == 0 || strcmp(v, "true") == 0;
