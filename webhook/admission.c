@@ -56,8 +56,8 @@ log_decision(const struct review *rv, const struct eval_decision *d,
 	struct log_line	 l;
 	enum log_level	 level = LOG_INFO;
 
-	if (rv->dry_run && d->allowed && d->n == 0)
-		level = LOG_DEBUG;
+	if (rv->dry_run && d->allowed)
+		level = LOG_DEBUG;	/* Flux dry-runs every object, often */
 	log_begin(&l, level, "decision");
 	log_str(&l, "uid", rv->uid);
 	log_str(&l, "operation", kube_op_name(rv->op));

@@ -147,12 +147,14 @@ parse_opts(int argc, char **argv, struct serve_opts *o)
 	const struct option	*opt;
 	const char		*v;
 	char			 env[64];
+	long			 n;
 	int			 c;
 
 	memset(o, 0, sizeof(*o));
 	o->srv.listen = "0.0.0.0:8443";
 	o->srv.max_body = SERVER_MAX_BODY_DEFAULT;
-	o->srv.threads = 2;
+	n = sysconf(_SC_NPROCESSORS_ONLN);
+	o->srv.threads = n < 1 ? 1 : n > 16 ? 16 : (unsigned)n;
 	o->srv.conn_limit = SERVER_CONN_LIMIT_DEFAULT;
 	o->srv.conn_timeout = SERVER_CONN_TIMEOUT_DEFAULT;
 	o->log_level = "info";
