@@ -134,6 +134,27 @@ def test_decisions(srv):
             r["response"]["allowed"] is False, r)
 
 
+def test_decision_log(srv):
+    quiet = reviews.review(reviews.deployment(name="dryrun-quiet"),
+                           dry_run=True)
+    loud = reviews.review(reviews.deployment(name="denied-loud"),
+                          user=reviews.DEVELOPER)
+    srv.validate(quiet)
+    srv.validate(loud)
+    time.sleep(0.2)
+    lines = [json.loads(line) for line in srv.logtext().splitlines()
+             if line.startswith("{")]
+    S.check("allowed dry-run: no info log line",
+            not any(r.get("name") == "dryrun-quiet" for r in lines))
+    deny = [r for r in lines if r.get("name") == "denied-loud"]
+    S.check("denial: one JSON log line with the decision fields",
+            len(deny) == 1 and all(k in deny[0] for k in (
+                "uid", "operation", "kind", "namespace", "user", "decision",
+                "policies", "dryRun", "micros")) and
+            deny[0]["decision"] == "deny" and
+            deny[0]["uid"] == loud["request"]["uid"], deny)
+
+
 def test_bad_input(srv):
     hdr = {"Content-Type": "application/json"}
     st, body = srv.request("POST", "/validate", b"{not json", hdr)
@@ -457,6 +478,7 @@ def main():
     try:
         test_endpoints(srv)
         test_decisions(srv)
+        test_decision_log(srv)
         test_bad_input(srv)
         test_too_large(srv)
         test_keepalive_and_neighbours(srv)
