@@ -114,6 +114,13 @@ run: all
 		--tls-cert $(BUILD)/dev-certs/tls.crt \
 		--tls-key $(BUILD)/dev-certs/tls.key --policies policies
 
+# Side-by-side benchmark (gitgate, nginx, a Go peer): build/bench/report.md
+bench:
+	@BUILD=$(BUILD) test/bench/run
+
+bench-soak:
+	@BUILD=$(BUILD) test/bench/run --soak
+
 PREFIX	?= /usr/local
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin
@@ -122,5 +129,5 @@ install: all
 clean:
 	rm -rf $(BUILD) build-asan
 
-.PHONY: all deps unit test run install clean
+.PHONY: all deps unit test run install clean bench bench-soak
 -include $(OBJS:.o=.d)

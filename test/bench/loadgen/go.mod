@@ -1,0 +1,3 @@
+module gitgate.bench/loadgen
+
+go 1.19

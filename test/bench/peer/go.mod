@@ -1,0 +1,3 @@
+module gitgate.bench/peer
+
+go 1.19
