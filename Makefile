@@ -66,29 +66,25 @@ $(BUILD)/gitgate: $(OBJS)
 
 # Unit tests: test/unit/test_X.c links the module under test and what it
 # declares it needs (UNIT_DEPS_X), nothing else.
+REVIEW_DEPS		= webhook/review webhook/json_scan webhook/json_out \
+			  webhook/kube
+POLICY_DEPS		= webhook/policy webhook/policy_schema \
+			  webhook/policy_spec webhook/policy_params \
+			  webhook/yaml_doc webhook/match webhook/diag webhook/kube
+RULE_DEPS		= webhook/rules/rule_util webhook/match $(REVIEW_DEPS)
 UNIT_DEPS_image		= webhook/image
 UNIT_DEPS_match		= webhook/match
-UNIT_DEPS_diag		= webhook/diag
-UNIT_DEPS_kube		= webhook/kube
-UNIT_DEPS_policy	= webhook/policy webhook/policy_schema webhook/policy_spec \
-			  webhook/policy_params webhook/yaml_doc \
-			  webhook/match webhook/diag webhook/kube
+UNIT_DEPS_json_scan	= webhook/json_scan
+UNIT_DEPS_policy	= $(POLICY_DEPS)
 UNIT_DEPS_manifest	= webhook/manifest webhook/yaml_doc webhook/diag
 UNIT_DEPS_certs		= certs/certs_gen certs/certs_inspect
-UNIT_DEPS_review	= webhook/review webhook/kube
-UNIT_DEPS_rule_image	= webhook/rules/rule_image webhook/rules/rule_util \
-			  webhook/image webhook/match webhook/kube \
-			  webhook/review
-UNIT_DEPS_rule_source	= webhook/rules/rule_source webhook/rules/rule_util \
-			  webhook/match webhook/kube webhook/review
-UNIT_DEPS_rule_actor	= webhook/rules/rule_actor webhook/rules/rule_util \
-			  webhook/match webhook/kube webhook/review
+UNIT_DEPS_review	= $(REVIEW_DEPS)
+UNIT_DEPS_rule_image	= webhook/rules/rule_image webhook/image $(RULE_DEPS)
+UNIT_DEPS_rule_source	= webhook/rules/rule_source $(RULE_DEPS)
+UNIT_DEPS_rule_actor	= webhook/rules/rule_actor $(RULE_DEPS)
 UNIT_DEPS_eval		= webhook/eval webhook/verdict webhook/rules/rule_image \
 			  webhook/rules/rule_source webhook/rules/rule_actor \
-			  webhook/rules/rule_util webhook/image webhook/match \
-			  webhook/kube webhook/review webhook/policy \
-			  webhook/policy_schema webhook/policy_spec \
-			  webhook/policy_params webhook/yaml_doc webhook/diag
+			  webhook/image $(RULE_DEPS) $(POLICY_DEPS)
 
 UNIT_SRCS  = $(wildcard test/unit/test_*.c)
 UNIT_NAMES = $(UNIT_SRCS:test/unit/test_%.c=%)
@@ -99,7 +95,7 @@ $(BUILD)/test/test_%: test/unit/test_%.c $$(addprefix $(BUILD)/,$$(addsuffix .o,
 	@mkdir -p $(dir $@)
 	@echo "CC $<"
 	@$(CC) $(CFLAGS) -Itest/unit $(shell pkg-config --cflags $(PKGS) 2>/dev/null) \
-		-o $@ $< $(addprefix $(BUILD)/,$(addsuffix .o,$(UNIT_DEPS_$*))) $(LDFLAGS) $(LIBS)
+		-o $@ $< $(addprefix $(BUILD)/,$(addsuffix .o,$(sort $(UNIT_DEPS_$*)))) $(LDFLAGS) $(LIBS)
 
 unit: $(UNIT_BINS)
 

@@ -5,17 +5,29 @@
  */
 #include "admission.h"
 
+#include <malloc.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "arena.h"
 #include "eval.h"
+#include "json_out.h"
 #include "kube.h"
 #include "log.h"
 #include "metrics.h"
 #include "review.h"
 #include "verdict.h"
+
+static atomic_uint	max_json_depth = REVIEW_JSON_DEPTH_DEFAULT;
+
+void
+admission_set_max_json_depth(unsigned depth)
+{
+	atomic_store(&max_json_depth, depth);
+}
 
 static long long
 now_us(void)
@@ -30,23 +42,22 @@ static void
 reply_status(struct admission_reply *out, int code, const char *reason,
     const char *msg)
 {
-	cJSON	*st;
+	struct json_out	o;
 
 	out->status = code;
 	out->body = NULL;
 	out->len = 0;
-	if ((st = cJSON_CreateObject()) == NULL)
+	if (json_out_init(&o, 256) == -1)
 		return;
-	cJSON_AddStringToObject(st, "kind", "Status");
-	cJSON_AddStringToObject(st, "apiVersion", "v1");
-	cJSON_AddStringToObject(st, "status", "Failure");
-	cJSON_AddStringToObject(st, "message", msg);
-	cJSON_AddStringToObject(st, "reason", reason);
-	cJSON_AddNumberToObject(st, "code", code);
-	out->body = cJSON_PrintUnformatted(st);
-	if (out->body != NULL)
-		out->len = strlen(out->body);
-	cJSON_Delete(st);
+	json_out_raw(&o, "{\"kind\":\"Status\",\"apiVersion\":\"v1\","
+	    "\"status\":\"Failure\",\"message\":");
+	json_out_str(&o, msg);
+	json_out_raw(&o, ",\"reason\":");
+	json_out_str(&o, reason);
+	json_out_raw(&o, ",\"code\":");
+	json_out_int(&o, code);
+	json_out_raw(&o, "}");
+	out->body = json_out_take(&o, &out->len);
 }
 
 static void
@@ -101,17 +112,19 @@ admission_handle(const struct policy_set *set, int force_audit,
     unsigned flags, const char *body, size_t len,
     struct admission_reply *out)
 {
-	struct review		 rv;
-	struct eval_decision	 d;
-	struct verdict		*v = NULL;
-	char			 err[256];
-	long long		 t0 = now_us();
+	static _Thread_local struct verdict	v;	/* ~40 KiB, reused */
+	struct review				rv;
+	struct eval_decision			d;
+	char					err[256];
+	long long				t0 = now_us();
 
 	memset(out, 0, sizeof(*out));
-	if (review_decode(body, len, &rv, err, sizeof(err)) == -1) {
+	arena_begin();
+	if (review_decode_depth(body, len, atomic_load(&max_json_depth), &rv,
+	    err, sizeof(err)) == -1) {
 		log_msg(LOG_WARN, "bad_request", "%s", err);
 		reply_status(out, 400, "BadRequest", err);
-		return;
+		goto out;
 	}
 	if (set == NULL) {
 		reply_status(out, 503, "ServiceUnavailable",
@@ -119,12 +132,8 @@ admission_handle(const struct policy_set *set, int force_audit,
 		goto out;
 	}
 	eval_review(set, &rv, force_audit, &d);
-	if ((v = malloc(sizeof(*v))) == NULL) {
-		reply_status(out, 500, "InternalError", "out of memory");
-		goto out;
-	}
-	verdict_render(&d, v);
-	out->body = review_encode(&rv, &v->resp, &out->len);
+	verdict_render(&d, &v);
+	out->body = review_encode(&rv, &v.resp, &out->len);
 	if (out->body == NULL) {
 		reply_status(out, 500, "InternalError", "out of memory");
 		goto out;
@@ -133,8 +142,11 @@ admission_handle(const struct policy_set *set, int force_audit,
 	out->allowed = d.allowed;
 	out->dry_run = rv.dry_run;
 	if (flags & ADMISSION_OBSERVE)
-		observe(&rv, &d, v, now_us() - t0);
+		observe(&rv, &d, &v, now_us() - t0);
 out:
-	free(v);
 	review_free(&rv);
+	arena_end();
+	/* A big review grew the heap: give the pages back at once. */
+	if (len > ADMISSION_TRIM_BYTES)
+		malloc_trim(0);
 }

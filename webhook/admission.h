@@ -18,14 +18,26 @@ struct admission_reply {
 	int	 dry_run;
 };
 
+#define ADMISSION_TRIM_BYTES	(1024 * 1024)	/* malloc_trim after bigger */
+
 #define ADMISSION_OBSERVE	0x1u	/* log line and metrics per decision */
 
 /*
  * Answer body under set (force_audit: serve --audit). Never fails: bad
- * input gets a 400 with a Status body; out of memory a 500.
+ * input gets a 400 with a Status body; out of memory a 500. The JSON tree
+ * lives in this thread's arena (arena.h) for the duration of the call;
+ * out->body is malloc'd.
  */
 void	admission_handle(const struct policy_set *set, int force_audit,
 	    unsigned flags, const char *body, size_t len,
 	    struct admission_reply *out);
+
+/*
+ * The JSON nesting limit of every later admission_handle() (serve
+ * --max-json-depth; 0 or more than REVIEW_JSON_DEPTH_MAX: that maximum).
+ * Process-wide: call it once before serving, as log_set_level(). The
+ * default is REVIEW_JSON_DEPTH_DEFAULT.
+ */
+void	admission_set_max_json_depth(unsigned depth);
 
 #endif

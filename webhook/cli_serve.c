@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
+#include <malloc.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
@@ -22,10 +23,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "admission.h"
 #include "certs.h"
 #include "log.h"
 #include "metrics.h"
 #include "policy_store.h"
+#include "review.h"
 #include "server.h"
 
 #define SERVE_RELOAD_DEBOUNCE_MS	200
@@ -34,6 +37,7 @@ struct serve_opts {
 	struct server_config	 srv;
 	const char		*policies;
 	const char		*log_level;
+	unsigned		 max_json_depth;
 	int			 allow_expired;
 };
 
@@ -50,6 +54,8 @@ static const struct option serve_options[] = {
 	{ "max-connections", required_argument, NULL, 'm' },
 	{ "connection-timeout", required_argument, NULL, 'T' },
 	{ "allow-expired-cert", no_argument, NULL, 'E' },
+	{ "max-header-bytes", required_argument, NULL, 'H' },
+	{ "max-json-depth", required_argument, NULL, 'J' },
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -68,19 +74,27 @@ env_of(const char *flag, char *buf, size_t len)
 }
 
 static int
-parse_num(const char *name, const char *s, unsigned long long max,
-    unsigned long long *out)
+parse_range(const char *name, const char *s, unsigned long long min,
+    unsigned long long max, unsigned long long *out)
 {
 	char	*end;
 
 	errno = 0;
 	*out = strtoull(s, &end, 10);
-	if (errno != 0 || end == s || *end != '\0' || *out == 0 || *out > max) {
-		fprintf(stderr, "gitgate: --%s: expected a number from 1 to "
-		    "%llu, got \"%s\"\n", name, max, s);
+	if (errno != 0 || end == s || *end != '\0' || *s == '-' ||
+	    *out < min || *out > max) {
+		fprintf(stderr, "gitgate: --%s: expected a number from %llu "
+		    "to %llu, got \"%s\"\n", name, min, max, s);
 		return -1;
 	}
 	return 0;
+}
+
+static int
+parse_num(const char *name, const char *s, unsigned long long max,
+    unsigned long long *out)
+{
+	return parse_range(name, s, 1, max, out);
 }
 
 static int
@@ -136,6 +150,17 @@ set_opt(struct serve_opts *o, int c, const char *name, const char *v)
 			return -1;
 		o->srv.conn_timeout = (unsigned)n;
 		return 0;
+	case 'H':
+		if (parse_range(name, v, SERVER_HEADER_BYTES_MIN,
+		    SERVER_HEADER_BYTES_LIMIT, &n) == -1)
+			return -1;
+		o->srv.max_header_bytes = (size_t)n;
+		return 0;
+	case 'J':
+		if (parse_num(name, v, REVIEW_JSON_DEPTH_MAX, &n) == -1)
+			return -1;
+		o->max_json_depth = (unsigned)n;
+		return 0;
 	default:
 		return -1;
 	}
@@ -157,6 +182,8 @@ parse_opts(int argc, char **argv, struct serve_opts *o)
 	o->srv.threads = n < 1 ? 1 : n > 16 ? 16 : (unsigned)n;
 	o->srv.conn_limit = SERVER_CONN_LIMIT_DEFAULT;
 	o->srv.conn_timeout = SERVER_CONN_TIMEOUT_DEFAULT;
+	o->srv.max_header_bytes = SERVER_HEADER_BYTES_DEFAULT;
+	o->max_json_depth = REVIEW_JSON_DEPTH_DEFAULT;
 	o->log_level = "info";
 	for (opt = serve_options; opt->name != NULL; opt++)
 		if ((v = env_of(opt->name, env, sizeof(env))) != NULL &&
@@ -175,7 +202,10 @@ parse_opts(int argc, char **argv, struct serve_opts *o)
 		fprintf(stderr, "usage: gitgate serve --listen ADDR:PORT "
 		    "--tls-cert FILE --tls-key FILE --policies DIR [--audit] "
 		    "[--client-ca FILE] [--max-body BYTES] [--threads N] "
-		    "[--log-level debug|info|warn|error]\n");
+		    "[--log-level debug|info|warn|error] "
+		    "[--max-connections N] [--connection-timeout S] "
+		    "[--max-header-bytes BYTES] [--max-json-depth N] "
+		    "[--allow-expired-cert]\n");
 		return -1;
 	}
 	return 0;
@@ -385,7 +415,8 @@ check_certificate(const struct serve_opts *o)
 	if (err[0] != '\0')
 		log_msg(LOG_WARN, "certificate", "%s", err);
 	metrics_cert_expiry(info.not_after);
-	if (info.not_after - time(NULL) < 30 * 86400)
+	if (info.not_after >= time(NULL) &&
+	    info.not_after - time(NULL) < 30 * 86400)
 		log_msg(LOG_WARN, "certificate_expiring", "%s expires in less "
 		    "than 30 days", o->srv.cert_file);
 	return 0;
@@ -410,8 +441,11 @@ cli_serve(int argc, char **argv)
 		return 2;
 	}
 	log_set_level(level);
+	admission_set_max_json_depth(o.max_json_depth);
 	if (check_certificate(&o) == -1)
 		return 2;
+	/* Big review buffers and arena chunks go back to the system. */
+	mallopt(M_MMAP_THRESHOLD, 128 * 1024);
 	if ((set = cli_load_policies(o.policies)) == NULL)
 		return 2;
 	metrics_reload(1, policy_store_publish(set), set->sha256);

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "arena.h"
 #include "cli.h"
 
 static void
@@ -29,6 +30,8 @@ int
 main(int argc, char **argv)
 {
 	const char	*cmd = argc > 1 ? argv[1] : "";
+
+	arena_install();
 
 	if (strcmp(cmd, "serve") == 0)
 		exit(cli_serve(argc - 1, argv + 1));

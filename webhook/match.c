@@ -15,6 +15,7 @@
 
 #define PROBE_LEN	30000	/* adversarial subject length */
 #define PROBE_CHARS	12	/* distinct pattern characters probed */
+#define SUBJECT_PAD	64	/* zero bytes after a subject copy */
 
 struct match_regex {
 	pcre2_code	*code;
@@ -24,11 +25,15 @@ struct match_regex {
 /*
  * Per-thread match data and match context, made on a thread's first match
  * and freed by the pthread key destructor when the thread exits (threads
- * that never exit, like main, keep theirs until process exit).
+ * that never exit, like main, keep theirs until process exit). Subjects
+ * are matched from a copy followed by zero bytes: PCRE2's JIT loads whole
+ * words and may look at bytes past the end of the subject, which then
+ * have a defined value (and memcheck has nothing to report).
  */
 struct match_tls {
 	pcre2_match_data	*md;
 	pcre2_match_context	*mctx;
+	char			 subject[MATCH_SUBJECT_MAX + SUBJECT_PAD];
 };
 
 static _Thread_local struct match_tls	*tls;
@@ -137,15 +142,20 @@ match_is_limit(int rc)
 	    rc == PCRE2_ERROR_HEAPLIMIT || rc == PCRE2_ERROR_JIT_STACKLIMIT;
 }
 
-/* Raw pcre2_match result under the limits; -1000 when setup failed. */
+/*
+ * Raw pcre2_match result under the limits, on a padded copy of subject
+ * (len <= MATCH_SUBJECT_MAX); -1000 when setup failed.
+ */
 static int
 match_run(const struct match_regex *re, const char *subject, size_t len)
 {
 	struct match_tls	*t;
 
-	if ((t = tls_get()) == NULL)
+	if ((t = tls_get()) == NULL || len > MATCH_SUBJECT_MAX)
 		return -1000;
-	return pcre2_match(re->code, (PCRE2_SPTR)subject, len, 0, 0, t->md,
+	memcpy(t->subject, subject, len);
+	memset(t->subject + len, 0, SUBJECT_PAD);
+	return pcre2_match(re->code, (PCRE2_SPTR)t->subject, len, 0, 0, t->md,
 	    t->mctx);
 }
 

@@ -39,6 +39,8 @@ static atomic_ullong m_reloads[2];
 static atomic_ullong m_cert_reloads[2];
 static atomic_ulong m_generation;
 static atomic_llong m_cert_expiry;
+static atomic_uint m_conn_open;
+static atomic_ullong m_conn_refused;
 static char m_sha256[65];	/* written by the single reloading thread */
 
 struct policy_slot {
@@ -171,6 +173,18 @@ void
 metrics_cert_expiry(time_t not_after)
 {
 	atomic_store(&m_cert_expiry, (long long)not_after);
+}
+
+void
+metrics_connections(unsigned open)
+{
+	atomic_store_explicit(&m_conn_open, open, memory_order_relaxed);
+}
+
+void
+metrics_connection_refused(void)
+{
+	atomic_fetch_add_explicit(&m_conn_refused, 1, memory_order_relaxed);
 }
 
 struct out {
@@ -309,6 +323,14 @@ render_misc(struct out *o)
 	    "gitgate_certificate_reloads_total{result=\"success\"} %llu\n"
 	    "gitgate_certificate_reloads_total{result=\"failure\"} %llu\n",
 	    atomic_load(&m_cert_reloads[1]), atomic_load(&m_cert_reloads[0]));
+	emit(o, "# HELP gitgate_open_connections Client connections open "
+	    "now.\n# TYPE gitgate_open_connections gauge\n"
+	    "gitgate_open_connections %u\n", atomic_load(&m_conn_open));
+	emit(o, "# HELP gitgate_connections_refused_total Connections closed "
+	    "at once because --max-connections were open.\n"
+	    "# TYPE gitgate_connections_refused_total counter\n"
+	    "gitgate_connections_refused_total %llu\n",
+	    atomic_load(&m_conn_refused));
 	emit(o, "# HELP gitgate_build_info Build information.\n"
 	    "# TYPE gitgate_build_info gauge\n"
 	    "gitgate_build_info{version=\"%s\",revision=\"%s\"} 1\n",

@@ -32,6 +32,10 @@ void	metrics_reload(int ok, unsigned long generation, const char *sha256);
 void	metrics_cert_reload(int ok);
 /* The serving certificate's notAfter (0: unknown). */
 void	metrics_cert_expiry(time_t not_after);
+/* Open client connections now (a gauge). */
+void	metrics_connections(unsigned open);
+/* A connection closed at accept: --max-connections reached. */
+void	metrics_connection_refused(void);
 
 /* The whole exposition text; caller frees. NULL when out of memory. */
 char	*metrics_render(size_t *len);

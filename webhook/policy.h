@@ -74,11 +74,17 @@ struct policy_source {
 	size_t				 n_markers;
 };
 
-/* Identities allowed to write; everything is a glob. */
+/*
+ * Identities allowed to write; everything is a glob. With
+ * require_bound_token, a service-account username is allowed only when
+ * userInfo.extra shows a bound token (not an impersonation): see
+ * rule_actor.c.
+ */
 struct policy_actor {
 	struct strlist	users;			/* on userInfo.username */
 	struct strlist	groups;			/* on each userInfo.groups[] */
 	struct strlist	service_accounts;	/* on "NS:NAME" */
+	int		require_bound_token;	/* default 0 */
 };
 
 struct policy {

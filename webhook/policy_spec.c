@@ -175,6 +175,8 @@ static const struct policy_schema_key source_keys_table[] = {
 static const struct policy_schema_key actor_keys[] = {
 	COMMON_KEYS,
 	{ "allow", policy_params_allow, offsetof(struct policy, u.actor), 1 },
+	{ "requireBoundToken", policy_schema_bool,
+	    offsetof(struct policy, u.actor.require_bound_token), 0 },
 	{ NULL, NULL, 0, 0 }
 };
 

@@ -2,6 +2,9 @@
  * review.c - AdmissionReview decode and encode. Strict about what the API
  * server always sends (apiVersion, kind, request.uid, operation, kind,
  * resource), lenient about the rest; every missing string becomes "".
+ * json_scan runs first: it bounds nesting, refuses what cJSON would accept
+ * but misread (bad UTF-8, raw control bytes, NUL), and lets the parse skip
+ * oldObject and managedFields, which no rule reads.
  */
 #include "review.h"
 
@@ -9,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "json_out.h"
+#include "json_scan.h"
 #include "kube.h"
 
 #define API_V1		"admission.k8s.io/v1"
@@ -76,7 +81,6 @@ decode_request(const cJSON *req, struct review *rv, char *err,
 	rv->groups = cJSON_IsArray(v) ? v : NULL;
 	rv->extra = user != NULL ? object_or_null(user, "extra") : NULL;
 	rv->object = object_or_null(req, "object");
-	rv->old_object = object_or_null(req, "oldObject");
 	v = cJSON_GetObjectItemCaseSensitive(req, "dryRun");
 	rv->dry_run = cJSON_IsTrue(v);
 	return 0;
@@ -125,26 +129,50 @@ int
 review_decode(const char *body, size_t len, struct review *rv, char *err,
     size_t errlen)
 {
-	const char	*end = NULL;
-	cJSON		*root;
+	return review_decode_depth(body, len, REVIEW_JSON_DEPTH_DEFAULT, rv,
+	    err, errlen);
+}
+
+int
+review_decode_depth(const char *body, size_t len, unsigned max_depth,
+    struct review *rv, char *err, size_t errlen)
+{
+	struct json_scan	 scan;
+	const char		*text = body, *end = NULL;
+	char			*compact = NULL;
+	size_t			 n = len;
+	cJSON			*root;
 
 	memset(rv, 0, sizeof(*rv));
-	root = cJSON_ParseWithLengthOpts(body, len, &end, 0);
+	if (max_depth == 0 || max_depth > REVIEW_JSON_DEPTH_MAX)
+		max_depth = REVIEW_JSON_DEPTH_MAX;
+	if (json_scan(body, len, max_depth, &scan, err, errlen) == -1)
+		return -1;
+	/* Parse without the values no rule reads (oldObject...). */
+	if (scan.n_skip > 0 && (compact = cJSON_malloc(len)) != NULL) {
+		n = json_scan_compact(body, len, &scan, compact);
+		text = compact;
+	}
+	root = cJSON_ParseWithLengthOpts(text, n, &end, 0);
 	if (root == NULL) {
-		snprintf(err, errlen, "malformed JSON near byte %zu",
-		    end != NULL && end >= body ? (size_t)(end - body) :
+		snprintf(err, errlen, "malformed JSON%s near byte %zu",
+		    compact != NULL ? " (skipping oldObject)" : "",
+		    end != NULL && end >= text ? (size_t)(end - text) :
 		    (size_t)0);
+		cJSON_free(compact);
 		return -1;
 	}
-	while (end != NULL && end < body + len && (*end == ' ' ||
+	while (end != NULL && end < text + n && (*end == ' ' ||
 	    *end == '\n' || *end == '\r' || *end == '\t'))
 		end++;
-	if (end != body + len) {
-		cJSON_Delete(root);
+	if (end != text + n) {
 		snprintf(err, errlen, "malformed JSON: trailing data at byte "
-		    "%zu", (size_t)(end - body));
+		    "%zu", (size_t)(end - text));
+		cJSON_free(compact);
+		cJSON_Delete(root);
 		return -1;
 	}
+	cJSON_free(compact);
 	return review_decode_json(root, rv, err, errlen);
 }
 
@@ -168,66 +196,58 @@ review_target_kind(const struct review *rv)
 	return rv->kind;
 }
 
-static int
-add_strings(cJSON *resp, const struct review_response *r)
+static void
+encode_strings(struct json_out *o, const struct review_response *r)
 {
-	cJSON	*arr, *obj;
-	size_t	 i;
+	size_t	i;
 
 	if (r->n_warnings > 0) {
-		if ((arr = cJSON_AddArrayToObject(resp, "warnings")) == NULL)
-			return -1;
-		for (i = 0; i < r->n_warnings; i++)
-			if (!cJSON_AddItemToArray(arr,
-			    cJSON_CreateString(r->warnings[i])))
-				return -1;
+		json_out_raw(o, ",\"warnings\":[");
+		for (i = 0; i < r->n_warnings; i++) {
+			if (i > 0)
+				json_out_raw(o, ",");
+			json_out_str(o, r->warnings[i]);
+		}
+		json_out_raw(o, "]");
 	}
 	if (r->n_annotations > 0) {
-		obj = cJSON_AddObjectToObject(resp, "auditAnnotations");
-		if (obj == NULL)
-			return -1;
-		for (i = 0; i < r->n_annotations; i++)
-			if (cJSON_AddStringToObject(obj,
-			    r->annotation_keys[i],
-			    r->annotation_values[i]) == NULL)
-				return -1;
+		json_out_raw(o, ",\"auditAnnotations\":{");
+		for (i = 0; i < r->n_annotations; i++) {
+			if (i > 0)
+				json_out_raw(o, ",");
+			json_out_str(o, r->annotation_keys[i]);
+			json_out_raw(o, ":");
+			json_out_str(o, r->annotation_values[i]);
+		}
+		json_out_raw(o, "}");
 	}
-	return 0;
 }
 
 char *
 review_encode(const struct review *rv, const struct review_response *r,
     size_t *len)
 {
-	cJSON	*root, *resp, *status;
-	char	*out = NULL;
+	struct json_out	o;
 
-	if ((root = cJSON_CreateObject()) == NULL)
+	if (json_out_init(&o, 512) == -1)
 		return NULL;
-	if (cJSON_AddStringToObject(root, "apiVersion",
-	    rv->v1beta1 ? API_V1BETA1 : API_V1) == NULL ||
-	    cJSON_AddStringToObject(root, "kind", "AdmissionReview") == NULL ||
-	    (resp = cJSON_AddObjectToObject(root, "response")) == NULL ||
-	    cJSON_AddStringToObject(resp, "uid", rv->uid) == NULL ||
-	    cJSON_AddBoolToObject(resp, "allowed", r->allowed) == NULL)
-		goto out;
+	json_out_raw(&o, rv->v1beta1 ? "{\"apiVersion\":\"" API_V1BETA1 "\"" :
+	    "{\"apiVersion\":\"" API_V1 "\"");
+	json_out_raw(&o, ",\"kind\":\"AdmissionReview\",\"response\":{\"uid\":");
+	json_out_str(&o, rv->uid);
+	json_out_raw(&o, r->allowed ? ",\"allowed\":true" :
+	    ",\"allowed\":false");
 	if (!r->allowed) {
-		if ((status = cJSON_AddObjectToObject(resp, "status")) == NULL ||
-		    cJSON_AddStringToObject(status, "status",
-		    "Failure") == NULL ||
-		    cJSON_AddStringToObject(status, "message",
-		    r->message != NULL ? r->message : "") == NULL ||
-		    cJSON_AddStringToObject(status, "reason",
-		    r->reason != NULL ? r->reason : "Forbidden") == NULL ||
-		    cJSON_AddNumberToObject(status, "code",
-		    r->code != 0 ? r->code : 403) == NULL)
-			goto out;
+		json_out_raw(&o, ",\"status\":{\"status\":\"Failure\","
+		    "\"message\":");
+		json_out_str(&o, r->message != NULL ? r->message : "");
+		json_out_raw(&o, ",\"reason\":");
+		json_out_str(&o, r->reason != NULL ? r->reason : "Forbidden");
+		json_out_raw(&o, ",\"code\":");
+		json_out_int(&o, r->code != 0 ? r->code : 403);
+		json_out_raw(&o, "}");
 	}
-	if (add_strings(resp, r) == -1)
-		goto out;
-	if ((out = cJSON_PrintUnformatted(root)) != NULL && len != NULL)
-		*len = strlen(out);
-out:
-	cJSON_Delete(root);
-	return out;
+	encode_strings(&o, r);
+	json_out_raw(&o, "}}");
+	return json_out_take(&o, len);
 }

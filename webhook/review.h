@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <cjson/cJSON.h>
 
+#define REVIEW_JSON_DEPTH_DEFAULT	64	/* serve --max-json-depth */
 #define REVIEW_JSON_DEPTH_MAX	CJSON_NESTING_LIMIT	/* cJSON's, 1000 */
 
 /*
@@ -31,8 +32,7 @@ struct review {
 	const char	*username;
 	const cJSON	*groups;	/* array of strings, or NULL */
 	const cJSON	*extra;		/* object, or NULL */
-	const cJSON	*object;
-	const cJSON	*old_object;
+	const cJSON	*object;	/* oldObject is never parsed */
 	int		 dry_run;
 };
 
@@ -40,10 +40,21 @@ struct review {
  * Parse body as an AdmissionReview. Returns 0, or -1 with a short reason
  * in err fit for a 400 answer ("malformed JSON", "request.uid missing").
  * On success the caller frees with review_free(); on failure nothing is
- * left to free.
+ * left to free. Same as review_decode_depth() with
+ * REVIEW_JSON_DEPTH_DEFAULT.
  */
 int	review_decode(const char *body, size_t len, struct review *rv,
 	    char *err, size_t errlen);
+/*
+ * Same, with a nesting limit of max_depth (0, or more than
+ * REVIEW_JSON_DEPTH_MAX, means REVIEW_JSON_DEPTH_MAX). Before cJSON sees
+ * the body, one linear pass refuses: nesting deeper than max_depth
+ * ("JSON nested deeper than N at byte B"), bytes that are not UTF-8, raw
+ * control characters inside strings, and \u0000 escapes (a C string
+ * would end there: what gitgate checks would differ from what is stored).
+ */
+int	review_decode_depth(const char *body, size_t len, unsigned max_depth,
+	    struct review *rv, char *err, size_t errlen);
 /* Same, taking ownership of an already parsed root (freed on failure). */
 int	review_decode_json(cJSON *root, struct review *rv, char *err,
 	    size_t errlen);
@@ -71,8 +82,9 @@ struct review_response {
 
 /*
  * Encode the AdmissionReview answering rv (same apiVersion, rv's uid, never
- * a patch). Returns a malloc'd NUL-terminated string and its length in
- * *len, or NULL when out of memory. Caller frees with free().
+ * a patch), written directly (no cJSON tree). Returns a malloc'd
+ * NUL-terminated string (never arena memory) and its length in *len, or
+ * NULL when out of memory. Caller frees with free().
  */
 char	*review_encode(const struct review *rv,
 	    const struct review_response *resp, size_t *len);

@@ -2,12 +2,15 @@
  * server.c - HTTPS serving with libmicrohttpd. Routes: POST /validate,
  * GET /healthz, /readyz, /metrics. Transport errors become their status
  * where they are found: 404 path, 405 method, 415 type, 413 size (answered
- * before the body is read when Content-Length says so).
+ * before the body is read when Content-Length says so). Past
+ * --max-connections a new connection is closed at once, not left waiting
+ * in the listen backlog (which is what libmicrohttpd's own limit does).
  */
 #include "server.h"
 
 #include <errno.h>
 #include <netdb.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,11 +40,15 @@ struct request {
 	int		 too_large;
 };
 
+/* libmicrohttpd's own limit, above ours: accepting and closing needs it. */
+#define SERVER_CONN_HEADROOM	64
+
 struct server {
 	struct MHD_Daemon	*daemon;
 	struct server_config	 cfg;
 	char			*ca_pem;
 	int			 fd;
+	atomic_uint		 conns;		/* open connections */
 };
 
 static int
@@ -296,6 +303,46 @@ on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 	*con_cls = NULL;
 }
 
+/*
+ * Accept policy: refuse (libmicrohttpd closes the socket) once
+ * conn_limit connections are open, so a flood of idle connections is
+ * answered with a closed socket instead of a hang in the backlog. Two
+ * workers may both pass at the limit: MHD's limit, higher by
+ * SERVER_CONN_HEADROOM, is the hard bound.
+ */
+static enum MHD_Result
+on_accept(void *cls, const struct sockaddr *addr, socklen_t addrlen)
+{
+	struct server	*srv = cls;
+
+	(void)addr;
+	(void)addrlen;
+	if (atomic_load(&srv->conns) < srv->cfg.conn_limit)
+		return MHD_YES;
+	metrics_connection_refused();
+	log_msg(LOG_DEBUG, "connection_refused", "%u connections open "
+	    "(--max-connections)", srv->cfg.conn_limit);
+	return MHD_NO;
+}
+
+static void
+on_connection(void *cls, struct MHD_Connection *c, void **socket_ctx,
+    enum MHD_ConnectionNotificationCode toe)
+{
+	struct server	*srv = cls;
+	unsigned	 n;
+
+	(void)c;
+	(void)socket_ctx;
+	if (toe == MHD_CONNECTION_NOTIFY_STARTED)
+		n = atomic_fetch_add(&srv->conns, 1) + 1;
+	else if (toe == MHD_CONNECTION_NOTIFY_CLOSED)
+		n = atomic_fetch_sub(&srv->conns, 1) - 1;
+	else
+		return;
+	metrics_connections(n);
+}
+
 static void
 on_mhd_log(void *cls, const char *fmt, va_list ap)
 {
@@ -374,6 +421,8 @@ server_start(const struct server_config *cfg, char *err, size_t errlen)
 	}
 	srv->cfg = *cfg;
 	srv->fd = -1;
+	if (srv->cfg.max_header_bytes < SERVER_HEADER_BYTES_MIN)
+		srv->cfg.max_header_bytes = SERVER_HEADER_BYTES_DEFAULT;
 	if (tls_cert_load(cfg->cert_file, cfg->key_file, err, errlen) == -1)
 		goto fail;
 	if (cfg->client_ca_file != NULL && read_file(cfg->client_ca_file,
@@ -386,13 +435,15 @@ server_start(const struct server_config *cfg, char *err, size_t errlen)
 	if ((srv->fd = listen_socket(cfg->listen, err, errlen)) == -1)
 		goto fail;
 	flags = MHD_USE_TLS | MHD_USE_INTERNAL_POLLING_THREAD |
-	    MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_ERROR_LOG;
-	srv->daemon = MHD_start_daemon(flags, 0, NULL, NULL, on_request, srv,
-	    MHD_OPTION_LISTEN_SOCKET, srv->fd,
+	    MHD_USE_POLL | MHD_USE_ITC | MHD_USE_ERROR_LOG;
+	srv->daemon = MHD_start_daemon(flags, 0, on_accept, srv, on_request,
+	    srv, MHD_OPTION_LISTEN_SOCKET, srv->fd,
 	    MHD_OPTION_THREAD_POOL_SIZE, cfg->threads,
-	    MHD_OPTION_CONNECTION_LIMIT, cfg->conn_limit,
+	    MHD_OPTION_CONNECTION_LIMIT, cfg->conn_limit +
+	    SERVER_CONN_HEADROOM,
+	    MHD_OPTION_NOTIFY_CONNECTION, on_connection, srv,
 	    MHD_OPTION_CONNECTION_TIMEOUT, cfg->conn_timeout,
-	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)SERVER_HEADER_MEMORY,
+	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, srv->cfg.max_header_bytes,
 	    MHD_OPTION_HTTPS_CERT_CALLBACK, tls_cert_retrieve,
 	    MHD_OPTION_HTTPS_PRIORITIES, SERVER_TLS_PRIORITIES,
 	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,

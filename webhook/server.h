@@ -13,11 +13,19 @@
 #define SERVER_MAX_BODY_LIMIT		(64u * 1024 * 1024)
 #define SERVER_CONN_LIMIT_DEFAULT	1000
 #define SERVER_CONN_TIMEOUT_DEFAULT	120	/* s; > apiserver's 90 s idle */
-#define SERVER_HEADER_MEMORY		(32 * 1024)	/* headers per conn */
+#define SERVER_HEADER_BYTES_DEFAULT	(32u * 1024)	/* per conn */
+#define SERVER_HEADER_BYTES_MIN		(4u * 1024)
+#define SERVER_HEADER_BYTES_LIMIT	(1024u * 1024)
+/*
+ * TLS 1.2+, AEAD ciphers, ECDHE. X25519 first: Go (kube-apiserver) and
+ * OpenSSL clients send an X25519 key share, and preferring P-256 would cost
+ * every handshake a HelloRetryRequest round trip.
+ */
 #define SERVER_TLS_PRIORITIES \
 	"NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2:-CIPHER-ALL:" \
 	"+AES-128-GCM:+AES-256-GCM:+CHACHA20-POLY1305:-MAC-ALL:+AEAD:" \
-	"-KX-ALL:+ECDHE-ECDSA:+ECDHE-RSA:%SERVER_PRECEDENCE"
+	"-KX-ALL:+ECDHE-ECDSA:+ECDHE-RSA:-GROUP-ALL:+GROUP-X25519:" \
+	"+GROUP-SECP256R1:+GROUP-SECP384R1:%SERVER_PRECEDENCE"
 
 struct server_config {
 	const char	*listen;	/* "127.0.0.1:8443", "[::]:8443" */
@@ -28,6 +36,7 @@ struct server_config {
 	unsigned	 threads;
 	unsigned	 conn_limit;
 	unsigned	 conn_timeout;
+	size_t		 max_header_bytes;	/* request + headers */
 	int		 audit;		/* every policy in audit mode */
 };
 

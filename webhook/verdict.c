@@ -9,20 +9,29 @@
 #include <stdio.h>
 #include <string.h>
 
-/* Append to a bounded buffer; returns the new length (saturating). */
+/*
+ * Append to a bounded buffer; returns the new length. When s does not fit,
+ * it is cut on a UTF-8 boundary and "..." ends the buffer, which is then
+ * full: size - 1 is returned and later appends add nothing.
+ */
 static size_t
 append(char *buf, size_t size, size_t len, const char *s)
 {
-	size_t	n = strlen(s);
+	size_t	n = strlen(s), room;
 
 	if (len >= size - 1)
 		return len;
-	if (n > size - 1 - len)
-		n = size - 1 - len;
+	room = size - 1 - len;
+	if (n <= room) {
+		memcpy(buf + len, s, n + 1);
+		return len + n;
+	}
+	n = room >= 3 ? room - 3 : 0;
+	while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
+		n--;
 	memcpy(buf + len, s, n);
-	len += n;
-	buf[len] = '\0';
-	return len;
+	snprintf(buf + len + n, size - len - n, "...");
+	return size - 1;
 }
 
 /* Cut s to max bytes without splitting a UTF-8 sequence. */

@@ -236,6 +236,30 @@ def test_keepalive_and_neighbours(srv):
             srv.get("/healthz")[0] == 200)
 
 
+def proc_cpu(pid):
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def test_half_handshake_is_idle(srv):
+    """A client stalled mid-handshake must cost nothing (libmicrohttpd's
+    epoll mode spins on it, a core per such socket)."""
+    socks = []
+    for _ in range(4):
+        s = socket.create_connection(("127.0.0.1", srv.port))
+        s.send(b"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03")
+        socks.append(s)
+    time.sleep(0.2)
+    c0 = proc_cpu(srv.proc.pid)
+    time.sleep(2)
+    used = proc_cpu(srv.proc.pid) - c0
+    S.check("4 half handshakes for 2 s: < 0.2 s of server CPU", used < 0.2,
+            used)
+    for s in socks:
+        s.close()
+
+
 def test_tls_versions(srv):
     ctx = ssl.create_default_context(cafile=f"{CERTS}/ca.crt")
     ctx.minimum_version = ssl.TLSVersion.TLSv1
@@ -483,6 +507,7 @@ def main():
         test_too_large(srv)
         test_keepalive_and_neighbours(srv)
         test_tls_versions(srv)
+        test_half_handshake_is_idle(srv)
         test_metrics_count(srv)
     finally:
         S.check("SIGTERM: exit 0", srv.stop() == 0)

@@ -87,10 +87,12 @@ test_decode_v1_full(void)
 	meta = cJSON_GetObjectItemCaseSensitive(rv.object, "metadata");
 	CHECK_STR(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(meta,
 	    "name")), "web");
-	CHECK(cJSON_IsObject(rv.old_object));
-	meta = cJSON_GetObjectItemCaseSensitive(rv.old_object, "metadata");
-	CHECK_STR(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(meta,
-	    "name")), "web-old");
+	/* oldObject is skipped by the parse: no rule reads it. */
+	CHECK(cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(
+	    rv.root, "request"), "oldObject") != NULL);
+	CHECK(cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(
+	    cJSON_GetObjectItemCaseSensitive(rv.root, "request"),
+	    "oldObject")));
 	CHECK_INT(rv.dry_run, 1);
 	CHECK_STR(review_target_kind(&rv), "Deployment");
 	review_free(&rv);
@@ -164,7 +166,6 @@ test_decode_minimal(void)
 		CHECK_STR(review_target_kind(&rv), cases[i].target);
 		CHECK_STR(rv.subresource, cases[i].sub);
 		CHECK_INT(rv.object != NULL, cases[i].has_obj);
-		CHECK_INT(rv.old_object != NULL, cases[i].has_old);
 		CHECK_INT(rv.dry_run, cases[i].dry);
 		/* Absent strings are "", never NULL. */
 		CHECK(rv.name != NULL && rv.ns != NULL && rv.username != NULL &&
@@ -445,10 +446,119 @@ test_encode(void)
 	review_free(&v1b);
 }
 
+/* A minimal valid review with X (raw bytes) as the value of 'x'. */
+#define MINI_PRE "{\"apiVersion\":\"admission.k8s.io/v1\"," \
+	"\"kind\":\"AdmissionReview\",\"request\":{\"uid\":\"u\"," \
+	"\"operation\":\"CREATE\",\"kind\":{\"kind\":\"Pod\"}," \
+	"\"resource\":{\"resource\":\"pods\"},\"x\":"
+#define MINI_POST "}}"
+
+/* body = MINI_PRE, n arrays around 1, MINI_POST; its length. */
+static size_t
+nested(char *body, size_t size, size_t n)
+{
+	size_t	off = strlen(MINI_PRE);
+
+	if (off + 2 * n + sizeof(MINI_POST) + 1 > size)
+		return 0;
+	memcpy(body, MINI_PRE, off);
+	memset(body + off, '[', n);
+	body[off + n] = '1';
+	memset(body + off + n + 1, ']', n);
+	memcpy(body + off + 2 * n + 1, MINI_POST, sizeof(MINI_POST));
+	return off + 2 * n + 1 + strlen(MINI_POST);
+}
+
+/*
+ * The pre-scan before cJSON: nesting (outside strings only), UTF-8,
+ * control bytes and \u0000 in strings; exact reasons and byte offsets.
+ */
+static void
+test_prescan(void)
+{
+	static const struct {
+		const char	*x;		/* raw JSON value of 'x' */
+		unsigned	 depth;		/* 0: default (64) */
+		const char	*err;		/* NULL: decodes */
+		size_t		 at;		/* error byte, in x */
+	} cases[] = {
+		{ "\"plain\"", 0, NULL, 0 },
+		{ "\"caf\xc3\xa9 \xe2\x98\x83 \xf0\x9f\x98\x80\"", 0, NULL,
+		  0 },
+		{ "\"\\u00e9\\ud83d\\ude00\\u001b\\\\u0000\"", 0, NULL, 0 },
+		{ "\"[[[[{{{{\"", 3, NULL, 0 },
+		{ "\"\\\"[[[[\"", 3, NULL, 0 },
+		{ "[[1]]", 4, NULL, 0 },
+		{ "[[[1]]]", 4, "JSON nested deeper than 4", 2 },
+		{ "{\"a\":{\"b\":[1]}}", 4, "JSON nested deeper than 4", 10 },
+		{ "\"\\u0000\"", 0, "\\u0000 in a JSON string", 1 },
+		{ "\"a\\u0000b\"", 0, "\\u0000 in a JSON string", 2 },
+		{ "\"\x01\"", 0, "control character in a JSON string", 1 },
+		{ "\"\n\"", 0, "control character in a JSON string", 1 },
+		{ "\"\xff\"", 0, "invalid UTF-8", 1 },
+		{ "\"\xc3\"", 0, "invalid UTF-8", 1 },
+		{ "\"\xc0\xaf\"", 0, "invalid UTF-8", 1 },
+		{ "\"\xe0\x80\xaf\"", 0, "invalid UTF-8", 1 },
+		{ "\"\xed\xa0\x80\"", 0, "invalid UTF-8", 1 },
+		{ "\"\xf4\x90\x80\x80\"", 0, "invalid UTF-8", 1 },
+		{ "\"\xf8\x88\x80\x80\x80\"", 0, "invalid UTF-8", 1 },
+		{ "1 \xff", 0, "invalid UTF-8", 2 },
+	};
+	struct review	rv;
+	char		body[1024], err[128], want[128];
+	size_t		i, n;
+	int		rc;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		n = (size_t)snprintf(body, sizeof(body), "%s%s%s", MINI_PRE,
+		    cases[i].x, MINI_POST);
+		err[0] = '\0';
+		if (cases[i].depth == 0)
+			rc = review_decode(body, n, &rv, err, sizeof(err));
+		else
+			rc = review_decode_depth(body, n, cases[i].depth, &rv,
+			    err, sizeof(err));
+		if (cases[i].err == NULL) {
+			if (rc != 0)
+				fprintf(stderr, "prescan case %zu: %s\n", i,
+				    err);
+			CHECK_INT(rc, 0);
+			if (rc == 0)
+				review_free(&rv);
+			continue;
+		}
+		snprintf(want, sizeof(want), "%s at byte %zu", cases[i].err,
+		    strlen(MINI_PRE) + cases[i].at);
+		CHECK_INT(rc, -1);
+		CHECK_STR(err, want);
+	}
+	/* A backslash before a non-ASCII byte: cJSON's error, not ours. */
+	n = (size_t)snprintf(body, sizeof(body), "%s\"\\\xc3\xa9\"%s",
+	    MINI_PRE, MINI_POST);
+	CHECK_INT(review_decode(body, n, &rv, err, sizeof(err)), -1);
+	CHECK(strncmp(err, "malformed JSON", 14) == 0);
+
+	/* 64 deep passes by default, 65 does not; 0 means cJSON's 1000. */
+	n = nested(body, sizeof(body), 64 - 2);
+	CHECK_INT(review_decode(body, n, &rv, err, sizeof(err)), 0);
+	review_free(&rv);
+	n = nested(body, sizeof(body), 65 - 2);
+	CHECK_INT(review_decode(body, n, &rv, err, sizeof(err)), -1);
+	snprintf(want, sizeof(want), "JSON nested deeper than 64 at byte %zu",
+	    strlen(MINI_PRE) + 62);
+	CHECK_STR(err, want);
+	CHECK_INT(review_decode_depth(body, n, 0, &rv, err, sizeof(err)), 0);
+	review_free(&rv);
+	CHECK_INT(review_decode_depth(body, n, 5000, &rv, err, sizeof(err)),
+	    0);
+	review_free(&rv);
+}
+
 int
 main(void)
 {
 	test_decode_v1_full();
+	test_prescan();
 	test_decode_minimal();
 	test_decode_errors();
 	test_decode_json();

@@ -20,11 +20,41 @@ rule_result_init(struct rule_result *r)
 	r->more = 0;
 }
 
+/*
+ * s is UTF-8 text that vsnprintf() may have cut anywhere: drop a last
+ * sequence that lost its tail, so that a finding stays valid UTF-8.
+ */
+static void
+utf8_drop_partial(char *s)
+{
+	const unsigned char	*u = (const unsigned char *)s;
+	size_t			 n = strlen(s), i, need;
+
+	if (n == 0)
+		return;
+	i = n - 1;
+	while (i > 0 && (u[i] & 0xc0) == 0x80)
+		i--;
+	if (u[i] < 0x80)
+		need = 1;
+	else if (u[i] >= 0xc2 && u[i] <= 0xdf)
+		need = 2;
+	else if (u[i] >= 0xe0 && u[i] <= 0xef)
+		need = 3;
+	else if (u[i] >= 0xf0 && u[i] <= 0xf4)
+		need = 4;
+	else
+		need = n + 1;
+	if (i + need > n)
+		s[i] = '\0';
+}
+
 void
 rule_result_add(struct rule_result *r, enum rule_verdict v, const char *fmt,
     ...)
 {
 	va_list	ap;
+	int	n;
 
 	if (v > r->verdict)
 		r->verdict = v;
@@ -34,8 +64,10 @@ rule_result_add(struct rule_result *r, enum rule_verdict v, const char *fmt,
 	}
 	r->kind[r->n] = v;
 	va_start(ap, fmt);
-	vsnprintf(r->text[r->n], RULE_TEXT_MAX, fmt, ap);
+	n = vsnprintf(r->text[r->n], RULE_TEXT_MAX, fmt, ap);
 	va_end(ap);
+	if (n >= RULE_TEXT_MAX)
+		utf8_drop_partial(r->text[r->n]);
 	r->n++;
 }
 
