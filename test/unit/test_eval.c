@@ -497,6 +497,59 @@ test_long_warning(const struct policy_set *set)
 	free(v);
 }
 
+/*
+ * Findings of multi-byte text that overflow the denial message and the
+ * annotations (found by fuzz_review: a cut inside a UTF-8 sequence made
+ * the answer invalid JSON text): every cut lands on a boundary, "..."
+ * marks it, and the "(and N more)" that no longer fits is left out.
+ */
+static void
+test_long_message(const struct policy_set *set)
+{
+	struct eval_decision	*d;
+	struct verdict		*v;
+	size_t			 i, len;
+
+	d = calloc(1, sizeof(*d));
+	v = calloc(1, sizeof(*v));
+	if (d == NULL || v == NULL || set->n_policies < 2) {
+		free(d);
+		free(v);
+		CHECK(0);
+		return;
+	}
+	d->allowed = 0;
+	d->dropped = 5;
+	for (i = 0; i < EVAL_FINDINGS_MAX; i++) {
+		d->v[i].policy = &set->policies[i % 2];
+		d->v[i].mode = POLICY_ENFORCE;
+		d->v[i].verdict = RULE_FAIL;
+		/* 0 to 2 ASCII bytes, then U+20AC: cuts fall everywhere. */
+		len = i % 3;
+		memset(d->v[i].text, 'a', len);
+		while (len + 3 < RULE_TEXT_MAX) {
+			memcpy(d->v[i].text + len, "\xe2\x82\xac", 3);
+			len += 3;
+		}
+		d->v[i].text[len] = '\0';
+	}
+	d->n = EVAL_FINDINGS_MAX;
+	verdict_render(d, v);
+	len = strlen(v->message);
+	CHECK(len >= VERDICT_MESSAGE_MAX - 6 && len < VERDICT_MESSAGE_MAX);
+	CHECK(printable(v->message));
+	CHECK(strcmp(v->message + len - 3, "...") == 0);
+	CHECK(strstr(v->message, "more)") == NULL);
+	CHECK_INT(v->resp.n_annotations, 2);
+	for (i = 0; i < v->resp.n_annotations; i++) {
+		CHECK(printable(v->resp.annotation_values[i]));
+		CHECK(strlen(v->resp.annotation_values[i]) <
+		    VERDICT_ANNOTATION_MAX);
+	}
+	free(d);
+	free(v);
+}
+
 static void
 list_set(struct strlist *l, const char *const *src, size_t n)
 {
@@ -611,6 +664,7 @@ main(void)
 	if (set != NULL) {
 		test_table(set);
 		test_long_warning(set);
+		test_long_message(set);
 	}
 	policy_set_unref(set);
 	test_matches();

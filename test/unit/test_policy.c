@@ -159,6 +159,8 @@ test_shipped(void)
 	    "system:kube-controller-manager");
 	CHECK_STR(p ? join(&p->u.actor.groups) : NULL,
 	    "system:nodes,gitgate:break-glass");
+	/* Off by default: needs Kubernetes >= 1.30 and no impersonation. */
+	CHECK_INT(p ? p->u.actor.require_bound_token : -1, 0);
 	CHECK_INT(p ? p->match.ops : 0,
 	    KUBE_OP_CREATE | KUBE_OP_UPDATE | KUBE_OP_DELETE);
 	CHECK_STR(p ? join(&p->match.subresources) : NULL, ",scale");
@@ -457,10 +459,44 @@ test_limits(void)
 	free(big);
 }
 
+/* requireBoundToken: true in test/data/policies-bound; default false. */
+static void
+test_bound_token(void)
+{
+	const char		*doc = "apiVersion: gitgate.io/v1alpha1\n"
+	    "kind: ActorPolicy\nmetadata: {name: a}\n"
+	    "spec: {allow: {users: [x]}}\n";
+	struct policy_set	*set;
+	const struct policy	*p;
+	struct diag		 d;
+
+	diag_init(&d);
+	set = policy_set_load("test/data/policies-bound", &d);
+	CHECK(set != NULL);
+	CHECK_INT(d.errors + d.warnings, 0);
+	print_diag(&d);
+	diag_free(&d);
+	p = find(set, "reconciler-only");
+	CHECK(p != NULL && p->rule == POLICY_RULE_ACTOR);
+	CHECK_INT(p ? p->u.actor.require_bound_token : 0, 1);
+	CHECK_STR(p ? join(&p->u.actor.service_accounts) : NULL,
+	    "flux-system:kustomize-controller,flux-system:helm-controller,"
+	    "flagger-system:flagger,kube-system:*");
+	policy_set_unref(set);
+
+	set = policy_set_load_buffer("a.yaml", doc, strlen(doc), &d);
+	p = find(set, "a");
+	CHECK(p != NULL);
+	CHECK_INT(p ? p->u.actor.require_bound_token : 1, 0);
+	policy_set_unref(set);
+	diag_free(&d);
+}
+
 int
 main(void)
 {
 	test_shipped();
+	test_bound_token();
 	test_good();
 	test_bad();
 	test_limits();

@@ -2,7 +2,8 @@
  * test_rule_actor.c - webhook/rules/rule_actor.c: a hand-built ActorPolicy
  * (users, service accounts, groups, all globs) against reviews decoded
  * from JSON; the exact denial text for create, update, delete, scale,
- * anonymous and hostile users, and how the object is described.
+ * anonymous and hostile users, and how the object is described; with
+ * requireBoundToken, service accounts with and without bound-token extras.
  */
 #include "rule.h"
 
@@ -85,18 +86,24 @@ struct actor_case {
 	const char		*text;		/* exact, or NULL */
 };
 
+/* Run case c with userInfo.extra (JSON) when extra is not NULL. */
 static void
-run(const struct policy *p, const struct actor_case *c, size_t i)
+run_extra(const struct policy *p, const struct actor_case *c,
+    const char *extra, size_t i)
 {
 	static char		 tmpl[8192], body[8192];
 	struct review		 rv;
 	struct rule_result	 r;
-	char			 err[128], groups[512];
+	char			 err[128], groups[1024];
+	size_t			 off = 0;
 
+	groups[0] = '\0';
 	if (c->groups != NULL)
-		snprintf(groups, sizeof(groups), ",'groups':%s", c->groups);
-	else
-		groups[0] = '\0';
+		off = (size_t)snprintf(groups, sizeof(groups), ",'groups':%s",
+		    c->groups);
+	if (extra != NULL && off < sizeof(groups))
+		snprintf(groups + off, sizeof(groups) - off, ",'extra':%s",
+		    extra);
 	snprintf(tmpl, sizeof(tmpl), "{'apiVersion':'admission.k8s.io/v1',"
 	    "'kind':'AdmissionReview','request':{'uid':'u1','kind':{"
 	    "'kind':'%s'},'resource':{'resource':'%s'},'subResource':'%s',"
@@ -119,6 +126,12 @@ run(const struct policy *p, const struct actor_case *c, size_t i)
 	CHECK_INT(r.n, c->want == RULE_PASS ? 0 : 1);
 	if (c->text != NULL && r.n > 0)
 		CHECK_STR(r.text[0], c->text);
+}
+
+static void
+run(const struct policy *p, const struct actor_case *c, size_t i)
+{
+	run_extra(p, c, NULL, i);
 }
 
 #define DEPLOY	"Deployment", "deployments", ""
@@ -246,10 +259,170 @@ test_long_user(void)
 	actor_policy_free(&p);
 }
 
+#define SA_FLUX		"system:serviceaccount:flux-system:" \
+			"kustomize-controller"
+#define SA_GROUPS	"['system:serviceaccounts','system:serviceaccounts:" \
+			"flux-system','system:authenticated']"
+#define CRED		"'authentication.kubernetes.io/credential-id'"
+#define POD_NAME	"'authentication.kubernetes.io/pod-name'"
+#define IMPERSONATED	"service account \"flux-system:" \
+			"kustomize-controller\" lacks a bound-token " \
+			"credential (impersonated?) and may not CREATE " \
+			"Deployment default/web"
+
+struct bound_case {
+	struct actor_case	 c;
+	const char		*extra;	/* userInfo.extra or NULL */
+};
+
+/*
+ * requireBoundToken: a service account passes only with a JTI credential
+ * id or a pod name in userInfo.extra (what `kubectl --as` cannot send);
+ * other identities are unaffected; without the option nothing changes.
+ */
+static void
+test_bound_token(void)
+{
+	static const struct bound_case on[] = {
+		/* A pod-bound token, as in a Flux controller pod (1.30+). */
+		{ { SA_FLUX, SA_GROUPS, "CREATE", DEPLOY, WEB, RULE_PASS,
+		  NULL }, "{" CRED ":['JTI=0b6f1d4c-4b1e-4e8a-9b0e-"
+		  "6a1c2f3d4e5f'],"
+		  "'authentication.kubernetes.io/node-name':['worker-1'],"
+		  POD_NAME ":['kustomize-controller-7d9f8-abcde'],"
+		  "'authentication.kubernetes.io/pod-uid':['1f2e']}" },
+		/* TokenRequest without a pod (kube-controller-manager). */
+		{ { "system:serviceaccount:kube-system:replicaset-controller",
+		  NULL, "CREATE", "Pod", "pods", "", WEB, RULE_PASS, NULL },
+		  "{" CRED ":['JTI=9a8b']}" },
+		/* Pod name alone (bound token of a 1.29 cluster). */
+		{ { SA_FLUX, NULL, "DELETE", DEPLOY, "web", "default", "null",
+		  RULE_PASS, NULL }, "{" POD_NAME ":['p']}" },
+		/* Impersonated: no extras at all. */
+		{ { SA_FLUX, SA_GROUPS, "CREATE", DEPLOY, WEB, RULE_FAIL,
+		  IMPERSONATED }, NULL },
+		{ { SA_FLUX, SA_GROUPS, "CREATE", DEPLOY, WEB, RULE_FAIL,
+		  IMPERSONATED }, "{}" },
+		{ { SA_FLUX, NULL, "CREATE", DEPLOY, WEB, RULE_FAIL,
+		  IMPERSONATED }, "null" },
+		/* Extras that are not a bound token. */
+		{ { SA_FLUX, NULL, "CREATE", DEPLOY, WEB, RULE_FAIL,
+		  IMPERSONATED }, "{" CRED ":['X509SHA256=ab12']}" },
+		{ { SA_FLUX, NULL, "CREATE", DEPLOY, WEB, RULE_FAIL,
+		  IMPERSONATED }, "{" CRED ":['JTI=']," POD_NAME ":['']}" },
+		{ { SA_FLUX, NULL, "CREATE", DEPLOY, WEB, RULE_FAIL,
+		  IMPERSONATED }, "{" CRED ":'JTI=not-a-list'," POD_NAME
+		  ":[7]}" },
+		{ { SA_FLUX, NULL, "CREATE", DEPLOY, WEB, RULE_FAIL,
+		  IMPERSONATED }, "{'authentication.kubernetes.io/"
+		  "credential-ID':['JTI=x'],'scopes':['JTI=x']}" },
+		{ { SA_FLUX, NULL, "CREATE", DEPLOY, WEB, RULE_FAIL,
+		  IMPERSONATED }, "['JTI=x']" },
+		/* The scale wording. */
+		{ { "system:serviceaccount:kube-system:horizontal-pod-"
+		  "autoscaler", NULL, "UPDATE", "Scale", "deployments",
+		  "scale", WEB, RULE_FAIL, "service account \"kube-system:"
+		  "horizontal-pod-autoscaler\" lacks a bound-token credential "
+		  "(impersonated?) and may not scale Deployment default/web" },
+		  NULL },
+		/* A service account allowed through a group needs it too. */
+		{ { "system:serviceaccount:ops:bot", "['gitgate:break-glass']",
+		  "UPDATE", DEPLOY, WEB, RULE_FAIL, "service account \"ops:"
+		  "bot\" lacks a bound-token credential (impersonated?) and "
+		  "may not UPDATE Deployment default/web" }, NULL },
+		/* Not allowed anyway: the usual denial. */
+		{ { "system:serviceaccount:default:kustomize-controller", NULL,
+		  "CREATE", DEPLOY, WEB, RULE_FAIL, "user \"system:"
+		  "serviceaccount:default:kustomize-controller\" may not "
+		  "CREATE Deployment default/web" }, "{" CRED ":['JTI=1']}" },
+		/* Users and groups that are not service accounts. */
+		{ { "system:kube-controller-manager", NULL, "CREATE", DEPLOY,
+		  WEB, RULE_PASS, NULL }, NULL },
+		{ { "bob", "['gitgate:break-glass']", "DELETE", DEPLOY, "web",
+		  "default", "null", RULE_PASS, NULL }, NULL },
+		{ { "system:node:worker-1", "['system:nodes']", "UPDATE", "Pod",
+		  "pods", "status", WEB, RULE_PASS, NULL }, NULL },
+	};
+	static const struct bound_case off[] = {
+		{ { SA_FLUX, SA_GROUPS, "CREATE", DEPLOY, WEB, RULE_PASS,
+		  NULL }, NULL },
+		{ { SA_FLUX, NULL, "CREATE", DEPLOY, WEB, RULE_PASS, NULL },
+		  "{" CRED ":['X509SHA256=ab12']}" },
+	};
+	struct policy	p;
+	size_t		i;
+
+	actor_policy(&p);
+	p.u.actor.require_bound_token = 1;
+	for (i = 0; i < sizeof(on) / sizeof(on[0]); i++)
+		run_extra(&p, &on[i].c, on[i].extra, i);
+	p.u.actor.require_bound_token = 0;
+	for (i = 0; i < sizeof(off) / sizeof(off[0]); i++)
+		run_extra(&p, &off[i].c, off[i].extra, 100 + i);
+	actor_policy_free(&p);
+}
+
+/* 1 if s is whole UTF-8 sequences. */
+static int
+utf8_whole(const char *s)
+{
+	const unsigned char	*u = (const unsigned char *)s;
+	size_t			 n, i;
+
+	while (*u != '\0') {
+		n = *u < 0x80 ? 1 : (*u & 0xe0) == 0xc0 ? 2 :
+		    (*u & 0xf0) == 0xe0 ? 3 : (*u & 0xf8) == 0xf0 ? 4 : 0;
+		if (n == 0)
+			return 0;
+		for (i = 1; i < n; i++)
+			if ((u[i] & 0xc0) != 0x80)
+				return 0;
+		u += n;
+	}
+	return 1;
+}
+
+/*
+ * rule_util.c: a finding longer than RULE_TEXT_MAX is cut after its last
+ * whole UTF-8 sequence, wherever the limit falls (2-, 3- and 4-byte).
+ */
+static void
+test_finding_cut(void)
+{
+	static const char *const seq[] = { "\xc3\xa9", "\xe2\x82\xac",
+	    "\xf0\x9f\x98\x80" };
+	struct rule_result	r;
+	char			long_text[1024];
+	size_t			i, pre, len;
+
+	for (i = 0; i < 3; i++) {
+		for (pre = 0; pre < 4; pre++) {
+			memset(long_text, 'a', pre);
+			for (len = pre; len + 5 < sizeof(long_text);
+			    len += strlen(seq[i]))
+				memcpy(long_text + len, seq[i],
+				    strlen(seq[i]));
+			long_text[len] = '\0';
+			rule_result_init(&r);
+			rule_result_add(&r, RULE_FAIL, "%s", long_text);
+			CHECK(utf8_whole(r.text[0]));
+			CHECK(strlen(r.text[0]) > RULE_TEXT_MAX - 5);
+			CHECK(strncmp(r.text[0], long_text,
+			    strlen(r.text[0])) == 0);
+		}
+	}
+	/* Short texts are untouched. */
+	rule_result_init(&r);
+	rule_result_add(&r, RULE_ERROR, "%s", "\xe2\x82\xac");
+	CHECK_STR(r.text[0], "\xe2\x82\xac");
+}
+
 int
 main(void)
 {
 	test_actors();
+	test_finding_cut();
 	test_long_user();
+	test_bound_token();
 	return unit_done("rule_actor");
 }
