@@ -110,6 +110,15 @@ run: all
 		--tls-cert $(BUILD)/dev-certs/tls.crt \
 		--tls-key $(BUILD)/dev-certs/tls.key --policies policies
 
+# Time-boxed fuzzing of every parser (clang, libFuzzer, ASan+UBSan)
+FUZZ_SECONDS ?= 60
+fuzz:
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) BUILD=$(BUILD) test/fuzz/run
+
+# The unit, CLI, fixture and black-box suites under valgrind memcheck
+valgrind: all unit
+	@BUILD=$(BUILD) test/valgrind/run
+
 # Side-by-side benchmark (gitgate, nginx, a Go peer): build/bench/report.md
 bench:
 	@BUILD=$(BUILD) test/bench/run
@@ -125,5 +134,5 @@ install: all
 clean:
 	rm -rf $(BUILD) build-asan
 
-.PHONY: all deps unit test run install clean bench bench-soak
+.PHONY: all deps unit test run install clean bench bench-soak fuzz valgrind
 -include $(OBJS:.o=.d)
