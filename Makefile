@@ -110,6 +110,17 @@ run: all
 		--tls-cert $(BUILD)/dev-certs/tls.crt \
 		--tls-key $(BUILD)/dev-certs/tls.key --policies policies
 
+# Static checks: cppcheck, the banned functions, no // comments
+BANNED	= strcpy|strcat|sprintf|vsprintf|strtok|atoi|gets|strncpy
+lint:
+	cppcheck --quiet --error-exitcode=1 --enable=warning,portability \
+		--inline-suppr --std=c11 -Iwebhook -Iwebhook/rules -Icerts \
+		webhook certs
+	@! grep -nE '(^|[^_a-z])($(BANNED))\(' $(SRCS) || \
+		{ echo "banned function (see STYLE.md)"; exit 1; }
+	@! grep -n '^[^"]*//' $(SRCS) $(wildcard webhook/*.h webhook/rules/*.h certs/*.h) || \
+		{ echo "// comment"; exit 1; }
+
 # Time-boxed fuzzing of every parser (clang, libFuzzer, ASan+UBSan)
 FUZZ_SECONDS ?= 60
 fuzz:
@@ -134,5 +145,5 @@ install: all
 clean:
 	rm -rf $(BUILD) build-asan
 
-.PHONY: all deps unit test run install clean bench bench-soak fuzz valgrind
+.PHONY: all deps unit test run install clean bench bench-soak fuzz valgrind lint
 -include $(OBJS:.o=.d)

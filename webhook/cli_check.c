@@ -49,7 +49,7 @@ add_gvk(cJSON *req, const cJSON *obj)
 	snprintf(group, sizeof(group), "%.*s", slash ? (int)(slash - api) : 0,
 	    api);
 	if ((res = kube_resource_for_kind(kind)) == NULL) {
-		for (i = 0; kind[i] != '\0' && i < sizeof(plural) - 2; i++)
+		for (i = 0; i < sizeof(plural) - 2 && kind[i] != '\0'; i++)
 			plural[i] = (char)tolower((unsigned char)kind[i]);
 		plural[i++] = 's';
 		plural[i] = '\0';
