@@ -108,9 +108,9 @@ def json_stream(text):
 
 
 def render(path, env):
-    """(objects or None, problems) for `kubectl kustomize path`."""
-    rc, yml, err = run([KUBECTL, "kustomize",
-                        "--load-restrictor=LoadRestrictionsNone", path], env)
+    """(objects or None, problems) for plain `kubectl kustomize path`
+    (the default load restrictor: what `kubectl apply -k` does too)."""
+    rc, yml, err = run([KUBECTL, "kustomize", path], env)
     if rc != 0:
         return None, ["kubectl kustomize %s: exit %d: %s"
                       % (path, rc, err.strip())]
