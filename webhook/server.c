@@ -49,7 +49,15 @@ struct server {
 	char			*ca_pem;
 	int			 fd;
 	atomic_uint		 conns;		/* open connections */
+	atomic_int		 inflight;	/* requests begun, not completed */
 };
+
+/*
+ * Set once SIGTERM arrives: answers then close their connection, so
+ * keep-alive clients go elsewhere while in-flight requests finish. One
+ * server per process, so one flag.
+ */
+static atomic_int server_draining;
 
 static int
 read_file(const char *path, size_t max, char **out, char *err, size_t errlen)
@@ -95,6 +103,8 @@ answer(struct MHD_Connection *c, unsigned status, char *body, size_t len,
 		return MHD_NO;
 	}
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, type);
+	if (atomic_load(&server_draining))
+		MHD_add_response_header(r, MHD_HTTP_HEADER_CONNECTION, "close");
 	if (status == MHD_HTTP_METHOD_NOT_ALLOWED)
 		MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, "POST");
 	ret = MHD_queue_response(c, status, r);
@@ -265,6 +275,8 @@ on_request(void *cls, struct MHD_Connection *c, const char *url,
 	struct request	*req = *con_cls;
 
 	(void)version;
+	if (req == NULL)	/* the first call; on_completed balances it */
+		atomic_fetch_add(&srv->inflight, 1);
 	if (req == NULL) {
 		if (strcmp(url, "/validate") == 0)
 			return validate_begin(srv, c, method, con_cls);
@@ -291,11 +303,12 @@ static void
 on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
     enum MHD_RequestTerminationCode toe)
 {
+	struct server	*srv = cls;
 	struct request	*req = *con_cls;
 
-	(void)cls;
 	(void)c;
 	(void)toe;
+	atomic_fetch_sub(&srv->inflight, 1);
 	if (req == NULL)
 		return;
 	free(req->body);
@@ -446,7 +459,7 @@ server_start(const struct server_config *cfg, char *err, size_t errlen)
 	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, srv->cfg.max_header_bytes,
 	    MHD_OPTION_HTTPS_CERT_CALLBACK, tls_cert_retrieve,
 	    MHD_OPTION_HTTPS_PRIORITIES, SERVER_TLS_PRIORITIES,
-	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
+	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
 	    MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
 	    MHD_OPTION_ARRAY, trust,
 	    MHD_OPTION_END);
@@ -476,9 +489,21 @@ server_reload_cert(struct server *srv, char *err, size_t errlen)
 void
 server_stop(struct server *srv)
 {
+	int	waited_ms = 0;
+
 	if (srv == NULL)
 		return;
+	atomic_store(&server_draining, 1);
 	MHD_quiesce_daemon(srv->daemon);
+	if (srv->fd != -1)
+		close(srv->fd);
+	srv->fd = -1;
+	/* Let requests already accepted finish (bounded), then stop. */
+	while (atomic_load(&srv->inflight) > 0 &&
+	    waited_ms < SERVER_DRAIN_MS) {
+		usleep(10 * 1000);
+		waited_ms += 10;
+	}
 	MHD_stop_daemon(srv->daemon);
 	if (srv->fd != -1)
 		close(srv->fd);

@@ -16,6 +16,7 @@
 #define SERVER_HEADER_BYTES_DEFAULT	(32u * 1024)	/* per conn */
 #define SERVER_HEADER_BYTES_MIN		(4u * 1024)
 #define SERVER_HEADER_BYTES_LIMIT	(1024u * 1024)
+#define SERVER_DRAIN_MS			10000	/* SIGTERM: in-flight grace */
 /*
  * TLS 1.2+, AEAD ciphers, ECDHE. X25519 first: Go (kube-apiserver) and
  * OpenSSL clients send an X25519 key share, and preferring P-256 would cost
@@ -57,7 +58,11 @@ struct server	*server_start(const struct server_config *cfg, char *err,
 int		 server_reload_cert(struct server *srv, char *err,
 		    size_t errlen);
 
-/* Stop accepting; in-flight requests finish; then free. NULL is a no-op. */
+/*
+ * Stop accepting (the listening socket is closed at once); requests already
+ * begun finish, for at most SERVER_DRAIN_MS, their answers closing the
+ * connection; then free. NULL is a no-op.
+ */
 void		 server_stop(struct server *srv);
 
 #endif

@@ -1,9 +1,13 @@
 /*
  * fuzz_review.c - libFuzzer harness for the whole request path: any bytes
- * as an AdmissionReview body through admission_handle() (decode, evaluate
- * under the shipped policies/, render the verdict, encode), enforcing and
- * then in audit mode. Every answer must be JSON in valid UTF-8 with a
- * known status; policies are loaded once (run from the repository root).
+ * as an AdmissionReview body through admission_handle() (scan, decode,
+ * evaluate under the shipped policies/, render the verdict, encode),
+ * enforcing and then in audit mode. Every answer must be JSON in valid
+ * UTF-8 with a known status. A second oracle: the decision on the body as
+ * review_decode() parses it (oldObject and managedFields skipped) must
+ * equal the decision on a full cJSON parse of the same bytes. Policies are
+ * loaded once (run from the repository root). fuzz_review_arena.c builds
+ * the same with the per-thread cJSON arena installed, as `serve` runs.
  */
 #include "admission.h"
 
@@ -14,8 +18,12 @@
 
 #include <cjson/cJSON.h>
 
+#include "arena.h"
+#include "eval.h"
 #include "log.h"
 #include "policy.h"
+#include "review.h"
+#include "verdict.h"
 
 int	LLVMFuzzerInitialize(int *argc, char ***argv);
 int	LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -29,6 +37,9 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 
 	(void)argc;
 	(void)argv;
+#ifdef FUZZ_REVIEW_ARENA
+	arena_install();
+#endif
 	log_set_level(LOG_ERROR);
 	diag_init(&d);
 	set = policy_set_load("policies", &d);
@@ -89,6 +100,55 @@ check(const struct admission_reply *rep)
 	cJSON_Delete(root);
 }
 
+/* Decide rv and render it into v. */
+static void
+decide(const struct review *rv, int audit, struct eval_decision *d,
+    struct verdict *v)
+{
+	eval_review(set, rv, audit, d);
+	verdict_render(d, v);
+}
+
+/*
+ * What review_decode() skips must not change a decision: when the body
+ * decodes and a full parse of the same bytes succeeds, that decodes too
+ * and decides the same (allowed, findings, message, annotations).
+ */
+static void
+differential(const uint8_t *data, size_t size)
+{
+	static struct verdict	 va, vb;
+	struct eval_decision	 da, db;
+	struct review		 a, b;
+	char			 err[256];
+	cJSON			*root;
+	size_t			 i;
+
+	if (review_decode((const char *)data, size, &a, err,
+	    sizeof(err)) == -1)
+		return;
+	/* Malformed inside a skipped value: only the full parse sees it. */
+	if ((root = cJSON_ParseWithLength((const char *)data, size)) == NULL) {
+		review_free(&a);
+		return;
+	}
+	if (review_decode_json(root, &b, err, sizeof(err)) == -1)
+		abort();
+	decide(&a, 0, &da, &va);
+	decide(&b, 0, &db, &vb);
+	if (da.allowed != db.allowed || da.n != db.n ||
+	    da.dropped != db.dropped ||
+	    strcmp(va.message, vb.message) != 0 ||
+	    va.resp.n_annotations != vb.resp.n_annotations)
+		abort();
+	for (i = 0; i < va.resp.n_annotations; i++)
+		if (strcmp(va.resp.annotation_values[i],
+		    vb.resp.annotation_values[i]) != 0)
+			abort();
+	review_free(&a);
+	review_free(&b);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -100,5 +160,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		check(&rep);
 		free(rep.body);
 	}
+	differential(data, size);
 	return 0;
 }

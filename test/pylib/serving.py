@@ -184,6 +184,25 @@ class Server:
             pass
         return -1
 
+    def sanitized(self):
+        """1 if the process runs with AddressSanitizer (its quarantine
+        keeps freed memory resident: RSS bounds must allow for it)."""
+        try:
+            with open(f"/proc/{self.proc.pid}/maps") as f:
+                return "libasan" in f.read()
+        except OSError:
+            return False
+
+    def cpu_seconds(self):
+        """User + system CPU time the process has used so far."""
+        try:
+            with open(f"/proc/{self.proc.pid}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            return (int(fields[11]) + int(fields[12])) / \
+                os.sysconf("SC_CLK_TCK")
+        except (OSError, IndexError, ValueError):
+            return -1.0
+
     def alive(self):
         return self.proc is not None and self.proc.poll() is None
 
