@@ -10,6 +10,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "utf8.h"
+
 #define TRACK_DEPTH	5	/* key path tracked this deep */
 
 enum key_id {
@@ -37,37 +39,6 @@ tables_init(void)
 		out_stop[c] = c == '"' || c == '{' || c == '[' || c == '}' ||
 		    c == ']' || c == ',' || c == ':' || c >= 0x80;
 	}
-}
-
-/* Length of the UTF-8 sequence at s (n bytes left), 0 if invalid. */
-static size_t
-utf8_len(const unsigned char *s, size_t n)
-{
-	unsigned char	lo = 0x80, hi = 0xbf;
-	size_t		need, i;
-
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		need = 2;
-	else if (s[0] >= 0xe0 && s[0] <= 0xef)
-		need = 3;
-	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-		need = 4;
-	else
-		return 0;
-	if (s[0] == 0xe0)
-		lo = 0xa0;
-	else if (s[0] == 0xed)
-		hi = 0x9f;
-	else if (s[0] == 0xf0)
-		lo = 0x90;
-	else if (s[0] == 0xf4)
-		hi = 0x8f;
-	if (n < need || s[1] < lo || s[1] > hi)
-		return 0;
-	for (i = 2; i < need; i++)
-		if (s[i] < 0x80 || s[i] > 0xbf)
-			return 0;
-	return need;
 }
 
 static enum key_id
@@ -143,7 +114,7 @@ scan_string(const unsigned char *b, size_t len, size_t i, char *err,
 			    "string at byte %zu", i);
 			return (size_t)-1;
 		}
-		if ((n = utf8_len(b + i, len - i)) == 0) {
+		if ((n = utf8_seq_len(b + i, len - i)) == 0) {
 			snprintf(err, errlen, "invalid UTF-8 at byte %zu", i);
 			return (size_t)-1;
 		}
@@ -235,7 +206,7 @@ json_scan(const char *body, size_t len, unsigned max_depth,
 			st.want_key = 0;
 			break;
 		default:	/* >= 0x80 outside a string: cJSON refuses it */
-			if (utf8_len(b + i, len - i) == 0) {
+			if (utf8_seq_len(b + i, len - i) == 0) {
 				snprintf(err, errlen, "invalid UTF-8 at byte "
 				    "%zu", i);
 				return -1;

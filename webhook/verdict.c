@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "utf8.h"
+
 /*
  * Append to a bounded buffer; returns the new length. When s does not fit,
  * it is cut on a UTF-8 boundary and "..." ends the buffer, which is then
@@ -26,9 +28,7 @@ append(char *buf, size_t size, size_t len, const char *s)
 		memcpy(buf + len, s, n + 1);
 		return len + n;
 	}
-	n = room >= 3 ? room - 3 : 0;
-	while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
-		n--;
+	n = utf8_boundary(s, room >= 3 ? room - 3 : 0);
 	memcpy(buf + len, s, n);
 	snprintf(buf + len + n, size - len - n, "...");
 	return size - 1;
@@ -42,13 +42,9 @@ cut_utf8(char *s, size_t max)
 
 	if (n <= max)
 		return;
-	n = max;
-	while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
-		n--;
+	n = utf8_boundary(s, max);
 	if (n >= 3) {
-		n -= 3;
-		while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
-			n--;
+		n = utf8_boundary(s, n - 3);
 		memcpy(s + n, "...", 4);
 	} else
 		s[n] = '\0';

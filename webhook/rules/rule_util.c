@@ -11,6 +11,7 @@
 
 #include "kube.h"
 #include "match.h"
+#include "utf8.h"
 
 void
 rule_result_init(struct rule_result *r)
@@ -18,35 +19,6 @@ rule_result_init(struct rule_result *r)
 	r->verdict = RULE_PASS;
 	r->n = 0;
 	r->more = 0;
-}
-
-/*
- * s is UTF-8 text that vsnprintf() may have cut anywhere: drop a last
- * sequence that lost its tail, so that a finding stays valid UTF-8.
- */
-static void
-utf8_drop_partial(char *s)
-{
-	const unsigned char	*u = (const unsigned char *)s;
-	size_t			 n = strlen(s), i, need;
-
-	if (n == 0)
-		return;
-	i = n - 1;
-	while (i > 0 && (u[i] & 0xc0) == 0x80)
-		i--;
-	if (u[i] < 0x80)
-		need = 1;
-	else if (u[i] >= 0xc2 && u[i] <= 0xdf)
-		need = 2;
-	else if (u[i] >= 0xe0 && u[i] <= 0xef)
-		need = 3;
-	else if (u[i] >= 0xf0 && u[i] <= 0xf4)
-		need = 4;
-	else
-		need = n + 1;
-	if (i + need > n)
-		s[i] = '\0';
 }
 
 void
@@ -71,36 +43,11 @@ rule_result_add(struct rule_result *r, enum rule_verdict v, const char *fmt,
 	r->n++;
 }
 
-/* Length of a valid UTF-8 sequence at s (1-4), or 0 if invalid. */
-static size_t
-utf8_len(const unsigned char *s)
-{
-	size_t	n, i;
-
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		n = 2;
-	else if (s[0] >= 0xe0 && s[0] <= 0xef)
-		n = 3;
-	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-		n = 4;
-	else
-		return 0;
-	for (i = 1; i < n; i++)
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-	if ((s[0] == 0xe0 && s[1] < 0xa0) || (s[0] == 0xed && s[1] > 0x9f) ||
-	    (s[0] == 0xf0 && s[1] < 0x90) || (s[0] == 0xf4 && s[1] > 0x8f))
-		return 0;
-	return n;
-}
-
 const char *
 rule_quote(char *dst, size_t dstlen, const char *s)
 {
 	const unsigned char	*u = (const unsigned char *)s;
-	size_t			 i = 0, o = 0, n, limit = RULE_QUOTE_MAX;
+	size_t			 i = 0, o = 0, n, len, limit = RULE_QUOTE_MAX;
 
 	if (dstlen < 5) {
 		if (dstlen > 0)
@@ -109,8 +56,9 @@ rule_quote(char *dst, size_t dstlen, const char *s)
 	}
 	if (limit > dstlen - 4)
 		limit = dstlen - 4;
-	while (u != NULL && u[i] != '\0') {
-		n = utf8_len(u + i);
+	len = s != NULL ? strlen(s) : 0;
+	while (i < len) {
+		n = utf8_seq_len(u + i, len - i);
 		if (o + (n ? n : 1) > limit) {
 			memcpy(dst + o, "...", 3);
 			o += 3;
