@@ -110,7 +110,7 @@ test_decode_minimal(void)
 		unsigned	 op;
 		const char	*target;
 		const char	*sub;
-		int		 has_obj, has_old, dry;
+		int		 has_obj, dry;
 	} cases[] = {
 		/* v1beta1, DELETE: object null, oldObject set. */
 		{ "{'apiVersion':'admission.k8s.io/v1beta1',"
@@ -119,7 +119,7 @@ test_decode_minimal(void)
 		  "'resource':{'resource':'deployments'},"
 		  "'operation':'DELETE','object':null,"
 		  "'oldObject':{'kind':'Deployment'},'dryRun':false}}",
-		  1, KUBE_OP_DELETE, "Deployment", "", 0, 1, 0 },
+		  1, KUBE_OP_DELETE, "Deployment", "", 0, 0 },
 		/* Scale subresource: the kind is autoscaling/Scale. */
 		{ "{'apiVersion':'admission.k8s.io/v1',"
 		  "'kind':'AdmissionReview','request':{'uid':'u2',"
@@ -128,29 +128,29 @@ test_decode_minimal(void)
 		  "'resource':'deployments'},'subResource':'scale',"
 		  "'operation':'UPDATE','object':{'kind':'Scale'},"
 		  "'oldObject':null}}",
-		  0, KUBE_OP_UPDATE, "Deployment", "scale", 1, 0, 0 },
+		  0, KUBE_OP_UPDATE, "Deployment", "scale", 1, 0 },
 		{ "{'apiVersion':'admission.k8s.io/v1',"
 		  "'kind':'AdmissionReview','request':{'uid':'u3',"
 		  "'kind':{'kind':'Scale'},'resource':{'resource':"
 		  "'statefulsets'},'subResource':'scale','operation':'UPDATE'}}",
-		  0, KUBE_OP_UPDATE, "StatefulSet", "scale", 0, 0, 0 },
+		  0, KUBE_OP_UPDATE, "StatefulSet", "scale", 0, 0 },
 		/* Subresource of a resource gitgate does not know. */
 		{ "{'apiVersion':'admission.k8s.io/v1',"
 		  "'kind':'AdmissionReview','request':{'uid':'u4',"
 		  "'kind':{'kind':'Scale'},'resource':{'resource':'widgets'},"
 		  "'subResource':'scale','operation':'UPDATE'}}",
-		  0, KUBE_OP_UPDATE, "Scale", "scale", 0, 0, 0 },
+		  0, KUBE_OP_UPDATE, "Scale", "scale", 0, 0 },
 		{ "{'apiVersion':'admission.k8s.io/v1',"
 		  "'kind':'AdmissionReview','request':{'uid':'u5',"
 		  "'kind':{'kind':'PodExecOptions'},'resource':{'resource':"
 		  "'pods'},'subResource':'exec','operation':'CONNECT',"
 		  "'dryRun':true}}",
-		  0, KUBE_OP_CONNECT, "Pod", "exec", 0, 0, 1 },
+		  0, KUBE_OP_CONNECT, "Pod", "exec", 0, 1 },
 		{ "{'apiVersion':'admission.k8s.io/v1',"
 		  "'kind':'AdmissionReview','request':{'uid':'u6',"
 		  "'kind':{'kind':'Service'},'resource':{'resource':"
 		  "'services'},'operation':'CREATE','object':{}}}",
-		  0, KUBE_OP_CREATE, "Service", "", 1, 0, 0 },
+		  0, KUBE_OP_CREATE, "Service", "", 1, 0 },
 	};
 	struct review	rv;
 	char		err[128];
