@@ -15,10 +15,33 @@
 static const char *const container_lists[] = { "initContainers",
 	"containers", "ephemeralContainers" };
 
-/* Tag checks: 0 ok, or a finding added. */
+/*
+ * The container and image a finding is about, put into words only when a
+ * finding needs them: most containers pass, and the words cost more than
+ * the checks.
+ */
+struct subject {
+	const char	*cname;
+	const char	*image;
+	char		 who[RULE_TEXT_MAX];	/* "" until first use */
+};
+
+static const char *
+who(struct subject *s)
+{
+	char	qn[RULE_QUOTE_MAX + 4], qi[RULE_QUOTE_MAX + 4];
+
+	if (s->who[0] == '\0')
+		snprintf(s->who, sizeof(s->who), "container \"%s\" image "
+		    "\"%s\"", rule_quote(qn, sizeof(qn), s->cname),
+		    rule_quote(qi, sizeof(qi), s->image));
+	return s->who;
+}
+
+/* Tag checks: nothing, or a finding added. */
 static void
 check_tag(const struct policy_image *pi, const struct image_ref *ref,
-    const char *who, struct rule_result *r)
+    struct subject *sj, struct rule_result *r)
 {
 	char	err[128], tag[RULE_QUOTE_MAX + 4];
 	size_t	i;
@@ -27,12 +50,12 @@ check_tag(const struct policy_image *pi, const struct image_ref *ref,
 	if (ref->tag[0] == '\0') {
 		if (pi->require_tag)
 			rule_result_add(r, RULE_FAIL, "%s has no tag (means "
-			    ":latest)", who);
+			    ":latest)", who(sj));
 		return;
 	}
 	if (strcmp(ref->tag, "latest") == 0 && pi->deny_latest) {
 		rule_result_add(r, RULE_FAIL, "%s uses the mutable tag "
-		    "\"latest\"", who);
+		    "\"latest\"", who(sj));
 		return;
 	}
 	if (pi->n_allowed_tags == 0)
@@ -42,14 +65,14 @@ check_tag(const struct policy_image *pi, const struct image_ref *ref,
 		    strlen(ref->tag), err, sizeof(err));
 		if (m == MATCH_ERROR) {
 			rule_result_add(r, RULE_ERROR, "%s: cannot check tag: "
-			    "%s", who, err);
+			    "%s", who(sj), err);
 			return;
 		}
 		matched = m == MATCH_YES;
 	}
 	if (!matched)
 		rule_result_add(r, RULE_FAIL, "%s: tag \"%s\" is not a release "
-		    "tag", who, rule_quote(tag, sizeof(tag), ref->tag));
+		    "tag", who(sj), rule_quote(tag, sizeof(tag), ref->tag));
 }
 
 static void
@@ -57,35 +80,37 @@ check_image(const struct policy_image *pi, const char *cname,
     const char *image, struct rule_result *r)
 {
 	struct image_ref	ref;
-	char			err[128], who[RULE_TEXT_MAX];
-	char			qn[RULE_QUOTE_MAX + 4], qi[RULE_QUOTE_MAX + 4];
+	struct subject		sj;
+	char			err[128], qd[RULE_QUOTE_MAX + 4];
 	char			full[IMAGE_REF_MAX + 64];
 
-	snprintf(who, sizeof(who), "container \"%s\" image \"%s\"",
-	    rule_quote(qn, sizeof(qn), cname),
-	    rule_quote(qi, sizeof(qi), image));
+	sj.cname = cname;
+	sj.image = image;
+	sj.who[0] = '\0';
 	if (rule_glob_any(&pi->exempt_images, image))
 		return;
 	if (image_parse(image, &ref, err, sizeof(err)) == -1) {
 		rule_result_add(r, RULE_FAIL, "%s is not a valid reference: %s",
-		    who, err);
+		    who(&sj), err);
 		return;
 	}
-	image_format(&ref, full, sizeof(full));
-	if (rule_glob_any(&pi->exempt_images, full))
-		return;
+	if (pi->exempt_images.n > 0) {
+		image_format(&ref, full, sizeof(full));
+		if (rule_glob_any(&pi->exempt_images, full))
+			return;
+	}
 	if (pi->allowed_registries.n > 0 &&
 	    !rule_glob_any(&pi->allowed_registries, ref.domain))
 		rule_result_add(r, RULE_FAIL, "%s: registry \"%s\" is not "
-		    "allowed", who, rule_quote(qn, sizeof(qn), ref.domain));
+		    "allowed", who(&sj), rule_quote(qd, sizeof(qd), ref.domain));
 	if (ref.digest[0] != '\0')
 		return;
 	if (pi->require_digest) {
 		rule_result_add(r, RULE_FAIL, "%s is not pinned by digest",
-		    who);
+		    who(&sj));
 		return;
 	}
-	check_tag(pi, &ref, who, r);
+	check_tag(pi, &ref, &sj, r);
 }
 
 static void
