@@ -15,8 +15,9 @@ import threading
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "pylib"))
-from harness import ROOT, Suite  # noqa: E402
-from serving import Server, make_certs, wait_for  # noqa: E402
+from harness import Suite  # noqa: E402
+from serving import (Server, copy_policies, kubelet_swap,  # noqa: E402
+                     make_certs, wait_for)
 import reviews  # noqa: E402
 
 S = Suite("operations")
@@ -67,34 +68,6 @@ class Load:
             t.join(10)
 
 
-def write_policies(d, mode, broken=False):
-    os.makedirs(d)
-    for name in os.listdir(os.path.join(ROOT, "policies")):
-        if not name.endswith(".yaml"):
-            continue
-        with open(os.path.join(ROOT, "policies", name)) as f:
-            text = f.read()
-        if name == "reconciler-only.yaml":
-            text = text.replace("mode: enforce", f"mode: {mode}")
-            if broken:
-                text += "\n---\nkind: Broken\n"
-        with open(os.path.join(d, name), "w") as f:
-            f.write(text)
-
-
-def swap(root, version, writer):
-    """kubelet's ConfigMap/Secret update: new dir, atomic ..data rename."""
-    ts = os.path.join(root, f"..{version}")
-    writer(ts)
-    tmp = os.path.join(root, "..data_tmp")
-    os.symlink(os.path.basename(ts), tmp)
-    os.rename(tmp, os.path.join(root, "..data"))
-    for name in os.listdir(ts):
-        link = os.path.join(root, name)
-        if not os.path.lexists(link):
-            os.symlink(os.path.join("..data", name), link)
-
-
 def dev_allowed(srv):
     return srv.validate(DEV)[1]["response"]["allowed"]
 
@@ -118,7 +91,7 @@ def test_reload_and_rotation_under_load():
     sec = os.path.join(TMP, "secret")
     os.makedirs(pol)
     os.makedirs(sec)
-    swap(pol, "p1", lambda d: write_policies(d, "enforce"))
+    kubelet_swap(pol, "p1", lambda d: copy_policies(d, "enforce"))
     make_certs(os.path.join(TMP, "a"))
     make_certs(os.path.join(TMP, "b"))
 
@@ -126,21 +99,22 @@ def test_reload_and_rotation_under_load():
         return lambda d: (os.makedirs(d), [shutil.copy(
             os.path.join(TMP, src, n), d) for n in ("tls.crt", "tls.key",
                                                      "ca.crt")])
-    swap(sec, "s1", secret("a"))
+    kubelet_swap(sec, "s1", secret("a"))
     srv = Server(TMP, sec, policies=pol)
     try:
         with Load(srv) as load:
             S.check("before: developer denied", dev_allowed(srv) is False)
-            swap(pol, "p2", lambda d: write_policies(d, "audit"))
+            kubelet_swap(pol, "p2", lambda d: copy_policies(d, "audit"))
             S.check("policy swap under load: decision changes within 2 s",
                     wait_for(lambda: dev_allowed(srv) is True, 2.0))
-            swap(pol, "p3", lambda d: write_policies(d, "enforce", True))
+            kubelet_swap(pol, "p3",
+                         lambda d: copy_policies(d, "enforce", True))
             S.check("broken set under load: failure counted", wait_for(
                 lambda: srv.metric('gitgate_policy_reloads_total{result='
                                    '"failure"}') == 1, 3.0))
             S.check("broken set: previous decisions stay",
                     dev_allowed(srv) is True)
-            swap(sec, "s2", secret("b"))
+            kubelet_swap(sec, "s2", secret("b"))
             want = der(os.path.join(TMP, "b", "tls.crt"))
             S.check("certificate swap under load: new connections get the "
                     "new certificate within 2 s",

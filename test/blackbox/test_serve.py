@@ -19,6 +19,7 @@ import warnings
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "pylib"))
 from harness import GITGATE, ROOT, Suite, gitgate  # noqa: E402
 import reviews  # noqa: E402
+from serving import copy_policies, kubelet_swap  # noqa: E402
 
 S = Suite("serve")
 warnings.simplefilter("ignore", DeprecationWarning)
@@ -324,30 +325,6 @@ def test_refuses_to_start():
             f"{bad}/p.yaml:5:" in err, err)
 
 
-def write_policies(d, reconciler_mode):
-    os.makedirs(d, exist_ok=True)
-    for name in os.listdir(os.path.join(ROOT, "policies")):
-        with open(os.path.join(ROOT, "policies", name)) as f:
-            text = f.read()
-        if name == "reconciler-only.yaml":
-            text = text.replace("mode: enforce", f"mode: {reconciler_mode}")
-        with open(os.path.join(d, name), "w") as f:
-            f.write(text)
-
-
-def kubelet_swap(root, version, mode):
-    """Replace the policies the way kubelet updates a ConfigMap volume."""
-    ts = os.path.join(root, f"..{version}")
-    write_policies(ts, mode)
-    tmp = os.path.join(root, "..data_tmp")
-    os.symlink(os.path.basename(ts), tmp)
-    os.rename(tmp, os.path.join(root, "..data"))
-    for name in os.listdir(ts):
-        link = os.path.join(root, name)
-        if not os.path.lexists(link):
-            os.symlink(os.path.join("..data", name), link)
-
-
 def wait_for(pred, seconds=2.0):
     deadline = time.time() + seconds
     while time.time() < deadline:
@@ -360,13 +337,13 @@ def wait_for(pred, seconds=2.0):
 def test_reload():
     root = os.path.join(TMP, "cm")
     os.makedirs(root)
-    kubelet_swap(root, "v1", "enforce")
+    kubelet_swap(root, "v1", lambda d: copy_policies(d, "enforce"))
     srv = Server(policies=root)
     dev = reviews.review(reviews.deployment(), user=reviews.DEVELOPER)
     try:
         S.check("before reload: developer denied",
                 srv.validate(dev)[1]["response"]["allowed"] is False)
-        kubelet_swap(root, "v2", "audit")
+        kubelet_swap(root, "v2", lambda d: copy_policies(d, "audit"))
         S.check("..data swap to audit: allowed within 2 s", wait_for(
             lambda: srv.validate(dev)[1]["response"]["allowed"] is True))
         r = srv.validate(dev)[1]["response"]
@@ -374,7 +351,7 @@ def test_reload():
                 any(w.startswith("[reconciler-only]")
                     for w in r.get("warnings", [])), r)
         ts = os.path.join(root, "..v3")
-        write_policies(ts, "enforce")
+        copy_policies(ts, "enforce")
         with open(os.path.join(ts, "reconciler-only.yaml"), "a") as f:
             f.write("\n---\nkind: Broken\n")
         tmp = os.path.join(root, "..data_tmp")
@@ -387,7 +364,7 @@ def test_reload():
                 srv.validate(dev)[1]["response"]["allowed"] is True)
         S.check("broken set: error logged as file:line:col",
                 "reconciler-only.yaml:" in srv.logtext())
-        kubelet_swap(root, "v4", "enforce")
+        kubelet_swap(root, "v4", lambda d: copy_policies(d, "enforce"))
         srv.proc.send_signal(signal.SIGHUP)
         S.check("fixed set: enforce again", wait_for(
             lambda: srv.validate(dev)[1]["response"]["allowed"] is False))

@@ -35,6 +35,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
 from harness import ROOT, Suite, gitgate  # noqa: E402
 import reviews  # noqa: E402
 import serving  # noqa: E402
+from serving import copy_policies  # noqa: E402
 
 S = Suite("faults")
 TMP = tempfile.mkdtemp(prefix="gitgate-faults-")
@@ -159,17 +160,6 @@ def test_sigkill_restart():
 
 
 # ------------------------------------------------- policies at runtime
-
-def copy_policies(dst, reconciler_mode="enforce"):
-    os.makedirs(dst, exist_ok=True)
-    for name in os.listdir(os.path.join(ROOT, "policies")):
-        with open(os.path.join(ROOT, "policies", name)) as f:
-            text = f.read()
-        if name == "reconciler-only.yaml":
-            text = text.replace("mode: enforce", f"mode: {reconciler_mode}")
-        with open(os.path.join(dst, name), "w") as f:
-            f.write(text)
-
 
 FAILURES = 'gitgate_policy_reloads_total{result="failure"}'
 SUCCESSES = 'gitgate_policy_reloads_total{result="success"}'

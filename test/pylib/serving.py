@@ -223,3 +223,36 @@ class Server:
         if self.proc is not None and self.proc.poll() is None:
             self.proc.send_signal(signal.SIGKILL)
             self.proc.wait(timeout=10)
+
+
+def copy_policies(dst, reconciler_mode="enforce", broken=False):
+    """The shipped policy files into dst, with reconciler-only in
+    reconciler_mode; broken appends a document no loader accepts."""
+    os.makedirs(dst, exist_ok=True)
+    src = os.path.join(ROOT, "policies")
+    for name in os.listdir(src):
+        if not name.endswith((".yaml", ".yml")):
+            continue
+        with open(os.path.join(src, name)) as f:
+            text = f.read()
+        if name == "reconciler-only.yaml":
+            text = text.replace("mode: enforce", f"mode: {reconciler_mode}")
+            if broken:
+                text += "\n---\nkind: Broken\n"
+        with open(os.path.join(dst, name), "w") as f:
+            f.write(text)
+
+
+def kubelet_swap(root, version, fill):
+    """Update root the way kubelet updates a ConfigMap or Secret volume:
+    fill(dir) writes a new timestamped directory, then ..data is renamed
+    onto it atomically; the top-level names are symlinks through ..data."""
+    ts = os.path.join(root, f"..{version}")
+    fill(ts)
+    tmp = os.path.join(root, "..data_tmp")
+    os.symlink(os.path.basename(ts), tmp)
+    os.rename(tmp, os.path.join(root, "..data"))
+    for name in os.listdir(ts):
+        link = os.path.join(root, name)
+        if not os.path.lexists(link):
+            os.symlink(os.path.join("..data", name), link)

@@ -13,6 +13,7 @@
 
 #include "kube.h"
 #include "verdict.h"
+#include "fixture.h"
 #include "unit.h"
 
 #define FLUX_SA		"system:serviceaccount:flux-system:kustomize-controller"
@@ -232,17 +233,6 @@ static const struct eval_case cases[] = {
 	  "uses the mutable tag \"latest\"" MSG_IMAGE, 1, NULL },
 };
 
-/* JSON written with ' for "; q() converts into buf. */
-static void
-q(char *buf, size_t size, const char *s)
-{
-	size_t	i;
-
-	for (i = 0; s[i] != '\0' && i < size - 1; i++)
-		buf[i] = s[i] == '\'' ? '"' : s[i];
-	buf[i] = '\0';
-}
-
 static int
 build(const struct eval_case *c, int dry, struct review *rv)
 {
@@ -262,7 +252,7 @@ build(const struct eval_case *c, int dry, struct review *rv)
 	    "'object':%s,'oldObject':%s,'dryRun':%s}}", c->kind, c->resource,
 	    c->sub, c->name, c->ns, c->op, c->user, groups, c->object,
 	    c->old_object, dry ? "true" : "false");
-	q(body, sizeof(body), tmpl);
+	fixture_json(body, sizeof(body), tmpl);
 	if (review_decode(body, strlen(body), rv, err, sizeof(err)) != 0) {
 		fprintf(stderr, "%s: review_decode: %s\n", c->what, err);
 		CHECK(0);
@@ -551,28 +541,6 @@ test_long_message(const struct policy_set *set)
 }
 
 static void
-list_set(struct strlist *l, const char *const *src, size_t n)
-{
-	size_t	i;
-
-	l->v = n ? calloc(n, sizeof(*l->v)) : NULL;
-	l->n = l->v != NULL ? n : 0;
-	for (i = 0; i < l->n; i++)
-		l->v[i] = strdup(src[i]);
-}
-
-static void
-list_free(struct strlist *l)
-{
-	size_t	i;
-
-	for (i = 0; i < l->n; i++)
-		free(l->v[i]);
-	free(l->v);
-	memset(l, 0, sizeof(*l));
-}
-
-static void
 test_matches(void)
 {
 	static const char *const kinds[] = { "Deployment", "Pod" };
@@ -610,10 +578,10 @@ test_matches(void)
 	p.name = name;
 	p.rule = POLICY_RULE_ACTOR;
 	p.match.ops = KUBE_OP_CREATE | KUBE_OP_UPDATE;
-	list_set(&p.match.kinds, kinds, 2);
-	list_set(&p.match.ns_include, inc, 2);
-	list_set(&p.match.ns_exclude, exc, 1);
-	list_set(&p.match.subresources, subs, 2);
+	fixture_list_set(&p.match.kinds, kinds, 2);
+	fixture_list_set(&p.match.ns_include, inc, 2);
+	fixture_list_set(&p.match.ns_exclude, exc, 1);
+	fixture_list_set(&p.match.subresources, subs, 2);
 	/* Empty lists mean "all"; ops still apply. */
 	memset(&open, 0, sizeof(open));
 	open.name = name;
@@ -641,10 +609,10 @@ test_matches(void)
 		    strcmp(m[i].op, "UPDATE") == 0);
 		review_free(&rv);
 	}
-	list_free(&p.match.kinds);
-	list_free(&p.match.ns_include);
-	list_free(&p.match.ns_exclude);
-	list_free(&p.match.subresources);
+	fixture_list_free(&p.match.kinds);
+	fixture_list_free(&p.match.ns_include);
+	fixture_list_free(&p.match.ns_exclude);
+	fixture_list_free(&p.match.subresources);
 }
 
 int

@@ -12,40 +12,8 @@
 #include <string.h>
 
 #include "kube.h"
+#include "fixture.h"
 #include "unit.h"
-
-/* JSON written with ' for "; q() converts into buf. */
-static const char *
-q(char *buf, size_t size, const char *s)
-{
-	size_t	i;
-
-	for (i = 0; s[i] != '\0' && i < size - 1; i++)
-		buf[i] = s[i] == '\'' ? '"' : s[i];
-	buf[i] = '\0';
-	return buf;
-}
-
-static void
-list_set(struct strlist *l, const char *const *v, size_t n)
-{
-	size_t	i;
-
-	l->v = calloc(n, sizeof(*l->v));
-	l->n = l->v != NULL ? n : 0;
-	for (i = 0; i < l->n; i++)
-		l->v[i] = strdup(v[i]);
-}
-
-static void
-list_free(struct strlist *l)
-{
-	size_t	i;
-
-	for (i = 0; i < l->n; i++)
-		free(l->v[i]);
-	free(l->v);
-}
 
 static void
 actor_policy(struct policy *p)
@@ -63,17 +31,17 @@ actor_policy(struct policy *p)
 	p->name = name;
 	p->rule = POLICY_RULE_ACTOR;
 	p->match.ops = KUBE_OP_ALL;
-	list_set(&p->u.actor.users, users, 2);
-	list_set(&p->u.actor.service_accounts, sas, 3);
-	list_set(&p->u.actor.groups, groups, 2);
+	fixture_list_set(&p->u.actor.users, users, 2);
+	fixture_list_set(&p->u.actor.service_accounts, sas, 3);
+	fixture_list_set(&p->u.actor.groups, groups, 2);
 }
 
 static void
 actor_policy_free(struct policy *p)
 {
-	list_free(&p->u.actor.users);
-	list_free(&p->u.actor.service_accounts);
-	list_free(&p->u.actor.groups);
+	fixture_list_free(&p->u.actor.users);
+	fixture_list_free(&p->u.actor.service_accounts);
+	fixture_list_free(&p->u.actor.groups);
 }
 
 struct actor_case {
@@ -111,7 +79,7 @@ run_extra(const struct policy *p, const struct actor_case *c,
 	    "'username':'%s'%s},'object':%s,'dryRun':true}}", c->kind,
 	    c->resource, c->sub, c->name, c->ns, c->op, c->user, groups,
 	    c->object);
-	q(body, sizeof(body), tmpl);
+	fixture_json(body, sizeof(body), tmpl);
 	if (review_decode(body, strlen(body), &rv, err, sizeof(err)) != 0) {
 		fprintf(stderr, "case %zu: review_decode: %s\n", i, err);
 		CHECK(0);

@@ -12,45 +12,11 @@
 
 #include "kube.h"
 #include "match.h"
+#include "fixture.h"
 #include "unit.h"
 
 #define DIGEST	"sha256:" \
 	"0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
-
-/* JSON written with ' for "; q() converts in place into buf. */
-static const char *
-q(char *buf, size_t size, const char *s)
-{
-	size_t	i;
-
-	for (i = 0; s[i] != '\0' && i < size - 1; i++)
-		buf[i] = s[i] == '\'' ? '"' : s[i];
-	buf[i] = '\0';
-	return buf;
-}
-
-static void
-list_set(struct strlist *l, const char *const *v, size_t n)
-{
-	size_t	i;
-
-	l->v = n ? calloc(n, sizeof(*l->v)) : NULL;
-	l->n = n;
-	for (i = 0; i < n; i++)
-		l->v[i] = strdup(v[i]);
-}
-
-static void
-list_free(struct strlist *l)
-{
-	size_t	i;
-
-	for (i = 0; i < l->n; i++)
-		free(l->v[i]);
-	free(l->v);
-	l->v = NULL;
-	l->n = 0;
-}
 
 /* An ImagePolicy with the shipped defaults: denyLatest, requireTag. */
 static void
@@ -74,8 +40,8 @@ image_policy_free(struct policy *p)
 	for (i = 0; i < p->u.image.n_allowed_tags; i++)
 		match_regex_free(p->u.image.allowed_tags[i]);
 	free(p->u.image.allowed_tags);
-	list_free(&p->u.image.allowed_registries);
-	list_free(&p->u.image.exempt_images);
+	fixture_list_free(&p->u.image.allowed_registries);
+	fixture_list_free(&p->u.image.exempt_images);
 }
 
 static void
@@ -119,7 +85,7 @@ eval_obj(const struct policy *p, const char *kind, const char *resource,
 	    "'namespace':'default','operation':'%s','userInfo':{"
 	    "'username':'alice'},'object':%s}}", kind, resource, sub, op,
 	    object);
-	q(body, sizeof(body), tmpl);
+	fixture_json(body, sizeof(body), tmpl);
 	if (review_decode(body, strlen(body), &rv, err, sizeof(err)) != 0) {
 		fprintf(stderr, "review_decode: %s\n%.200s\n", err, body);
 		CHECK(0);
@@ -294,7 +260,7 @@ test_registries(void)
 	struct rule_result	r;
 
 	image_policy(&p);
-	list_set(&p.u.image.allowed_registries, regs, 3);
+	fixture_list_set(&p.u.image.allowed_registries, regs, 3);
 	run_cases(&p, cases, sizeof(cases) / sizeof(cases[0]));
 	/* Both findings: wrong registry and latest. */
 	if (eval_image(&p, "quay.io/app:latest", &r) == 0) {
@@ -323,7 +289,7 @@ test_exempt(void)
 	struct policy	p;
 
 	image_policy(&p);
-	list_set(&p.u.image.exempt_images, ex, 3);
+	fixture_list_set(&p.u.image.exempt_images, ex, 3);
 	run_cases(&p, cases, sizeof(cases) / sizeof(cases[0]));
 	image_policy_free(&p);
 }

@@ -12,22 +12,11 @@
 
 #include "kube.h"
 #include "match.h"
+#include "fixture.h"
 #include "unit.h"
 
 #define ALL_MARKERS	"(one of: flux-kustomize, flux-helm, argocd, " \
 			"config-repo)"
-
-/* JSON written with ' for "; q() converts into buf. */
-static const char *
-q(char *buf, size_t size, const char *s)
-{
-	size_t	i;
-
-	for (i = 0; s[i] != '\0' && i < size - 1; i++)
-		buf[i] = s[i] == '\'' ? '"' : s[i];
-	buf[i] = '\0';
-	return buf;
-}
 
 static struct policy_source_key *
 keys(const char *const *names, const char *const *values, size_t n)
@@ -137,7 +126,7 @@ eval_meta(const struct policy *p, const char *op, const char *sub,
 	    "'namespace':'default','operation':'%s','userInfo':{"
 	    "'username':'alice'},'object':%s}}",
 	    sub[0] != '\0' ? "Scale" : "Deployment", sub, op, obj);
-	q(body, sizeof(body), tmpl);
+	fixture_json(body, sizeof(body), tmpl);
 	if (review_decode(body, strlen(body), &rv, err, sizeof(err)) != 0) {
 		fprintf(stderr, "review_decode: %s\n%.200s\n", err, body);
 		CHECK(0);
