@@ -66,7 +66,7 @@ $(BUILD)/gitgate: $(OBJS)
 
 # Unit tests: test/unit/test_X.c links the module under test and what it
 # declares it needs (UNIT_DEPS_X), nothing else.
-REVIEW_DEPS		= webhook/review webhook/json_scan webhook/json_out webhook/utf8 \
+REVIEW_DEPS		= webhook/review webhook/json_parse webhook/json_out webhook/utf8 \
 			  webhook/kube
 POLICY_DEPS		= webhook/policy webhook/policy_schema \
 			  webhook/policy_spec webhook/policy_params \
@@ -74,7 +74,7 @@ POLICY_DEPS		= webhook/policy webhook/policy_schema \
 RULE_DEPS		= webhook/rules/rule_util webhook/match $(REVIEW_DEPS)
 UNIT_DEPS_image		= webhook/image
 UNIT_DEPS_match		= webhook/match
-UNIT_DEPS_json_scan	= webhook/json_scan webhook/utf8
+UNIT_DEPS_json_parse	= webhook/json_parse webhook/utf8
 UNIT_DEPS_policy	= $(POLICY_DEPS)
 UNIT_DEPS_manifest	= webhook/manifest webhook/yaml_doc webhook/diag
 UNIT_DEPS_certs		= certs/certs_gen certs/certs_inspect

@@ -113,8 +113,10 @@ eval_review(const struct policy_set *set, const struct review *rv,
 	const struct policy	*p;
 	size_t			 i;
 
-	memset(d, 0, sizeof(*d));
+	/* Not memset: v[] is ~9 KiB and only v[0..n) is ever read. */
 	d->allowed = 1;
+	d->exempt = NULL;
+	d->n = d->dropped = d->policies_run = 0;
 	if ((d->exempt = exemption(&set->settings, rv)) != NULL)
 		return;
 	for (i = 0; i < set->n_policies; i++) {

@@ -2,9 +2,8 @@
  * review.c - AdmissionReview decode and encode. Strict about what the API
  * server always sends (apiVersion, kind, request.uid, operation, kind,
  * resource), lenient about the rest; every missing string becomes "".
- * json_scan runs first: it bounds nesting, refuses what cJSON would accept
- * but misread (bad UTF-8, raw control bytes, NUL), and lets the parse skip
- * oldObject and managedFields, which no rule reads.
+ * json_parse builds the tree: strict, bounded in depth and memory, and
+ * it only checks oldObject and managedFields, which no rule reads.
  */
 #include "review.h"
 
@@ -13,7 +12,7 @@
 #include <string.h>
 
 #include "json_out.h"
-#include "json_scan.h"
+#include "json_parse.h"
 #include "kube.h"
 
 #define API_V1		"admission.k8s.io/v1"
@@ -86,17 +85,16 @@ decode_request(const cJSON *req, struct review *rv, char *err,
 	return 0;
 }
 
-int
-review_decode_json(cJSON *root, struct review *rv, char *err, size_t errlen)
+static int
+decode_root(cJSON *root, struct review *rv, char *err, size_t errlen)
 {
 	const cJSON	*req;
 	const char	*api;
 
-	memset(rv, 0, sizeof(*rv));
 	rv->root = root;
 	if (!cJSON_IsObject(root)) {
 		snprintf(err, errlen, "body is not a JSON object");
-		goto fail;
+		return -1;
 	}
 	api = str_or_empty(root, "apiVersion");
 	if (strcmp(api, API_V1) == 0)
@@ -106,23 +104,30 @@ review_decode_json(cJSON *root, struct review *rv, char *err, size_t errlen)
 	else {
 		snprintf(err, errlen, "apiVersion must be %s or %s", API_V1,
 		    API_V1BETA1);
-		goto fail;
+		return -1;
 	}
 	if (strcmp(str_or_empty(root, "kind"), "AdmissionReview") != 0) {
 		snprintf(err, errlen, "kind must be AdmissionReview");
-		goto fail;
+		return -1;
 	}
 	req = object_or_null(root, "request");
 	if (req == NULL) {
 		snprintf(err, errlen, "request missing");
-		goto fail;
+		return -1;
 	}
-	if (decode_request(req, rv, err, errlen) == -1)
-		goto fail;
+	return decode_request(req, rv, err, errlen);
+}
+
+int
+review_decode_json(cJSON *root, struct review *rv, char *err, size_t errlen)
+{
+	memset(rv, 0, sizeof(*rv));
+	if (decode_root(root, rv, err, errlen) == -1) {
+		cJSON_Delete(root);
+		memset(rv, 0, sizeof(*rv));
+		return -1;
+	}
 	return 0;
-fail:
-	review_free(rv);
-	return -1;
 }
 
 int
@@ -137,43 +142,29 @@ int
 review_decode_depth(const char *body, size_t len, unsigned max_depth,
     struct review *rv, char *err, size_t errlen)
 {
-	struct json_scan	 scan;
-	const char		*text = body, *end = NULL;
-	char			*compact = NULL;
-	size_t			 n = len;
-	cJSON			*root;
+	/* No rule reads these: checked, never built. */
+	static const char *const	 skip[] = {
+		"request/oldObject",
+		"request/object/metadata/managedFields",
+		NULL
+	};
+	struct json_parse_opts		 o;
+	struct json_doc			 doc;
 
 	memset(rv, 0, sizeof(*rv));
-	if (max_depth == 0 || max_depth > REVIEW_JSON_DEPTH_MAX)
-		max_depth = REVIEW_JSON_DEPTH_MAX;
-	if (json_scan(body, len, max_depth, &scan, err, errlen) == -1)
+	memset(&o, 0, sizeof(o));
+	o.max_depth = max_depth == 0 || max_depth > REVIEW_JSON_DEPTH_MAX ?
+	    REVIEW_JSON_DEPTH_MAX : max_depth;
+	o.skip = skip;
+	if (json_parse(body, len, &o, &doc, err, errlen) == -1)
 		return -1;
-	/* Parse without the values no rule reads (oldObject...). */
-	if (scan.n_skip > 0 && (compact = cJSON_malloc(len)) != NULL) {
-		n = json_scan_compact(body, len, &scan, compact);
-		text = compact;
-	}
-	root = cJSON_ParseWithLengthOpts(text, n, &end, 0);
-	if (root == NULL) {
-		snprintf(err, errlen, "malformed JSON%s near byte %zu",
-		    compact != NULL ? " (skipping oldObject)" : "",
-		    end != NULL && end >= text ? (size_t)(end - text) :
-		    (size_t)0);
-		cJSON_free(compact);
+	if (decode_root(doc.root, rv, err, errlen) == -1) {
+		json_doc_free(&doc);
+		memset(rv, 0, sizeof(*rv));
 		return -1;
 	}
-	while (end != NULL && end < text + n && (*end == ' ' ||
-	    *end == '\n' || *end == '\r' || *end == '\t'))
-		end++;
-	if (end != text + n) {
-		snprintf(err, errlen, "malformed JSON: trailing data at byte "
-		    "%zu", (size_t)(end - text));
-		cJSON_free(compact);
-		cJSON_Delete(root);
-		return -1;
-	}
-	cJSON_free(compact);
-	return review_decode_json(root, rv, err, errlen);
+	rv->doc = doc;
+	return 0;
 }
 
 void
@@ -181,7 +172,10 @@ review_free(struct review *rv)
 {
 	if (rv == NULL)
 		return;
-	cJSON_Delete(rv->root);
+	if (rv->doc.blocks != NULL)
+		json_doc_free(&rv->doc);
+	else
+		cJSON_Delete(rv->root);
 	memset(rv, 0, sizeof(*rv));
 }
 

@@ -9,8 +9,10 @@
 #include <stddef.h>
 #include <cjson/cJSON.h>
 
+#include "json_parse.h"
+
 #define REVIEW_JSON_DEPTH_DEFAULT	64	/* serve --max-json-depth */
-#define REVIEW_JSON_DEPTH_MAX	CJSON_NESTING_LIMIT	/* cJSON's, 1000 */
+#define REVIEW_JSON_DEPTH_MAX	JSON_PARSE_DEPTH_MAX	/* 1000 */
 
 /*
  * A decoded request. Every pointer borrows from root and lives until
@@ -18,7 +20,8 @@
  * objects are NULL.
  */
 struct review {
-	cJSON		*root;		/* owned */
+	cJSON		*root;		/* owned: in doc, or a cJSON tree */
+	struct json_doc	 doc;		/* when decoded from a body */
 	int		 v1beta1;	/* answer in admission.k8s.io/v1beta1 */
 	const char	*uid;
 	const char	*group;		/* request.kind */
@@ -47,11 +50,13 @@ int	review_decode(const char *body, size_t len, struct review *rv,
 	    char *err, size_t errlen);
 /*
  * Same, with a nesting limit of max_depth (0, or more than
- * REVIEW_JSON_DEPTH_MAX, means REVIEW_JSON_DEPTH_MAX). Before cJSON sees
- * the body, one linear pass refuses: nesting deeper than max_depth
- * ("JSON nested deeper than N at byte B"), bytes that are not UTF-8, raw
- * control characters inside strings, and \u0000 escapes (a C string
- * would end there: what gitgate checks would differ from what is stored).
+ * REVIEW_JSON_DEPTH_MAX, means REVIEW_JSON_DEPTH_MAX). The parse
+ * (json_parse.h) is strict and refuses, with the byte offset: nesting
+ * deeper than max_depth ("JSON nested deeper than N at byte B"), bytes
+ * that are not UTF-8, raw control characters inside strings, and \u0000
+ * escapes (a C string would end there: what gitgate checks would differ
+ * from what is stored). oldObject and managedFields are checked but not
+ * built (request.oldObject is null in the tree).
  */
 int	review_decode_depth(const char *body, size_t len, unsigned max_depth,
 	    struct review *rv, char *err, size_t errlen);

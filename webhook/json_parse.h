@@ -1,0 +1,52 @@
+/*
+ * json_parse.h - the request path's JSON parser. One strict RFC 8259 pass
+ * over a body builds a cJSON-shaped tree (rules read it with the cJSON
+ * API) whose nodes and strings live in a few blocks the document owns:
+ * no allocation per value, one free for the lot. The same pass bounds
+ * nesting, refuses bytes that are not UTF-8, raw control characters and
+ * \u0000 in strings (a C string would end there), and only checks, never
+ * builds, the values at the skip paths (request.oldObject...), which no
+ * rule reads.
+ */
+#ifndef GITGATE_JSON_PARSE_H
+#define GITGATE_JSON_PARSE_H
+
+#include <stddef.h>
+#include <cjson/cJSON.h>
+
+#define JSON_PARSE_DEPTH_MAX	1000		/* as cJSON's nesting limit */
+#define JSON_PARSE_MEM_MAX	(256u * 1024 * 1024)	/* per document */
+
+struct json_block;
+
+struct json_doc {
+	cJSON			*root;		/* NULL until parsed */
+	struct json_block	*blocks;	/* owned */
+	size_t			 mem;		/* bytes of blocks held */
+};
+
+struct json_parse_opts {
+	unsigned		 max_depth;	/* 0: JSON_PARSE_DEPTH_MAX */
+	/*
+	 * NULL, or NULL-terminated key paths through objects, components
+	 * separated by '/' ("request/oldObject"): the value found there is
+	 * checked like any other but becomes a JSON null in the tree.
+	 */
+	const char *const	*skip;
+	size_t			 max_mem;	/* 0: JSON_PARSE_MEM_MAX */
+};
+
+/*
+ * Parse len bytes of b (need not be NUL-terminated) into doc. Returns 0,
+ * or -1 with a reason in err naming the byte offset ("malformed JSON near
+ * byte 12", "JSON nested deeper than 64 at byte 812", "invalid UTF-8 at
+ * byte 7", "\u0000 in a JSON string at byte 6", "control character in a
+ * JSON string at byte 9", "malformed JSON: trailing data at byte 40") and
+ * nothing left to free. The tree must not be given to cJSON_Delete: free
+ * it with json_doc_free().
+ */
+int	json_parse(const char *b, size_t len, const struct json_parse_opts *o,
+	    struct json_doc *doc, char *err, size_t errlen);
+void	json_doc_free(struct json_doc *doc);
+
+#endif
