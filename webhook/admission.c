@@ -12,7 +12,6 @@
 #include <string.h>
 #include <time.h>
 
-#include "arena.h"
 #include "eval.h"
 #include "json_out.h"
 #include "kube.h"
@@ -119,7 +118,6 @@ admission_handle(const struct policy_set *set, int force_audit,
 	long long				t0 = now_us();
 
 	memset(out, 0, sizeof(*out));
-	arena_begin();
 	if (review_decode_depth(body, len, atomic_load(&max_json_depth), &rv,
 	    err, sizeof(err)) == -1) {
 		log_msg(LOG_WARN, "bad_request", "%s", err);
@@ -145,7 +143,6 @@ admission_handle(const struct policy_set *set, int force_audit,
 		observe(&rv, &d, &v, now_us() - t0);
 out:
 	review_free(&rv);
-	arena_end();
 	/* A big review grew the heap: give the pages back at once. */
 	if (len > ADMISSION_TRIM_BYTES)
 		malloc_trim(0);

@@ -25,7 +25,7 @@ struct admission_reply {
 /*
  * Answer body under set (force_audit: serve --audit). Never fails: bad
  * input gets a 400 with a Status body; out of memory a 500. The JSON tree
- * lives in this thread's arena (arena.h) for the duration of the call;
+ * lives in blocks of its own for the duration of the call (json_parse.h);
  * out->body is malloc'd.
  */
 void	admission_handle(const struct policy_set *set, int force_audit,

@@ -1,7 +1,7 @@
 /*
  * json_out.h - a small JSON text writer into one malloc'd buffer: strings
  * escaped per RFC 8259, no tree, no allocation per value. For answers on
- * the request path, which must not come from the per-review arena.
+ * the request path, which outlive the review's parse blocks.
  */
 #ifndef GITGATE_JSON_OUT_H
 #define GITGATE_JSON_OUT_H

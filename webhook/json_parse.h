@@ -15,7 +15,7 @@
 #include <cjson/cJSON.h>
 
 #define JSON_PARSE_DEPTH_MAX	1000		/* as cJSON's nesting limit */
-#define JSON_PARSE_MEM_MAX	(256u * 1024 * 1024)	/* per document */
+#define JSON_PARSE_MEM_MAX	(64u * 1024 * 1024)	/* per document */
 
 struct json_block;
 

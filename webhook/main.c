@@ -6,7 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "arena.h"
 #include "cli.h"
 
 static void
@@ -31,7 +30,6 @@ main(int argc, char **argv)
 {
 	const char	*cmd = argc > 1 ? argv[1] : "";
 
-	arena_install();
 
 	if (strcmp(cmd, "serve") == 0)
 		exit(cli_serve(argc - 1, argv + 1));

@@ -88,7 +88,7 @@ struct review_response {
 /*
  * Encode the AdmissionReview answering rv (same apiVersion, rv's uid, never
  * a patch), written directly (no cJSON tree). Returns a malloc'd
- * NUL-terminated string (never arena memory) and its length in *len, or
+ * NUL-terminated string (not in the review's blocks) and its length in *len, or
  * NULL when out of memory. Caller frees with free().
  */
 char	*review_encode(const struct review *rv,

@@ -6,8 +6,8 @@
  * UTF-8 with a known status. A second oracle: the decision on the body as
  * review_decode() parses it (oldObject and managedFields skipped) must
  * equal the decision on a full cJSON parse of the same bytes. Policies are
- * loaded once (run from the repository root). fuzz_review_arena.c builds
- * the same with the per-thread cJSON arena installed, as `serve` runs.
+ * loaded once (run from the repository root). test/fuzz/fuzz_json_parse.c
+ * compares the parser with cJSON on its own.
  */
 #include "admission.h"
 
@@ -18,7 +18,6 @@
 
 #include <cjson/cJSON.h>
 
-#include "arena.h"
 #include "eval.h"
 #include "log.h"
 #include "policy.h"
@@ -37,9 +36,6 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 
 	(void)argc;
 	(void)argv;
-#ifdef FUZZ_REVIEW_ARENA
-	arena_install();
-#endif
 	log_set_level(LOG_ERROR);
 	diag_init(&d);
 	set = policy_set_load("policies", &d);
