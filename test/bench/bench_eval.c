@@ -8,21 +8,11 @@
  * review_encode. It also counts heap allocations per review by interposing
  * malloc/calloc/realloc/free (glibc's __libc_* underneath).
  *
- * --arena models the allocator fix the reference measurements recommend:
- * cJSON_InitHooks with a bump arena reset after every review (cJSON_Delete
- * becomes a no-op), to show what it would buy on this machine. "parse" is
- * cJSON_ParseWithLength + cJSON_Delete alone: decode minus parse is
- * gitgate's own pre-scan and field extraction.
- *
- * When the product has its own arena (webhook/arena.h), test/bench/run
- * finds out from the objects where serve installs it and opens a scope,
- * and passes --install-hooks (arena_install() at start, as serve) and
- * --scope (arena_begin/arena_end around each review, when the server and
- * not admission_handle opens the scope); both are weak references, so
- * this file builds with and without arena.o.
+ * For comparison it also times cJSON_ParseWithLength + cJSON_Delete of
+ * the same body with glibc malloc ("cjson_parse_ns"): what the decode
+ * would cost with cJSON instead of json_parse.
  *
  * usage: bench_eval --policies DIR --body FILE [--min-ms N] [--observe]
- *        [--arena | --install-hooks [--scope]]
  * prints one JSON object on stdout.
  */
 #include <stdio.h>
@@ -90,36 +80,6 @@ free(void *p)
 	__libc_free(p);
 }
 
-/* --- the arena (--arena): one bump region, reset to a mark per review --- */
-static char	*arena;
-static size_t	 arena_cap, arena_used, arena_mark;
-static int	 use_arena;
-
-static void *
-arena_alloc(size_t n)
-{
-	void	*p;
-
-	n = (n + 15) & ~(size_t)15;
-	if (arena_used + n > arena_cap)
-		return NULL;
-	p = arena + arena_used;
-	arena_used += n;
-	return p;
-}
-
-static void
-arena_free(void *p)
-{
-	(void)p;
-}
-
-/* the product's arena, if linked */
-void	arena_install(void) __attribute__((weak));
-void	arena_begin(void) __attribute__((weak));
-void	arena_end(void) __attribute__((weak));
-static int	 use_scope, hooks_installed;
-
 /* --- timing --- */
 static double
 now_s(clockid_t id)
@@ -174,8 +134,6 @@ once(struct ctx *c, enum phase ph)
 	size_t			len;
 	char			*out;
 
-	if (use_scope)
-		arena_begin();
 	switch (ph) {
 	case FULL:
 		admission_handle(c->set, 0, c->flags, c->body, c->len, &rep);
@@ -184,7 +142,7 @@ once(struct ctx *c, enum phase ph)
 			    rep.status, (int)rep.len, rep.body);
 			exit(1);
 		}
-		cJSON_free(rep.body);	/* free(), or the arena's no-op */
+		free(rep.body);
 		break;
 	case PARSE:
 		cJSON_Delete(cJSON_ParseWithLength(c->body, c->len));
@@ -200,12 +158,9 @@ once(struct ctx *c, enum phase ph)
 	case ENCODE:
 		verdict_render(&c->d, &c->v);
 		out = review_encode(&c->rv, &c->v.resp, &len);
-		cJSON_free(out);
+		free(out);
 		break;
 	}
-	if (use_scope)
-		arena_end();
-	arena_used = arena_mark;
 }
 
 /* Run ph for at least min_ms; returns ns per call (wall) and CPU. */
@@ -254,19 +209,9 @@ main(int argc, char **argv)
 			min_ms = atof(argv[++i]);
 		else if (strcmp(argv[i], "--observe") == 0)
 			c.flags |= ADMISSION_OBSERVE;
-		else if (strcmp(argv[i], "--arena") == 0)
-			use_arena = 1;
-		else if (strcmp(argv[i], "--install-hooks") == 0) {
-			if (arena_install != NULL) {
-				arena_install();
-				hooks_installed = 1;
-			}
-		} else if (strcmp(argv[i], "--scope") == 0)
-			use_scope = arena_begin != NULL && arena_end != NULL;
 		else {
 			fprintf(stderr, "usage: bench_eval --policies DIR "
-			    "--body FILE [--min-ms N] [--observe] [--arena | "
-			    "--install-hooks [--scope]]\n");
+			    "--body FILE [--min-ms N] [--observe]\n");
 			return 2;
 		}
 	}
@@ -281,21 +226,11 @@ main(int argc, char **argv)
 	}
 	diag_free(&d);
 	c.body = slurp(bodyf, &c.len);
-	if (use_arena) {
-		cJSON_Hooks	hooks = { arena_alloc, arena_free };
-
-		arena_cap = 64 * c.len + (1 << 20);
-		if ((arena = malloc(arena_cap)) == NULL)
-			return 2;
-		memset(arena, 0, arena_cap);	/* fault the pages in */
-		cJSON_InitHooks(&hooks);
-	}
 	if (review_decode(c.body, c.len, &c.rv, err, sizeof(err)) != 0) {
 		fprintf(stderr, "bench_eval: %s: %s\n", bodyf, err);
 		return 2;
 	}
 	eval_review(c.set, &c.rv, 0, &c.d);
-	arena_mark = arena_used;
 
 	/* allocations of one full review (after warm-up) */
 	once(&c, FULL);
@@ -312,18 +247,15 @@ main(int argc, char **argv)
 	printf("{\"policies\":%zu,\"body_bytes\":%zu,\"observe\":%s,"
 	    "\"ns_per_review\":%.0f,\"cpu_ns_per_review\":%.0f,"
 	    "\"reviews_per_s\":%.0f,\"decode_ns\":%.0f,\"decide_ns\":%.0f,"
-	    "\"encode_ns\":%.0f,\"parse_ns\":%.0f,\"arena\":%s,"
-	    "\"product_arena\":%s,"
+	    "\"encode_ns\":%.0f,\"cjson_parse_ns\":%.0f,"
 	    "\"allocs\":%lu,\"frees\":%lu,"
 	    "\"alloc_bytes\":%llu,\"allowed\":%s}\n",
 	    c.set->n_policies, c.len, c.flags ? "true" : "false", full,
 	    full_cpu, 1e9 / full_cpu, dec_cpu, dcd_cpu, enc_cpu, prs_cpu,
-	    use_arena ? "true" : "false",
-	    hooks_installed ? "true" : "false", n_alloc,
+	    n_alloc,
 	    n_free, bytes_alloc, c.d.allowed ? "true" : "false");
 	(void)dec; (void)dcd; (void)enc;
-	if (!use_arena)
-		review_free(&c.rv);
+	review_free(&c.rv);
 	policy_set_unref(c.set);
 	return 0;
 }
