@@ -440,14 +440,7 @@ http {
             for _ in range(2) for n in (1, 10, 100)]
         runs += [("shipped+log", pol, "pod-c1.json", 1),
                  ("shipped", pol, "deploy-update.json", 1),
-                 ("shipped", pol, "big-1m.json", 1),
-                 # what-if: cJSON through a bump arena (not the product)
-                 ("shipped+arena", pol, "pod-c1.json", 1),
-                 ("shipped+arena", pol, "deploy-update.json", 1),
-                 ("shipped+arena", pol, "big-1m.json", 1)]
-        product = os.environ.get("BENCH_EVAL_FLAGS", "").split()
-        if product:     # the product has its own arena: no what-if
-            runs = [r for r in runs if not r[0].endswith("+arena")]
+                 ("shipped", pol, "big-1m.json", 1)]
         for label, d, body, c in runs:
             big = body.startswith("big")
             cmd = ["taskset", "-c", "1", be, "--policies", d, "--body",
@@ -455,10 +448,6 @@ http {
                    str(int((800 if big else 300) * self.scale))]
             if label.endswith("+log"):
                 cmd.append("--observe")
-            if label.endswith("+arena"):
-                cmd.append("--arena")
-            else:
-                cmd += product
             out = subprocess.run(cmd, stdout=subprocess.PIPE,
                                  stderr=subprocess.DEVNULL, timeout=120,
                                  check=True).stdout
