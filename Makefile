@@ -74,6 +74,7 @@ POLICY_DEPS		= webhook/policy webhook/policy_schema \
 RULE_DEPS		= webhook/rules/rule_util webhook/match $(REVIEW_DEPS)
 UNIT_DEPS_image		= webhook/image
 UNIT_DEPS_match		= webhook/match
+UNIT_DEPS_body_budget	= webhook/body_budget
 UNIT_DEPS_json_parse	= webhook/json_parse webhook/utf8
 UNIT_DEPS_policy	= $(POLICY_DEPS)
 UNIT_DEPS_manifest	= webhook/manifest webhook/yaml_doc webhook/diag

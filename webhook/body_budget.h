@@ -1,0 +1,58 @@
+/*
+ * body_budget.h - a process-wide cap on the request-body bytes held at
+ * once (serve --max-inflight-bytes). A request reserves its Content-Length
+ * before its body is read; past the cap it waits in line (its connection
+ * suspended, so TCP pushes back on the sender) until earlier requests give
+ * their bytes back. First come, first served; a request alone is always
+ * admitted, so nothing waits forever. No I/O: the server suspends and
+ * resumes connections, this only decides and keeps the line.
+ */
+#ifndef GITGATE_BODY_BUDGET_H
+#define GITGATE_BODY_BUDGET_H
+
+#include <stddef.h>
+
+enum body_wait_state {
+	BODY_IDLE = 0,		/* holds nothing, not in line */
+	BODY_QUEUED,		/* in line, connection not yet suspended */
+	BODY_SUSPENDED,		/* in line, connection suspended */
+	BODY_GRANTED_EARLY,	/* granted before it was suspended */
+	BODY_HELD		/* holds its bytes */
+};
+
+/* One per request; zeroed = BODY_IDLE. */
+struct body_waiter {
+	struct body_waiter	*next;		/* in line, or to resume */
+	size_t			 want;
+	enum body_wait_state	 state;
+	void			*conn;		/* handed back to resume() */
+};
+
+/* Cap in bytes; 0 = no cap. Once, before serving. */
+void	body_budget_init(size_t cap);
+/* Stop waiting for good (drain): everyone in line is granted. */
+void	body_budget_open(void (*resume)(void *conn));
+
+/*
+ * Reserve n bytes for w. Returns 1 when held (BODY_HELD), 0 when w is in
+ * line: the caller suspends the connection, then calls
+ * body_budget_suspended().
+ */
+int	body_budget_take(struct body_waiter *w, size_t n, void *conn);
+/*
+ * The connection of a waiter in line is now suspended. Returns 1 if the
+ * bytes were granted in between: the caller resumes it itself.
+ */
+int	body_budget_suspended(struct body_waiter *w);
+/*
+ * w is done (answered or closed): its bytes go back, or it leaves the
+ * line. Waiters granted by this, whose connections are suspended, are
+ * passed to resume() after the lock is dropped.
+ */
+void	body_budget_release(struct body_waiter *w, void (*resume)(void *conn));
+
+/* Bytes held and requests in line now (metrics, tests). */
+size_t	body_budget_held(void);
+size_t	body_budget_waiting(void);
+
+#endif
