@@ -1,3 +1,0 @@
-module gitgate.bench/loadgen
-
-go 1.19
