@@ -2,26 +2,25 @@
  * server.c - HTTPS serving with libmicrohttpd. Routes: POST /validate,
  * GET /healthz, /readyz, /metrics. Transport errors become their status
  * where they are found: 404 path, 405 method, 415 type, 413 size (answered
- * before the body is read when Content-Length says so). Past
- * --max-connections a new connection is closed at once, not left waiting
- * in the listen backlog (which is what libmicrohttpd's own limit does).
+ * before the body is read when Content-Length says so). Connections come
+ * from listener.c, which accepts and enforces --max-connections, and are
+ * added to libmicrohttpd's pool, which then owns them.
  */
 #include "server.h"
 
 #include <errno.h>
-#include <netdb.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <gnutls/gnutls.h>
 #include <microhttpd.h>
 
 #include "admission.h"
+#include "listener.h"
 #include "log.h"
 #include "metrics.h"
 #include "policy_store.h"
@@ -40,15 +39,18 @@ struct request {
 	int		 too_large;
 };
 
-/* libmicrohttpd's own limit, above ours: accepting and closing needs it. */
+/*
+ * libmicrohttpd's own connection limit, split evenly among its workers:
+ * each worker's share is above ours, so it never refuses what the
+ * listener admitted (a refusal there would go uncounted).
+ */
 #define SERVER_CONN_HEADROOM	64
 
 struct server {
 	struct MHD_Daemon	*daemon;
+	struct listener		*listener;
 	struct server_config	 cfg;
 	char			*ca_pem;
-	int			 fd;
-	atomic_uint		 conns;		/* open connections */
 	atomic_int		 inflight;	/* requests begun, not completed */
 };
 
@@ -317,43 +319,33 @@ on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 }
 
 /*
- * Accept policy: refuse (libmicrohttpd closes the socket) once
- * conn_limit connections are open, so a flood of idle connections is
- * answered with a closed socket instead of a hang in the backlog. Two
- * workers may both pass at the limit: MHD's limit, higher by
- * SERVER_CONN_HEADROOM, is the hard bound.
+ * The listener's hand-off: libmicrohttpd puts the socket on worker
+ * (fd + i) % threads, the first with room, and closes it itself when it
+ * cannot (documented for MHD_add_connection, and so in its source).
  */
-static enum MHD_Result
-on_accept(void *cls, const struct sockaddr *addr, socklen_t addrlen)
+static int
+on_accepted(void *cls, int fd, const struct sockaddr *sa, socklen_t salen)
 {
 	struct server	*srv = cls;
 
-	(void)addr;
-	(void)addrlen;
-	if (atomic_load(&srv->conns) < srv->cfg.conn_limit)
-		return MHD_YES;
-	metrics_connection_refused();
-	log_msg(LOG_DEBUG, "connection_refused", "%u connections open "
-	    "(--max-connections)", srv->cfg.conn_limit);
-	return MHD_NO;
+	if (MHD_add_connection(srv->daemon, fd, sa, salen) == MHD_YES)
+		return 0;
+	log_msg(LOG_DEBUG, "connection_dropped", "cannot serve a new "
+	    "connection: %s", strerror(errno));
+	return -1;
 }
 
+/* Called for connections that started; the listener counts them. */
 static void
 on_connection(void *cls, struct MHD_Connection *c, void **socket_ctx,
     enum MHD_ConnectionNotificationCode toe)
 {
 	struct server	*srv = cls;
-	unsigned	 n;
 
 	(void)c;
 	(void)socket_ctx;
-	if (toe == MHD_CONNECTION_NOTIFY_STARTED)
-		n = atomic_fetch_add(&srv->conns, 1) + 1;
-	else if (toe == MHD_CONNECTION_NOTIFY_CLOSED)
-		n = atomic_fetch_sub(&srv->conns, 1) - 1;
-	else
-		return;
-	metrics_connections(n);
+	if (toe == MHD_CONNECTION_NOTIFY_CLOSED)
+		listener_closed(srv->listener);
 }
 
 static void
@@ -372,53 +364,6 @@ on_mhd_log(void *cls, const char *fmt, va_list ap)
 	log_msg(LOG_DEBUG, "http", "%s", msg);
 }
 
-/* Parse "host:port" / "[v6]:port" / ":port" and bind a listening socket. */
-static int
-listen_socket(const char *listen_addr, char *err, size_t errlen)
-{
-	struct addrinfo	 hints, *res = NULL, *ai;
-	char		 host[256], *port;
-	const char	*h;
-	int		 fd = -1, one = 1, rc;
-
-	snprintf(host, sizeof(host), "%s", listen_addr);
-	if ((port = strrchr(host, ':')) == NULL) {
-		snprintf(err, errlen, "--listen %s: expected ADDR:PORT",
-		    listen_addr);
-		return -1;
-	}
-	*port++ = '\0';
-	h = host;
-	if (host[0] == '[' && port - host >= 3 && port[-2] == ']') {
-		port[-2] = '\0';
-		h = host + 1;
-	}
-	memset(&hints, 0, sizeof(hints));
-	hints.ai_family = AF_UNSPEC;
-	hints.ai_socktype = SOCK_STREAM;
-	hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
-	if ((rc = getaddrinfo(*h ? h : NULL, port, &hints, &res)) != 0) {
-		snprintf(err, errlen, "--listen %s: %s", listen_addr,
-		    gai_strerror(rc));
-		return -1;
-	}
-	for (ai = res; ai != NULL; ai = ai->ai_next) {
-		fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, 0);
-		if (fd == -1)
-			continue;
-		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-		if (bind(fd, ai->ai_addr, ai->ai_addrlen) == 0 &&
-		    listen(fd, 1024) == 0)
-			break;
-		snprintf(err, errlen, "--listen %s: %s", listen_addr,
-		    strerror(errno));
-		close(fd);
-		fd = -1;
-	}
-	freeaddrinfo(res);
-	return fd;
-}
-
 struct server *
 server_start(const struct server_config *cfg, char *err, size_t errlen)
 {
@@ -433,7 +378,6 @@ server_start(const struct server_config *cfg, char *err, size_t errlen)
 		return NULL;
 	}
 	srv->cfg = *cfg;
-	srv->fd = -1;
 	if (srv->cfg.max_header_bytes < SERVER_HEADER_BYTES_MIN)
 		srv->cfg.max_header_bytes = SERVER_HEADER_BYTES_DEFAULT;
 	if (tls_cert_load(cfg->cert_file, cfg->key_file, err, errlen) == -1)
@@ -445,15 +389,17 @@ server_start(const struct server_config *cfg, char *err, size_t errlen)
 		trust[0].option = MHD_OPTION_HTTPS_MEM_TRUST;
 		trust[0].ptr_value = srv->ca_pem;
 	}
-	if ((srv->fd = listen_socket(cfg->listen, err, errlen)) == -1)
+	if ((srv->listener = listener_open(cfg->listen, cfg->conn_limit, err,
+	    errlen)) == NULL)
 		goto fail;
+	/* poll, not epoll: epoll spins on a client stalled mid-handshake. */
 	flags = MHD_USE_TLS | MHD_USE_INTERNAL_POLLING_THREAD |
-	    MHD_USE_POLL | MHD_USE_ITC | MHD_USE_ERROR_LOG;
-	srv->daemon = MHD_start_daemon(flags, 0, on_accept, srv, on_request,
-	    srv, MHD_OPTION_LISTEN_SOCKET, srv->fd,
+	    MHD_USE_POLL | MHD_USE_ITC | MHD_USE_NO_LISTEN_SOCKET |
+	    MHD_USE_ERROR_LOG;
+	srv->daemon = MHD_start_daemon(flags, 0, NULL, NULL, on_request, srv,
 	    MHD_OPTION_THREAD_POOL_SIZE, cfg->threads,
-	    MHD_OPTION_CONNECTION_LIMIT, cfg->conn_limit +
-	    SERVER_CONN_HEADROOM,
+	    MHD_OPTION_CONNECTION_LIMIT, cfg->threads * (cfg->conn_limit +
+	    SERVER_CONN_HEADROOM),
 	    MHD_OPTION_NOTIFY_CONNECTION, on_connection, srv,
 	    MHD_OPTION_CONNECTION_TIMEOUT, cfg->conn_timeout,
 	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, srv->cfg.max_header_bytes,
@@ -469,10 +415,13 @@ server_start(const struct server_config *cfg, char *err, size_t errlen)
 		    cfg->listen);
 		goto fail;
 	}
+	if (listener_start(srv->listener, on_accepted, srv, err, errlen) == -1)
+		goto fail;
 	return srv;
 fail:
-	if (srv->fd != -1)
-		close(srv->fd);
+	if (srv->daemon != NULL)
+		MHD_stop_daemon(srv->daemon);
+	listener_free(srv->listener);
 	free(srv->ca_pem);
 	free(srv);
 	tls_cert_free_all();
@@ -494,10 +443,7 @@ server_stop(struct server *srv)
 	if (srv == NULL)
 		return;
 	atomic_store(&server_draining, 1);
-	MHD_quiesce_daemon(srv->daemon);
-	if (srv->fd != -1)
-		close(srv->fd);
-	srv->fd = -1;
+	listener_stop(srv->listener);
 	/* Let requests already accepted finish (bounded), then stop. */
 	while (atomic_load(&srv->inflight) > 0 &&
 	    waited_ms < SERVER_DRAIN_MS) {
@@ -505,8 +451,7 @@ server_stop(struct server *srv)
 		waited_ms += 10;
 	}
 	MHD_stop_daemon(srv->daemon);
-	if (srv->fd != -1)
-		close(srv->fd);
+	listener_free(srv->listener);
 	free(srv->ca_pem);
 	free(srv);
 	tls_cert_free_all();

@@ -1,8 +1,9 @@
 /*
  * server.h - the HTTPS front: libmicrohttpd with GnuTLS, TLS 1.2+ only,
- * keep-alive, a thread pool on epoll. It routes and enforces transport
- * limits (method, path, Content-Type, body size) and hands bodies to
- * admission_handle(); it knows nothing of policies beyond the store.
+ * keep-alive, a thread pool on poll(2) fed evenly by one accepting thread
+ * (listener.c). It routes and enforces transport limits (method, path,
+ * Content-Type, body size) and hands bodies to admission_handle(); it
+ * knows nothing of policies beyond the store.
  */
 #ifndef GITGATE_SERVER_H
 #define GITGATE_SERVER_H
