@@ -1,8 +1,9 @@
 /*
  * certs.h - the certificates gitgate serves with: generate a small CA and
- * a serving certificate (`gitgate certs`), inspect a cert/key pair before
- * serving it, and encode a CA as a Kubernetes caBundle. OpenSSL 3 EVP only.
- * It does not serve TLS, reload certificates or talk to Kubernetes.
+ * a serving certificate (`gitgate certs`), describe a certificate, and
+ * encode a CA as a Kubernetes caBundle. OpenSSL 3 EVP only. It does not
+ * serve TLS, check the serving pair (tls_cert_check() does, with GnuTLS,
+ * so that serve never initialises OpenSSL) or talk to Kubernetes.
  */
 #ifndef GITGATE_CERTS_H
 #define GITGATE_CERTS_H
@@ -17,7 +18,7 @@
 #define CERTS_FILE_MAX		(1024 * 1024)	/* larger PEM files: error */
 #define CERTS_BACKDATE_SECS	300	/* notBefore = now - 5 min (skew) */
 
-/* certs_check_pair() flags */
+/* tls_cert_check() flags (webhook/tls_cert.h: serve checks with GnuTLS) */
 #define CERTS_ALLOW_EXPIRED	0x1u	/* expired: succeed, warning in err */
 
 /*
@@ -46,7 +47,7 @@ int	certs_generate(const char *out_dir, const char *const *dns,
  */
 char	*certs_ca_bundle_base64(const char *ca_file, char *err, size_t errlen);
 
-/* What certs_check_pair() and certs_info_file() report about a leaf. */
+/* What certs_info_file() and tls_cert_check() report about a leaf. */
 struct certs_info {
 	time_t	not_before;
 	time_t	not_after;
@@ -55,23 +56,6 @@ struct certs_info {
 	char	sha256[65];	/* lowercase hex SHA-256 of the leaf's DER */
 	char	key_type[32];	/* "EC P-256", "RSA 2048", "ED25519" */
 };
-
-/*
- * Check a serving pair before it is used: cert_file holds one or more PEM
- * certificates (the first is the leaf, the rest its chain), key_file an
- * unencrypted PEM private key. Fails, naming the file, when a file is
- * missing or unreadable (strerror), is not PEM or holds no certificate /
- * private key, when the key does not match the leaf ("K does not match the
- * certificate in C"), or when at time now the leaf is not yet valid or has
- * expired (the message carries the date as ISO-8601 UTC).
- * flags: 0, or CERTS_ALLOW_EXPIRED to accept an expired leaf: it still
- * returns 0, and err holds "C: warning: certificate expired at ...".
- * Returns 0 with *info filled (info may be NULL) and err set to "" or that
- * warning; -1 with the reason in err (*info is then unspecified).
- */
-int	certs_check_pair(const char *cert_file, const char *key_file,
-	    time_t now, unsigned flags, struct certs_info *info, char *err,
-	    size_t errlen);
 
 /*
  * Describe the first certificate in cert_file, without any validity check

@@ -1,8 +1,9 @@
 /*
- * certs_inspect.c - read a certificate and key from PEM files and say what
- * is wrong with them, naming the file, before `gitgate serve` uses them;
- * also the caBundle encoding of a CA file. Read-only: it never verifies a
- * chain to a trust anchor (the API server does that), never writes.
+ * certs_inspect.c - describe a certificate in a PEM file, and the caBundle
+ * encoding of a CA file. Read-only: it never verifies a chain to a trust
+ * anchor (the API server does that), never writes. `gitgate serve` checks
+ * its pair with GnuTLS instead (tls_cert_check()), so serving never
+ * initialises OpenSSL.
  */
 #include "certs.h"
 
@@ -115,45 +116,6 @@ inspect_load_cert(const char *path, char *err, size_t errlen)
 	return x;
 }
 
-/* Refuses every passphrase prompt: keys must be stored unencrypted. */
-static int
-inspect_no_passphrase(char *buf, int size, int rwflag, void *u)
-{
-	(void)buf;
-	(void)size;
-	(void)rwflag;
-	(void)u;
-	return -1;
-}
-
-static EVP_PKEY *
-inspect_load_key(const char *path, char *err, size_t errlen)
-{
-	BIO		*bio = NULL;
-	EVP_PKEY	*key = NULL;
-	char		*buf;
-	size_t		 len = 0;
-
-	if ((buf = inspect_read_file(path, &len, err, errlen)) == NULL)
-		goto out;
-	if (!inspect_is_pem(buf, len)) {
-		snprintf(err, errlen, "%s: not a PEM file", path);
-		goto out;
-	}
-	if ((bio = BIO_new_mem_buf(buf, (int)len)) == NULL ||
-	    (key = PEM_read_bio_PrivateKey(bio, NULL, inspect_no_passphrase,
-	    NULL)) == NULL)
-		snprintf(err, errlen, "%s: no PEM private key found (it must "
-		    "be unencrypted)", path);
-out:
-	ERR_clear_error();
-	BIO_free(bio);
-	if (buf != NULL)
-		OPENSSL_cleanse(buf, len);
-	free(buf);
-	return key;
-}
-
 static int
 inspect_time(const ASN1_TIME *t, time_t *out)
 {
@@ -163,16 +125,6 @@ inspect_time(const ASN1_TIME *t, time_t *out)
 		return -1;
 	*out = timegm(&tm);
 	return 0;
-}
-
-static void
-inspect_iso8601(time_t t, char *buf, size_t buflen)
-{
-	struct tm	 tm;
-
-	if (gmtime_r(&t, &tm) == NULL ||
-	    strftime(buf, buflen, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
-		snprintf(buf, buflen, "@%lld", (long long)t);
 }
 
 static void
@@ -270,52 +222,6 @@ certs_info_file(const char *cert_file, struct certs_info *info, char *err,
 
 	if ((x = inspect_load_cert(cert_file, err, errlen)) != NULL)
 		result = inspect_fill(x, cert_file, info, err, errlen);
-	X509_free(x);
-	return result;
-}
-
-int
-certs_check_pair(const char *cert_file, const char *key_file, time_t now,
-    unsigned flags, struct certs_info *info, char *err, size_t errlen)
-{
-	struct certs_info	 local;
-	X509			*x = NULL;
-	EVP_PKEY		*key = NULL;
-	char			 when[32];
-	int			 result = -1;
-
-	if (info == NULL)
-		info = &local;
-	if ((x = inspect_load_cert(cert_file, err, errlen)) == NULL ||
-	    (key = inspect_load_key(key_file, err, errlen)) == NULL ||
-	    inspect_fill(x, cert_file, info, err, errlen) == -1)
-		goto out;
-	if (EVP_PKEY_eq(X509_get0_pubkey(x), key) != 1) {
-		snprintf(err, errlen, "%s does not match the certificate in %s",
-		    key_file, cert_file);
-		goto out;
-	}
-	inspect_key_type(key, info->key_type, sizeof(info->key_type));
-	if (errlen > 0)
-		err[0] = '\0';
-	if (now < info->not_before) {
-		inspect_iso8601(info->not_before, when, sizeof(when));
-		snprintf(err, errlen, "%s: certificate is not valid before %s",
-		    cert_file, when);
-		goto out;
-	}
-	if (now > info->not_after) {
-		inspect_iso8601(info->not_after, when, sizeof(when));
-		snprintf(err, errlen, "%s: %scertificate expired at %s",
-		    cert_file, (flags & CERTS_ALLOW_EXPIRED) ? "warning: " : "",
-		    when);
-		if (!(flags & CERTS_ALLOW_EXPIRED))
-			goto out;
-	}
-	result = 0;
-out:
-	ERR_clear_error();
-	EVP_PKEY_free(key);
 	X509_free(x);
 	return result;
 }

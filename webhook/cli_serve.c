@@ -24,12 +24,12 @@
 #include <unistd.h>
 
 #include "admission.h"
-#include "certs.h"
 #include "log.h"
 #include "metrics.h"
 #include "policy_store.h"
 #include "review.h"
 #include "server.h"
+#include "tls_cert.h"
 
 #define SERVE_RELOAD_DEBOUNCE_MS	200
 
@@ -306,7 +306,7 @@ cert_watch(const struct serve_opts *o, struct server *srv,
 		return;
 	seen[0] = now[0];
 	seen[1] = now[1];
-	if (certs_check_pair(o->srv.cert_file, o->srv.key_file, time(NULL),
+	if (tls_cert_check(o->srv.cert_file, o->srv.key_file, time(NULL),
 	    o->allow_expired ? CERTS_ALLOW_EXPIRED : 0, &info, err,
 	    sizeof(err)) == -1 ||
 	    server_reload_cert(srv, err, sizeof(err)) == -1) {
@@ -404,7 +404,7 @@ check_certificate(const struct serve_opts *o)
 	struct certs_info	info;
 	char			err[512];
 
-	if (certs_check_pair(o->srv.cert_file, o->srv.key_file, time(NULL),
+	if (tls_cert_check(o->srv.cert_file, o->srv.key_file, time(NULL),
 	    o->allow_expired ? CERTS_ALLOW_EXPIRED : 0, &info, err,
 	    sizeof(err)) == -1) {
 		fprintf(stderr, "gitgate: serve: %s%s\n", err,

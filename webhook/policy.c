@@ -15,7 +15,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <openssl/evp.h>
+#include <gnutls/crypto.h>
+#include <gnutls/gnutls.h>
 
 #include "policy_spec.h"
 #include "yaml_doc.h"
@@ -30,7 +31,7 @@ struct seen {
 struct loader {
 	struct policy_set	*set;
 	struct diag		*d;
-	EVP_MD_CTX		*md;
+	gnutls_hash_hd_t	 md;		/* GnuTLS: serve loads no OpenSSL */
 	struct seen		*seen;
 	size_t			 n_seen;
 	struct seen		 settings;	/* file NULL: none yet */
@@ -178,9 +179,8 @@ loader_file(struct loader *l, const char *path, const char *name,
 	struct yaml_docs	docs;
 	size_t			i;
 
-	if (EVP_DigestUpdate(l->md, name, strlen(name) + 1) != 1 ||
-	    EVP_DigestUpdate(l->md, buf, len) != 1 ||
-	    EVP_DigestUpdate(l->md, "", 1) != 1)
+	if (gnutls_hash(l->md, name, strlen(name) + 1) < 0 ||
+	    gnutls_hash(l->md, buf, len) < 0 || gnutls_hash(l->md, "", 1) < 0)
 		diag_add(l->d, DIAG_ERROR, path, 0, 0, "SHA-256 failed");
 	l->set->n_files++;
 	if (yaml_docs_load(path, buf, len, &docs, l->d) == -1)
@@ -196,11 +196,9 @@ loader_begin(struct loader *l, struct diag *d)
 	memset(l, 0, sizeof(*l));
 	l->d = d;
 	if ((l->set = calloc(1, sizeof(*l->set))) == NULL ||
-	    (l->md = EVP_MD_CTX_new()) == NULL ||
-	    EVP_DigestInit_ex(l->md, EVP_sha256(), NULL) != 1) {
+	    gnutls_hash_init(&l->md, GNUTLS_DIG_SHA256) < 0) {
 		diag_add(d, DIAG_ERROR, NULL, 0, 0, "out of memory");
 		free(l->set);
-		EVP_MD_CTX_free(l->md);
 		return -1;
 	}
 	atomic_init(&l->set->refs, 1);
@@ -211,18 +209,16 @@ loader_begin(struct loader *l, struct diag *d)
 static struct policy_set *
 loader_end(struct loader *l, const char *where, size_t errors)
 {
-	unsigned char	 hash[EVP_MAX_MD_SIZE];
-	unsigned int	 hlen = 0, i;
+	unsigned char	 hash[32];
+	unsigned int	 i;
 	struct policy_set *set = l->set;
 
-	if (EVP_DigestFinal_ex(l->md, hash, &hlen) != 1 || hlen != 32)
-		diag_add(l->d, DIAG_ERROR, where, 0, 0, "SHA-256 failed");
-	for (i = 0; i < hlen && i < 32; i++)
+	gnutls_hash_deinit(l->md, hash);
+	for (i = 0; i < sizeof(hash); i++)
 		snprintf(set->sha256 + 2 * i, 3, "%02x", hash[i]);
 	if (l->d->errors == errors && set->n_policies == 0)
 		diag_add(l->d, DIAG_ERROR, where, 0, 0,
 		    "no policy documents found");
-	EVP_MD_CTX_free(l->md);
 	free(l->seen);
 	if (l->d->errors != errors) {
 		set_free(set);

@@ -1,10 +1,12 @@
 /*
  * test_certs.c - certs/: generate real certificates in a mkdtemp directory,
  * check them with OpenSSL itself (chain, host names, extensions, modes),
- * then feed certs_check_pair() good, swapped, missing, garbage, expired
+ * then feed tls_cert_check() (webhook/tls_cert.c: serve's GnuTLS check of
+ * what this module generates) good, swapped, missing, garbage, expired
  * and not-yet-valid inputs. Everything under /tmp is removed at the end.
  */
 #include "certs.h"
+#include "tls_cert.h"
 
 #include <ftw.h>
 #include <stdio.h>
@@ -309,7 +311,7 @@ test_check_pair(void)
 	size_t			 len, calen;
 	time_t			 now = time(NULL);
 
-	CHECK_INT(certs_check_pair(path_of("a", "tls.crt"),
+	CHECK_INT(tls_cert_check(path_of("a", "tls.crt"),
 	    path_of("a", "tls.key"), now, 0, &info, err, sizeof(err)), 0);
 	CHECK_STR(err, "");
 	CHECK_STR(info.subject, "CN=gitgate.gitgate.svc");
@@ -321,7 +323,7 @@ test_check_pair(void)
 		snprintf(hex + 2 * i, 3, "%02x", md[i]);
 	CHECK_STR(info.sha256, hex);
 	X509_free(leaf);
-	CHECK_INT(certs_check_pair(path_of("a", "tls.crt"),
+	CHECK_INT(tls_cert_check(path_of("a", "tls.crt"),
 	    path_of("a", "tls.key"), now, 0, NULL, err, sizeof(err)), 0);
 
 	/* a chain file: the first certificate is the leaf */
@@ -333,7 +335,7 @@ test_check_pair(void)
 	}
 	free(chain);
 	free(ca);
-	CHECK_INT(certs_check_pair(path_of("x", "chain.crt"),
+	CHECK_INT(tls_cert_check(path_of("x", "chain.crt"),
 	    path_of("a", "tls.key"), now, 0, &info, err, sizeof(err)), 0);
 	CHECK_STR(info.subject, "CN=gitgate.gitgate.svc");
 	CHECK_STR(info.sha256, hex);
@@ -348,27 +350,27 @@ test_check_pair(void)
 	iso8601(info.not_after, when, sizeof(when));
 	snprintf(want, sizeof(want), "%s: certificate expired at %s",
 	    path_of("a", "tls.crt"), when);
-	CHECK_INT(certs_check_pair(path_of("a", "tls.crt"),
+	CHECK_INT(tls_cert_check(path_of("a", "tls.crt"),
 	    path_of("a", "tls.key"), info.not_after + 1, 0, &info, err,
 	    sizeof(err)), -1);
 	CHECK_STR(err, want);
 	snprintf(want, sizeof(want), "%s: warning: certificate expired at %s",
 	    path_of("a", "tls.crt"), when);
-	CHECK_INT(certs_check_pair(path_of("a", "tls.crt"),
+	CHECK_INT(tls_cert_check(path_of("a", "tls.crt"),
 	    path_of("a", "tls.key"), info.not_after + 1, CERTS_ALLOW_EXPIRED,
 	    &info, err, sizeof(err)), 0);
 	CHECK_STR(err, want);
 	iso8601(info.not_before, when, sizeof(when));
 	snprintf(want, sizeof(want), "%s: certificate is not valid before %s",
 	    path_of("a", "tls.crt"), when);
-	CHECK_INT(certs_check_pair(path_of("a", "tls.crt"),
+	CHECK_INT(tls_cert_check(path_of("a", "tls.crt"),
 	    path_of("a", "tls.key"), info.not_before - 1, 0, &info, err,
 	    sizeof(err)), -1);
 	CHECK_STR(err, want);
 
 	/* a really expired certificate, re-signed by the CA */
 	make_expired(now);
-	CHECK_INT(certs_check_pair(path_of("x", "expired.crt"),
+	CHECK_INT(tls_cert_check(path_of("x", "expired.crt"),
 	    path_of("a", "tls.key"), now, 0, &info, err, sizeof(err)), -1);
 	iso8601(info.not_after, when, sizeof(when));
 	snprintf(want, sizeof(want), "%s: certificate expired at %s",
@@ -406,7 +408,7 @@ test_check_pair_errors(void)
 
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		err[0] = '\0';
-		CHECK_INT(certs_check_pair(path_of(cases[i].cert_dir,
+		CHECK_INT(tls_cert_check(path_of(cases[i].cert_dir,
 		    cases[i].cert), path_of(cases[i].key_dir, cases[i].key),
 		    time(NULL), 0, NULL, err, sizeof(err)), -1);
 		if (strstr(err, cases[i].want) == NULL)
