@@ -56,6 +56,7 @@ static const struct option serve_options[] = {
 	{ "allow-expired-cert", no_argument, NULL, 'E' },
 	{ "max-header-bytes", required_argument, NULL, 'H' },
 	{ "max-json-depth", required_argument, NULL, 'J' },
+	{ "max-inflight-bytes", required_argument, NULL, 'I' },
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -161,6 +162,12 @@ set_opt(struct serve_opts *o, int c, const char *name, const char *v)
 			return -1;
 		o->max_json_depth = (unsigned)n;
 		return 0;
+	case 'I':
+		if (parse_range(name, v, SERVER_INFLIGHT_BYTES_MIN,
+		    SERVER_INFLIGHT_BYTES_LIMIT, &n) == -1)
+			return -1;
+		o->srv.max_inflight_bytes = (size_t)n;
+		return 0;
 	default:
 		return -1;
 	}
@@ -183,6 +190,7 @@ parse_opts(int argc, char **argv, struct serve_opts *o)
 	o->srv.conn_limit = SERVER_CONN_LIMIT_DEFAULT;
 	o->srv.conn_timeout = SERVER_CONN_TIMEOUT_DEFAULT;
 	o->srv.max_header_bytes = SERVER_HEADER_BYTES_DEFAULT;
+	o->srv.max_inflight_bytes = SERVER_INFLIGHT_BYTES_DEFAULT;
 	o->max_json_depth = REVIEW_JSON_DEPTH_DEFAULT;
 	o->log_level = "info";
 	for (opt = serve_options; opt->name != NULL; opt++)
@@ -205,7 +213,7 @@ parse_opts(int argc, char **argv, struct serve_opts *o)
 		    "[--log-level debug|info|warn|error] "
 		    "[--max-connections N] [--connection-timeout S] "
 		    "[--max-header-bytes BYTES] [--max-json-depth N] "
-		    "[--allow-expired-cert]\n");
+		    "[--max-inflight-bytes BYTES] [--allow-expired-cert]\n");
 		return -1;
 	}
 	return 0;

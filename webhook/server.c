@@ -20,6 +20,7 @@
 #include <microhttpd.h>
 
 #include "admission.h"
+#include "body_budget.h"
 #include "listener.h"
 #include "log.h"
 #include "metrics.h"
@@ -32,11 +33,14 @@ enum route {
 };
 
 struct request {
-	enum route	 route;
-	char		*body;
-	size_t		 len;
-	size_t		 cap;
-	int		 too_large;
+	enum route		 route;
+	char			*body;		/* allocated when data comes */
+	size_t			 len;
+	size_t			 cap;
+	int			 too_large;
+	int			 chunked;	/* no Content-Length */
+	int			 waited;	/* was suspended in line */
+	struct body_waiter	 budget;	/* cap bytes, reserved */
 };
 
 /*
@@ -173,7 +177,28 @@ client_verified(struct server *srv, struct MHD_Connection *c)
 	return status == 0;
 }
 
-/* First call for /validate: check method and type, size the body. */
+/* body_budget's resume: the bytes are ours, read the body now. */
+static void
+resume_connection(void *conn)
+{
+	MHD_resume_connection(conn);
+}
+
+/* The body is decided or abandoned: its memory and bytes go back. */
+static void
+request_release(struct request *req)
+{
+	free(req->body);
+	req->body = NULL;
+	body_budget_release(&req->budget, resume_connection);
+}
+
+/*
+ * First call for /validate: check method and type, size the body, and
+ * reserve its bytes (Content-Length, or --max-body when chunked); when
+ * other bodies hold the budget, wait in line with the connection
+ * suspended.
+ */
 static enum MHD_Result
 validate_begin(struct server *srv, struct MHD_Connection *c,
     const char *method, void **con_cls)
@@ -206,11 +231,15 @@ validate_begin(struct server *srv, struct MHD_Connection *c,
 		return MHD_NO;
 	req->route = ROUTE_VALIDATE;
 	req->cap = n > 0 ? (size_t)n : 16384;
-	if ((req->body = malloc(req->cap + 1)) == NULL) {
-		free(req);
-		return MHD_NO;
-	}
+	req->chunked = cl == NULL;
 	*con_cls = req;
+	if ((n > 0 || req->chunked) && !body_budget_take(&req->budget,
+	    req->chunked ? srv->cfg.max_body : (size_t)n, c)) {
+		req->waited = 1;
+		MHD_suspend_connection(c);
+		if (body_budget_suspended(&req->budget))
+			MHD_resume_connection(c);	/* granted meanwhile */
+	}
 	return MHD_YES;
 }
 
@@ -224,6 +253,11 @@ body_append(struct server *srv, struct request *req, const char *data,
 	if (req->too_large)
 		return;
 	if (n > srv->cfg.max_body - req->len) {
+		req->too_large = 1;
+		return;
+	}
+	if (req->body == NULL &&
+	    (req->body = malloc(req->cap + 1)) == NULL) {
 		req->too_large = 1;
 		return;
 	}
@@ -253,13 +287,15 @@ validate_finish(struct server *srv, struct MHD_Connection *c,
 
 	req->route = ROUTE_DONE;
 	if (req->too_large) {
+		request_release(req);
 		metrics_http_error(413);
 		return answer_text(c, 413, "request body too large\n");
 	}
 	set = policy_store_acquire();
-	admission_handle(set, srv->cfg.audit, ADMISSION_OBSERVE, req->body,
-	    req->len, &rep);
+	admission_handle(set, srv->cfg.audit, ADMISSION_OBSERVE,
+	    req->body != NULL ? req->body : "", req->len, &rep);
 	policy_store_release(set);
+	request_release(req);
 	if (rep.body == NULL)
 		return answer_text(c, 500, "out of memory\n");
 	if (rep.status != 200)
@@ -298,6 +334,15 @@ on_request(void *cls, struct MHD_Connection *c, const char *url,
 		*upload_data_size = 0;
 		return MHD_YES;
 	}
+	/*
+	 * No data: the end of the body, or, after waiting in line, the
+	 * first call again (libmicrohttpd repeats it on resume).
+	 */
+	if (req->waited && req->len == 0) {
+		req->waited = 0;
+		if (req->chunked || req->cap > 0)
+			return MHD_YES;
+	}
 	return validate_finish(srv, c, req);
 }
 
@@ -313,7 +358,7 @@ on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 	atomic_fetch_sub(&srv->inflight, 1);
 	if (req == NULL)
 		return;
-	free(req->body);
+	request_release(req);
 	free(req);
 	*con_cls = NULL;
 }
@@ -395,7 +440,9 @@ server_start(const struct server_config *cfg, char *err, size_t errlen)
 	/* poll, not epoll: epoll spins on a client stalled mid-handshake. */
 	flags = MHD_USE_TLS | MHD_USE_INTERNAL_POLLING_THREAD |
 	    MHD_USE_POLL | MHD_USE_ITC | MHD_USE_NO_LISTEN_SOCKET |
-	    MHD_USE_ERROR_LOG;
+	    MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG;
+	body_budget_init(cfg->max_inflight_bytes != 0 ?
+	    cfg->max_inflight_bytes : SERVER_INFLIGHT_BYTES_DEFAULT);
 	srv->daemon = MHD_start_daemon(flags, 0, NULL, NULL, on_request, srv,
 	    MHD_OPTION_THREAD_POOL_SIZE, cfg->threads,
 	    MHD_OPTION_CONNECTION_LIMIT, cfg->threads * (cfg->conn_limit +
@@ -444,6 +491,8 @@ server_stop(struct server *srv)
 		return;
 	atomic_store(&server_draining, 1);
 	listener_stop(srv->listener);
+	/* Nobody waits for body bytes any more: the line is served. */
+	body_budget_open(resume_connection);
 	/* Let requests already accepted finish (bounded), then stop. */
 	while (atomic_load(&srv->inflight) > 0 &&
 	    waited_ms < SERVER_DRAIN_MS) {

@@ -19,6 +19,14 @@
 #define SERVER_HEADER_BYTES_LIMIT	(1024u * 1024)
 #define SERVER_DRAIN_MS			10000	/* SIGTERM: in-flight grace */
 /*
+ * Request-body bytes held at once, all connections together: past it a
+ * request waits, its connection suspended (TCP pushes back), until others
+ * finish. A body alone always proceeds. Reviews of a few KiB never wait.
+ */
+#define SERVER_INFLIGHT_BYTES_DEFAULT	(24u * 1024 * 1024)
+#define SERVER_INFLIGHT_BYTES_MIN	(64u * 1024)
+#define SERVER_INFLIGHT_BYTES_LIMIT	(4096ull * 1024 * 1024)
+/*
  * TLS 1.2+, AEAD ciphers, ECDHE. X25519 first: Go (kube-apiserver) and
  * OpenSSL clients send an X25519 key share, and preferring P-256 would cost
  * every handshake a HelloRetryRequest round trip.
@@ -39,6 +47,7 @@ struct server_config {
 	unsigned	 conn_limit;
 	unsigned	 conn_timeout;
 	size_t		 max_header_bytes;	/* request + headers */
+	size_t		 max_inflight_bytes;	/* bodies held; 0: default */
 	int		 audit;		/* every policy in audit mode */
 };
 

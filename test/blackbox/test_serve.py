@@ -14,6 +14,7 @@ import ssl
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import warnings
 
@@ -536,6 +537,85 @@ def test_client_ca():
         srv.stop()
 
 
+def _big_review(nbytes):
+    """A review allowed by the shipped policies, padded to ~nbytes."""
+    obj = reviews.deployment()
+    obj["metadata"]["annotations"] = {"pad": "x" * nbytes}
+    return json.dumps(reviews.review(obj)).encode()
+
+
+def _start_post(srv, body, sent):
+    """POST /validate sending only the first `sent` bytes of body."""
+    c = srv.conn()
+    c.putrequest("POST", "/validate")
+    c.putheader("Content-Type", "application/json")
+    c.putheader("Content-Length", str(len(body)))
+    c.endheaders()
+    c.send(body[:sent])
+    return c
+
+
+def _finish(c, body, sent, out, key):
+    try:
+        c.send(body[sent:])
+        r = c.getresponse()
+        out[key] = (r.status, json.loads(r.read()), time.time())
+    except (OSError, ValueError) as e:
+        out[key] = (None, str(e), time.time())
+
+
+def test_body_budget():
+    """--max-inflight-bytes: a body that does not fit waits in line, its
+    connection suspended, until the holder is answered; a body bigger
+    than the budget alone proceeds; SIGTERM serves the line."""
+    body = _big_review(40000)           # two do not fit in 64 KiB
+    srv = Server("--max-inflight-bytes", "65536", "--threads", "2")
+    try:
+        a = _start_post(srv, body, 1000)    # a holds 40 KB of budget
+        time.sleep(0.2)
+        out = {}
+        tb = threading.Thread(target=_finish,
+                              args=(_start_post(srv, body, 0), body, 0,
+                                    out, "b"))
+        tb.start()
+        tb.join(0.8)
+        S.check("budget: a second 40 KB body waits while the first holds "
+                "the budget", "b" not in out, out.get("b"))
+        t_a = time.time()
+        _finish(a, body, 1000, out, "a")
+        tb.join(5)
+        st_a, r_a = out["a"][:2]
+        st_b, r_b = out.get("b", (None, None, 0))[:2]
+        S.check("budget: the holder is answered, allowed",
+                st_a == 200 and r_a["response"]["allowed"], out["a"])
+        S.check("budget: the waiter is answered once the holder is done",
+                st_b == 200 and r_b["response"]["allowed"] and
+                out["b"][2] >= t_a, out.get("b"))
+        st, r = srv.request("POST", "/validate", _big_review(200000),
+                            {"Content-Type": "application/json"})
+        S.check("budget: a 200 KB body alone is served", st == 200, st)
+        # SIGTERM with one holder and one in line: both answered.
+        a = _start_post(srv, body, 1000)
+        time.sleep(0.2)
+        out = {}
+        tb = threading.Thread(target=_finish,
+                              args=(_start_post(srv, body, 0), body, 0,
+                                    out, "b"))
+        tb.start()
+        time.sleep(0.3)
+        srv.proc.send_signal(signal.SIGTERM)
+        tb.join(5)
+        _finish(a, body, 1000, out, "a")
+        S.check("budget: on SIGTERM the one in line is served",
+                out.get("b", (None,))[0] == 200, out.get("b"))
+        S.check("budget: on SIGTERM the holder is served",
+                out["a"][0] == 200, out["a"])
+        S.check("budget: exit 0 after the drain", srv.proc.wait(10) == 0)
+    finally:
+        if srv.proc.poll() is None:
+            srv.stop()
+
+
 def main():
     rc, _, err = gitgate("certs", "--out", CERTS, "--dns", "localhost",
                          "--dns", "127.0.0.1")
@@ -563,6 +643,7 @@ def main():
     test_cert_reload()
     test_client_ca()
     test_burst_spread()
+    test_body_budget()
     shutil.rmtree(TMP, ignore_errors=True)
     S.done()
 
