@@ -6,6 +6,7 @@
 #include "admission.h"
 
 #include <malloc.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +22,32 @@
 #include "verdict.h"
 
 static atomic_uint	max_json_depth = REVIEW_JSON_DEPTH_DEFAULT;
+
+/*
+ * The verdict text (~40 KiB) of this thread, allocated at its first
+ * review: as a static thread-local it would be zero-filled in every
+ * thread at start, reviewing or not.
+ */
+static _Thread_local struct verdict	*thread_verdict;
+static pthread_key_t			 verdict_key;
+static pthread_once_t			 verdict_once = PTHREAD_ONCE_INIT;
+
+static void
+verdict_key_create(void)
+{
+	(void)pthread_key_create(&verdict_key, free);
+}
+
+static struct verdict *
+verdict_buffer(void)
+{
+	if (thread_verdict == NULL) {
+		pthread_once(&verdict_once, verdict_key_create);
+		if ((thread_verdict = malloc(sizeof(*thread_verdict))) != NULL)
+			(void)pthread_setspecific(verdict_key, thread_verdict);
+	}
+	return thread_verdict;
+}
 
 void
 admission_set_max_json_depth(unsigned depth)
@@ -111,7 +138,7 @@ admission_handle(const struct policy_set *set, int force_audit,
     unsigned flags, const char *body, size_t len,
     struct admission_reply *out)
 {
-	static _Thread_local struct verdict	v;	/* ~40 KiB, reused */
+	struct verdict				*v;
 	struct review				rv;
 	struct eval_decision			d;
 	char					err[256];
@@ -130,8 +157,12 @@ admission_handle(const struct policy_set *set, int force_audit,
 		goto out;
 	}
 	eval_review(set, &rv, force_audit, &d);
-	verdict_render(&d, &v);
-	out->body = review_encode(&rv, &v.resp, &out->len);
+	if ((v = verdict_buffer()) == NULL) {
+		reply_status(out, 500, "InternalError", "out of memory");
+		goto out;
+	}
+	verdict_render(&d, v);
+	out->body = review_encode(&rv, &v->resp, &out->len);
 	if (out->body == NULL) {
 		reply_status(out, 500, "InternalError", "out of memory");
 		goto out;
@@ -140,7 +171,7 @@ admission_handle(const struct policy_set *set, int force_audit,
 	out->allowed = d.allowed;
 	out->dry_run = rv.dry_run;
 	if (flags & ADMISSION_OBSERVE)
-		observe(&rv, &d, &v, now_us() - t0);
+		observe(&rv, &d, v, now_us() - t0);
 out:
 	review_free(&rv);
 	/* A big review grew the heap: give the pages back at once. */

@@ -144,8 +144,8 @@ doc_grow(struct parser *p, size_t n)
 				if (!p->failed) {
 					p->failed = 1;
 					snprintf(p->err, p->errlen, "JSON too "
-					    "large to decode (over %zu MiB)",
-					    p->max_mem >> 20);
+					    "large to decode (over %zu KiB)",
+					    p->max_mem >> 10);
 				}
 				return NULL;
 			}
@@ -581,9 +581,9 @@ parse(struct parser *p, struct frame *stack, unsigned max_depth)
 			f->mask = type == cJSON_Object && build ? mask : 0;
 			p->i++;
 			skip_ws(p);
+			skip = 0;
 			if (p->i < p->len && b[p->i] == (f->is_obj ? '}' : ']'))
 				goto close;
-			skip = 0;
 			if (f->is_obj)
 				goto member;
 			mask = 0;
