@@ -22,6 +22,8 @@
 #include "verdict.h"
 
 static atomic_uint	max_json_depth = REVIEW_JSON_DEPTH_DEFAULT;
+/* when the last big review ended (us), 0 after a trim */
+static atomic_llong	last_big_us;
 
 /*
  * The verdict text (~40 KiB) of this thread, allocated at its first
@@ -174,7 +176,18 @@ admission_handle(const struct policy_set *set, int force_audit,
 		observe(&rv, &d, v, now_us() - t0);
 out:
 	review_free(&rv);
-	/* A big review grew the heap: give the pages back at once. */
-	if (len > ADMISSION_TRIM_BYTES)
-		malloc_trim(0);
+	if (len > ADMISSION_BIG_BYTES)
+		atomic_store(&last_big_us, now_us());
+}
+
+int
+admission_trim_idle(void)
+{
+	long long	last = atomic_load(&last_big_us);
+
+	if (last == 0 || now_us() - last < ADMISSION_TRIM_IDLE_MS * 1000LL ||
+	    !atomic_compare_exchange_strong(&last_big_us, &last, 0))
+		return 0;
+	malloc_trim(0);
+	return 1;
 }

@@ -18,7 +18,15 @@ struct admission_reply {
 	int	 dry_run;
 };
 
-#define ADMISSION_TRIM_BYTES	(1024 * 1024)	/* malloc_trim after bigger */
+/*
+ * Memory of big reviews. serve keeps freed memory in malloc's heaps (no
+ * mmap per big buffer: faulting in and zeroing fresh pages cost a 1 MiB
+ * review more than parsing it) and gives it back once no review bigger
+ * than ADMISSION_BIG_BYTES has come for ADMISSION_TRIM_IDLE_MS.
+ */
+#define ADMISSION_BIG_BYTES	(256 * 1024)
+#define ADMISSION_TRIM_IDLE_MS	2000
+#define ADMISSION_MMAP_THRESHOLD (4 * 1024 * 1024)	/* bigger: mmap */
 
 #define ADMISSION_OBSERVE	0x1u	/* log line and metrics per decision */
 
@@ -39,5 +47,12 @@ void	admission_handle(const struct policy_set *set, int force_audit,
  * default is REVIEW_JSON_DEPTH_DEFAULT.
  */
 void	admission_set_max_json_depth(unsigned depth);
+
+/*
+ * Called now and then (serve's control loop, every second): returns the
+ * heaps' free pages to the system if a big review came and none has for
+ * ADMISSION_TRIM_IDLE_MS. Returns 1 if it trimmed.
+ */
+int	admission_trim_idle(void);
 
 #endif

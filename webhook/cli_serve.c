@@ -375,6 +375,7 @@ control_loop(const struct serve_opts *o, struct server *srv, int sfd)
 		pfd[1].events = POLLIN;
 		n = poll(pfd, 2, pending ? SERVE_RELOAD_DEBOUNCE_MS : 1000);
 		cert_watch(o, srv, certs);
+		(void)admission_trim_idle();
 		if (wd < 0 && ifd >= 0 &&
 		    (wd = watch_dir(ifd, o->policies)) >= 0)
 			pending = 1;
@@ -452,8 +453,12 @@ cli_serve(int argc, char **argv)
 	admission_set_max_json_depth(o.max_json_depth);
 	if (check_certificate(&o) == -1)
 		return 2;
-	/* Big review buffers and arena chunks go back to the system. */
-	mallopt(M_MMAP_THRESHOLD, 128 * 1024);
+	/*
+	 * Big buffers come from malloc's heaps and are reused while big
+	 * reviews keep coming; the control loop trims once they stop.
+	 */
+	mallopt(M_MMAP_THRESHOLD, ADMISSION_MMAP_THRESHOLD);
+	mallopt(M_TRIM_THRESHOLD, 2 * ADMISSION_MMAP_THRESHOLD);
 	if ((set = cli_load_policies(o.policies)) == NULL)
 		return 2;
 	metrics_reload(1, policy_store_publish(set), set->sha256);

@@ -23,7 +23,7 @@
  * request waits, its connection suspended (TCP pushes back), until others
  * finish. A body alone always proceeds. Reviews of a few KiB never wait.
  */
-#define SERVER_INFLIGHT_BYTES_DEFAULT	(24u * 1024 * 1024)
+#define SERVER_INFLIGHT_BYTES_DEFAULT	(16u * 1024 * 1024)
 #define SERVER_INFLIGHT_BYTES_MIN	(64u * 1024)
 #define SERVER_INFLIGHT_BYTES_LIMIT	(4096ull * 1024 * 1024)
 /*

@@ -616,6 +616,40 @@ def test_body_budget():
             srv.stop()
 
 
+def _rss_kib(pid):
+    with open("/proc/%d/status" % pid) as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    return 0
+
+
+def test_big_review_memory_returned():
+    """Big reviews reuse heap memory while they come; 2 s after the last
+    one the free pages go back to the system."""
+    srv = Server()
+    try:
+        body = _big_review(1 << 20)
+        c = srv.conn()
+        ok = 0
+        for _ in range(8):
+            st, _ = srv.request("POST", "/validate", body,
+                                {"Content-Type": "application/json"}, c)
+            ok += st == 200
+        c.close()
+        busy = _rss_kib(srv.proc.pid)
+        low = busy
+        deadline = time.time() + 6
+        while time.time() < deadline and low > busy - 2048:
+            time.sleep(0.2)
+            low = min(low, _rss_kib(srv.proc.pid))
+        S.check("8 reviews of 1 MiB answered", ok == 8, ok)
+        S.check("after big reviews stop, RSS drops by >= 2 MiB within 6 s",
+                low <= busy - 2048, (busy, low))
+    finally:
+        srv.stop()
+
+
 def main():
     rc, _, err = gitgate("certs", "--out", CERTS, "--dns", "localhost",
                          "--dns", "127.0.0.1")
@@ -644,6 +678,7 @@ def main():
     test_client_ca()
     test_burst_spread()
     test_body_budget()
+    test_big_review_memory_returned()
     shutil.rmtree(TMP, ignore_errors=True)
     S.done()
 
