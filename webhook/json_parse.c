@@ -335,16 +335,17 @@ put_utf8(unsigned char *o, unsigned cp)
 }
 
 /*
- * The string whose opening quote is at p->i: checked, and when out is not
- * NULL decoded in place (the document is our copy; a decoded string is
- * never longer than its JSON form) and NUL-terminated where its closing
- * quote was. Leaves p->i past the closing quote. Returns 0 or -1.
+ * The rest of a string that is not a plain run up to its closing quote:
+ * escapes, non-ASCII, or an error; i is the first such byte. Checked, and
+ * when out is not NULL decoded in place (the document is our copy; a
+ * decoded string is never longer than its JSON form) and NUL-terminated.
+ * Leaves p->i past the closing quote. Returns 0 or -1.
  */
 static int
-string(struct parser *p, char **out)
+string_slow(struct parser *p, char **out, size_t start, size_t i)
 {
 	unsigned char	*b = p->b, *o;
-	size_t		 start = p->i + 1, i = start, n, k;
+	size_t		 n, k;
 	unsigned	 cp;
 	int		 escapes = 0;
 
@@ -388,6 +389,26 @@ string(struct parser *p, char **out)
 		o += put_utf8(o, cp);
 	}
 	*o = '\0';
+	return 0;
+}
+
+/*
+ * The string whose opening quote is at p->i, as string_slow(); inline for
+ * the common case, printable ASCII up to the closing quote.
+ */
+static inline int
+string(struct parser *p, char **out)
+{
+	unsigned char	*b = p->b;
+	size_t		 start = p->i + 1, i = plain_run(b, start);
+
+	if (b[i] != '"' || i >= p->len)
+		return string_slow(p, out, start, i);
+	p->i = i + 1;
+	if (out != NULL) {
+		*out = (char *)b + start;
+		b[i] = '\0';
+	}
 	return 0;
 }
 
@@ -463,7 +484,7 @@ number(struct parser *p, double *v)
 
 /* --- the tree --- */
 
-static cJSON *
+static inline cJSON *
 node_new(struct parser *p, struct frame *f, int type, char *key)
 {
 	cJSON	*n;
@@ -479,8 +500,7 @@ node_new(struct parser *p, struct frame *f, int type, char *key)
 			f->last->next = n;
 			n->prev = f->last;
 		}
-		f->last = n;
-		f->node->child->prev = n;
+		f->last = n;		/* child->prev is set at the close */
 	}
 	return n;
 }
@@ -655,6 +675,9 @@ scalar:
 				return NULL;
 			}
 close:
+			/* cJSON's shape: the first child's prev is the last */
+			if (f->node != NULL && f->node->child != NULL)
+				f->node->child->prev = f->last;
 			p->i++;
 			depth--;
 			f = depth > 0 ? &stack[depth - 1] : NULL;
