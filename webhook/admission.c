@@ -135,10 +135,28 @@ observe(const struct review *rv, const struct eval_decision *d,
 		    d->v[i].verdict == RULE_ERROR ? "error" : "fail");
 }
 
+static void	handle(const struct policy_set *, int, unsigned, const char *,
+		    char *, size_t, struct admission_reply *);
+
 void
 admission_handle(const struct policy_set *set, int force_audit,
     unsigned flags, const char *body, size_t len,
     struct admission_reply *out)
+{
+	handle(set, force_audit, flags, body, NULL, len, out);
+}
+
+void
+admission_handle_in_place(const struct policy_set *set, int force_audit,
+    unsigned flags, char *body, size_t len, struct admission_reply *out)
+{
+	handle(set, force_audit, flags, NULL, body, len, out);
+}
+
+/* The request path, from text (copied by the parser) or buf in place. */
+static void
+handle(const struct policy_set *set, int force_audit, unsigned flags,
+    const char *text, char *buf, size_t len, struct admission_reply *out)
 {
 	struct verdict				*v;
 	struct review				rv;
@@ -147,8 +165,10 @@ admission_handle(const struct policy_set *set, int force_audit,
 	long long				t0 = now_us();
 
 	memset(out, 0, sizeof(*out));
-	if (review_decode_depth(body, len, atomic_load(&max_json_depth), &rv,
-	    err, sizeof(err)) == -1) {
+	if ((buf != NULL ? review_decode_in_place(buf, len,
+	    atomic_load(&max_json_depth), &rv, err, sizeof(err)) :
+	    review_decode_depth(text, len, atomic_load(&max_json_depth), &rv,
+	    err, sizeof(err))) == -1) {
 		log_msg(LOG_WARN, "bad_request", "%s", err);
 		reply_status(out, 400, "BadRequest", err);
 		goto out;

@@ -8,6 +8,7 @@
 
 #include <stddef.h>
 
+#include "json_parse.h"
 #include "policy.h"
 
 struct admission_reply {
@@ -38,6 +39,14 @@ struct admission_reply {
  */
 void	admission_handle(const struct policy_set *set, int force_audit,
 	    unsigned flags, const char *body, size_t len,
+	    struct admission_reply *out);
+/*
+ * Same, parsing body in place (no copy of a big body): it is overwritten
+ * and needs ADMISSION_BODY_PAD writable bytes after len.
+ */
+#define ADMISSION_BODY_PAD	JSON_PARSE_PAD
+void	admission_handle_in_place(const struct policy_set *set,
+	    int force_audit, unsigned flags, char *body, size_t len,
 	    struct admission_reply *out);
 
 /*

@@ -26,7 +26,7 @@
 #define SKIP_PATHS_MAX	8		/* bits in a path mask */
 #define SKIP_DEPTH_MAX	8		/* components per skip path */
 #define NUM_STACK	64		/* a longer number is copied to a block */
-#define PAD		16		/* NUL bytes after the copy: sentinels */
+#define PAD		JSON_PARSE_PAD	/* NUL sentinels after the text */
 
 struct json_block {
 	struct json_block	*next;
@@ -738,9 +738,29 @@ paths_init(struct parser *p, const char *const *skip)
 	return 0;
 }
 
+static int	parse_doc(const char *, char *, size_t,
+		    const struct json_parse_opts *, struct json_doc *, char *,
+		    size_t);
+
 int
 json_parse(const char *b, size_t len, const struct json_parse_opts *o,
     struct json_doc *doc, char *err, size_t errlen)
+{
+	return parse_doc(b, NULL, len, o, doc, err, errlen);
+}
+
+int
+json_parse_in_place(char *b, size_t len, const struct json_parse_opts *o,
+    struct json_doc *doc, char *err, size_t errlen)
+{
+	return parse_doc(NULL, b, len, o, doc, err, errlen);
+}
+
+/* From text (copied into the document first) or in place in buf. */
+static int
+parse_doc(const char *text, char *buf, size_t len,
+    const struct json_parse_opts *o, struct json_doc *doc, char *err,
+    size_t errlen)
 {
 	struct parser	 p;
 	struct frame	*stack;
@@ -763,11 +783,13 @@ json_parse(const char *b, size_t len, const struct json_parse_opts *o,
 		snprintf(err, errlen, "too many or too deep skip paths");
 		return -1;
 	}
-	/* Our own copy: strings are decoded and terminated in place. */
-	if ((p.b = doc_alloc(&p, len + PAD)) != NULL) {
-		memcpy(p.b, b, len);
+	/* Strings are decoded and terminated where they are. */
+	if (buf != NULL)
+		p.b = (unsigned char *)buf;
+	else if ((p.b = doc_alloc(&p, len + PAD)) != NULL)
+		memcpy(p.b, text, len);
+	if (p.b != NULL)
 		memset(p.b + len, 0, PAD);
-	}
 	if (p.b == NULL ||
 	    (stack = doc_alloc(&p, sizeof(*stack) * max_depth)) == NULL ||
 	    (doc->root = parse(&p, stack, max_depth)) == NULL) {

@@ -16,6 +16,7 @@
 
 #define JSON_PARSE_DEPTH_MAX	1000		/* as cJSON's nesting limit */
 #define JSON_PARSE_MEM_MAX	(64u * 1024 * 1024)	/* per document */
+#define JSON_PARSE_PAD		16	/* json_parse_in_place: spare bytes */
 
 struct json_block;
 
@@ -47,6 +48,14 @@ struct json_parse_opts {
  */
 int	json_parse(const char *b, size_t len, const struct json_parse_opts *o,
 	    struct json_doc *doc, char *err, size_t errlen);
+/*
+ * Same, without the copy: strings are decoded and NUL-terminated inside
+ * b, which the tree then points into (keep it until json_doc_free()), and
+ * b must have JSON_PARSE_PAD writable bytes after len (overwritten).
+ */
+int	json_parse_in_place(char *b, size_t len,
+	    const struct json_parse_opts *o, struct json_doc *doc, char *err,
+	    size_t errlen);
 void	json_doc_free(struct json_doc *doc);
 
 #endif

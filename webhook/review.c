@@ -138,25 +138,30 @@ review_decode(const char *body, size_t len, struct review *rv, char *err,
 	    err, errlen);
 }
 
-int
-review_decode_depth(const char *body, size_t len, unsigned max_depth,
+/* No rule reads these: checked, never built. */
+static const char *const	 skip_paths[] = {
+	"request/oldObject",
+	"request/object/metadata/managedFields",
+	NULL
+};
+
+/* From text (copied by the parser) or in place in buf. */
+static int
+decode_body(const char *text, char *buf, size_t len, unsigned max_depth,
     struct review *rv, char *err, size_t errlen)
 {
-	/* No rule reads these: checked, never built. */
-	static const char *const	 skip[] = {
-		"request/oldObject",
-		"request/object/metadata/managedFields",
-		NULL
-	};
-	struct json_parse_opts		 o;
-	struct json_doc			 doc;
+	struct json_parse_opts	 o;
+	struct json_doc		 doc;
+	int			 rc;
 
 	memset(rv, 0, sizeof(*rv));
 	memset(&o, 0, sizeof(o));
 	o.max_depth = max_depth == 0 || max_depth > REVIEW_JSON_DEPTH_MAX ?
 	    REVIEW_JSON_DEPTH_MAX : max_depth;
-	o.skip = skip;
-	if (json_parse(body, len, &o, &doc, err, errlen) == -1)
+	o.skip = skip_paths;
+	rc = buf != NULL ? json_parse_in_place(buf, len, &o, &doc, err,
+	    errlen) : json_parse(text, len, &o, &doc, err, errlen);
+	if (rc == -1)
 		return -1;
 	if (decode_root(doc.root, rv, err, errlen) == -1) {
 		json_doc_free(&doc);
@@ -165,6 +170,20 @@ review_decode_depth(const char *body, size_t len, unsigned max_depth,
 	}
 	rv->doc = doc;
 	return 0;
+}
+
+int
+review_decode_depth(const char *body, size_t len, unsigned max_depth,
+    struct review *rv, char *err, size_t errlen)
+{
+	return decode_body(body, NULL, len, max_depth, rv, err, errlen);
+}
+
+int
+review_decode_in_place(char *body, size_t len, unsigned max_depth,
+    struct review *rv, char *err, size_t errlen)
+{
+	return decode_body(NULL, body, len, max_depth, rv, err, errlen);
 }
 
 void

@@ -60,6 +60,13 @@ int	review_decode(const char *body, size_t len, struct review *rv,
  */
 int	review_decode_depth(const char *body, size_t len, unsigned max_depth,
 	    struct review *rv, char *err, size_t errlen);
+/*
+ * Same, parsing in place: body is overwritten, the review points into it
+ * (keep it until review_free()), and it must have JSON_PARSE_PAD writable
+ * bytes after len.
+ */
+int	review_decode_in_place(char *body, size_t len, unsigned max_depth,
+	    struct review *rv, char *err, size_t errlen);
 /* Same, taking ownership of an already parsed root (freed on failure). */
 int	review_decode_json(cJSON *root, struct review *rv, char *err,
 	    size_t errlen);

@@ -257,7 +257,7 @@ body_append(struct server *srv, struct request *req, const char *data,
 		return;
 	}
 	if (req->body == NULL &&
-	    (req->body = malloc(req->cap + 1)) == NULL) {
+	    (req->body = malloc(req->cap + ADMISSION_BODY_PAD)) == NULL) {
 		req->too_large = 1;
 		return;
 	}
@@ -267,7 +267,8 @@ body_append(struct server *srv, struct request *req, const char *data,
 			want = req->len + n;
 		if (want > srv->cfg.max_body)
 			want = srv->cfg.max_body;
-		if ((nb = realloc(req->body, want + 1)) == NULL) {
+		if ((nb = realloc(req->body, want + ADMISSION_BODY_PAD)) ==
+		    NULL) {
 			req->too_large = 1;
 			return;
 		}
@@ -292,8 +293,12 @@ validate_finish(struct server *srv, struct MHD_Connection *c,
 		return answer_text(c, 413, "request body too large\n");
 	}
 	set = policy_store_acquire();
-	admission_handle(set, srv->cfg.audit, ADMISSION_OBSERVE,
-	    req->body != NULL ? req->body : "", req->len, &rep);
+	if (req->body != NULL)	/* it has ADMISSION_BODY_PAD spare bytes */
+		admission_handle_in_place(set, srv->cfg.audit,
+		    ADMISSION_OBSERVE, req->body, req->len, &rep);
+	else
+		admission_handle(set, srv->cfg.audit, ADMISSION_OBSERVE, "",
+		    0, &rep);
 	policy_store_release(set);
 	request_release(req);
 	if (rep.body == NULL)

@@ -629,7 +629,11 @@ def test_big_review_memory_returned():
     one the free pages go back to the system."""
     srv = Server()
     try:
-        body = _big_review(1 << 20)
+        obj = reviews.deployment()      # ~1.2 MiB of structured JSON
+        obj["spec"]["template"]["spec"]["containers"][0]["env"] = [
+            {"name": "VAR_%d" % i, "value": "value-%d" % i}
+            for i in range(30000)]
+        body = json.dumps(reviews.review(obj)).encode()
         c = srv.conn()
         ok = 0
         for _ in range(8):
