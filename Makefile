@@ -64,6 +64,16 @@ $(BUILD)/%.o: %.c
 $(BUILD)/gitgate: $(OBJS)
 	$(CC) $(LDFLAGS) -o $@ $(OBJS) $(LIBS)
 
+# main.o and metrics.o embed the version and Git revision: rebuild them
+# when either changes (the stamp is rewritten only then).
+$(BUILD)/gitrev: FORCE
+	@mkdir -p $(BUILD)
+	@echo '$(VERSION) $(GITREV)' | cmp -s - $@ || \
+		echo '$(VERSION) $(GITREV)' > $@
+$(BUILD)/webhook/main.o $(BUILD)/webhook/metrics.o: $(BUILD)/gitrev
+FORCE:
+.PHONY: FORCE
+
 # Unit tests: test/unit/test_X.c links the module under test and what it
 # declares it needs (UNIT_DEPS_X), nothing else.
 REVIEW_DEPS		= webhook/review webhook/json_parse webhook/json_out webhook/utf8 \
