@@ -322,7 +322,10 @@ def write(res, out):
           "too); 3 slices per server in turn (5 s at 1 000/s, 3 s at "
           "10 000/s), each percentile the median of the slices; before "
           "each slice the bench waits until no server uses CPU (an "
-          "overloaded server works off its backlog after its turn). Handshakes: `Connection: close`, server pinned to CPU 0, "
+          "overloaded server works off its backlog after its turn); the "
+          "fixed-rate phases run before the saturating ones (after minutes "
+          "of saturation this VM runs every server ~30% slower per "
+          "request). Handshakes: `Connection: close`, server pinned to CPU 0, "
           "wrk -t1 -c8 to CPU 1. gitgate runs its defaults (threads = "
           "CPUs, info log to /dev/null: one decision line per review); "
           "nginx returns a canned answer without parsing; the Go peer "
@@ -332,8 +335,8 @@ def write(res, out):
           table(["measure", "gitgate", "nginx", "Go peer", "gitgate/nginx",
                  "gitgate/Go"], server_rows(res)), "",
           "gitgate per-thread CPU seconds in the throughput runs: %s "
-          "(one busy thread = libmicrohttpd's thread pool put every "
-          "connection on one worker)." % "; ".join(g9), "",
+          "(the accept thread spreads connections over the workers: the "
+          "two numbers should be close)." % "; ".join(g9), "",
           "## Targets (issue 5): %d of %d met" % (met, len(tg)), "",
           table(["target", "measured", "goal", "status", "note"], tg), "",
           "## Evaluation only (bench_eval, 1 core, no transport)", "",
