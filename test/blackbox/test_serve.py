@@ -648,6 +648,11 @@ def test_big_review_memory_returned():
             time.sleep(0.2)
             low = min(low, _rss_kib(srv.proc.pid))
         S.check("8 reviews of 1 MiB answered", ok == 8, ok)
+        with open("/proc/%d/maps" % srv.proc.pid) as f:
+            sanitized = "libasan" in f.read()
+        if sanitized:       # ASan's allocator: no glibc heaps to trim
+            print("  (sanitizer build: RSS return not checked)")
+            return
         S.check("after big reviews stop, RSS drops by >= 2 MiB within 6 s",
                 low <= busy - 2048, (busy, low))
     finally:
