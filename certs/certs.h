@@ -16,6 +16,14 @@
 #define CERTS_DNS_MAX		64	/* names per serving certificate */
 #define CERTS_NAME_MAX		253	/* one DNS name (RFC 1035) */
 #define CERTS_FILE_MAX		(1024 * 1024)	/* larger PEM files: error */
+
+/*
+ * Read all of path (a regular file of at most CERTS_FILE_MAX bytes) into a
+ * malloc'd, NUL-terminated buffer the caller frees. NULL with err set.
+ * Plain I/O, no OpenSSL: serve's GnuTLS checks read with it too.
+ */
+char	*certs_read_file(const char *path, size_t *lenp, char *err,
+	    size_t errlen);
 #define CERTS_BACKDATE_SECS	300	/* notBefore = now - 5 min (skew) */
 
 /* tls_cert_check() flags (webhook/tls_cert.h: serve checks with GnuTLS) */

@@ -26,12 +26,8 @@
 
 #define INSPECT_PEM_BEGIN	"-----BEGIN "
 
-/*
- * Read all of path (a regular file of at most CERTS_FILE_MAX bytes) into a
- * malloc'd, NUL-terminated buffer the caller frees. NULL with err set.
- */
-static char *
-inspect_read_file(const char *path, size_t *lenp, char *err, size_t errlen)
+char *
+certs_read_file(const char *path, size_t *lenp, char *err, size_t errlen)
 {
 	struct stat	 st;
 	char		*buf = NULL;
@@ -110,7 +106,7 @@ inspect_load_cert(const char *path, char *err, size_t errlen)
 	char	*buf;
 	size_t	 len;
 
-	if ((buf = inspect_read_file(path, &len, err, errlen)) != NULL)
+	if ((buf = certs_read_file(path, &len, err, errlen)) != NULL)
 		x = inspect_pem_cert(buf, len, path, err, errlen);
 	free(buf);
 	return x;
@@ -199,7 +195,7 @@ certs_ca_bundle_base64(const char *ca_file, char *err, size_t errlen)
 	char	*buf, *b64 = NULL;
 	size_t	 len;
 
-	if ((buf = inspect_read_file(ca_file, &len, err, errlen)) == NULL ||
+	if ((buf = certs_read_file(ca_file, &len, err, errlen)) == NULL ||
 	    (x = inspect_pem_cert(buf, len, ca_file, err, errlen)) == NULL)
 		goto out;
 	if ((b64 = malloc(4 * ((len + 2) / 3) + 1)) == NULL) {

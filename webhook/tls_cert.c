@@ -6,15 +6,11 @@
  */
 #include "tls_cert.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <gnutls/x509.h>
 
@@ -141,52 +137,20 @@ tls_cert_load(const char *cert_file, const char *key_file, char *err,
 static int
 check_read(const char *path, gnutls_datum_t *out, char *err, size_t errlen)
 {
-	struct stat	 st;
-	ssize_t		 n;
-	size_t		 len = 0;
-	int		 fd, rc = -1;
+	size_t	len;
 
-	out->data = NULL;
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1 ||
-	    fstat(fd, &st) == -1) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		goto out;
-	}
-	if (!S_ISREG(st.st_mode) || st.st_size > CERTS_FILE_MAX) {
-		snprintf(err, errlen, "%s: %s", path, !S_ISREG(st.st_mode) ?
-		    "not a regular file" : "file too large");
-		goto out;
-	}
-	if ((out->data = malloc((size_t)st.st_size + 1)) == NULL) {
-		snprintf(err, errlen, "%s: out of memory", path);
-		goto out;
-	}
-	while (len < (size_t)st.st_size && (n = read(fd, out->data + len,
-	    (size_t)st.st_size - len)) != 0) {
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1) {
-			snprintf(err, errlen, "%s: %s", path, strerror(errno));
-			goto out;
-		}
-		len += (size_t)n;
-	}
-	out->data[len] = '\0';
+	if ((out->data = (unsigned char *)certs_read_file(path, &len, err,
+	    errlen)) == NULL)
+		return -1;
 	out->size = (unsigned int)len;
 	if (memmem(out->data, len, TLS_PEM_BEGIN,
 	    sizeof(TLS_PEM_BEGIN) - 1) == NULL) {
 		snprintf(err, errlen, "%s: not a PEM file", path);
-		goto out;
-	}
-	rc = 0;
-out:
-	if (fd != -1)
-		close(fd);
-	if (rc == -1) {
 		free(out->data);
 		out->data = NULL;
+		return -1;
 	}
-	return rc;
+	return 0;
 }
 
 /* "EC P-256", "RSA 2048", "ED25519", as OpenSSL names them. */

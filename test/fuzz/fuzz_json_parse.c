@@ -18,6 +18,8 @@
 
 #include <cjson/cJSON.h>
 
+#include "../unit/json_same.h"
+
 int	LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static const char *const review_skip[] = {
@@ -25,49 +27,6 @@ static const char *const review_skip[] = {
 	"request/object/metadata/managedFields",
 	NULL
 };
-
-static int	tree_same(const cJSON *a, const cJSON *b);
-
-static int
-str_same(const char *a, const char *b)
-{
-	if (a == NULL || b == NULL)
-		return a == b;
-	return strcmp(a, b) == 0;
-}
-
-static int
-node_same(const cJSON *a, const cJSON *b)
-{
-	if ((a->type & 0xff) != (b->type & 0xff) ||
-	    !str_same(a->string, b->string))
-		return 0;
-	if ((a->type & 0xff) != cJSON_String && a->valuestring != NULL)
-		return 0;
-	switch (a->type & 0xff) {
-	case cJSON_Number:
-		return a->valueint == b->valueint &&
-		    a->valuedouble == b->valuedouble &&
-		    !signbit(a->valuedouble) == !signbit(b->valuedouble);
-	case cJSON_String:
-		return str_same(a->valuestring, b->valuestring);
-	case cJSON_Array:
-	case cJSON_Object:
-		return tree_same(a->child, b->child);
-	default:
-		return 1;
-	}
-}
-
-/* Sibling lists equal in order and exactly (duplicates, -0, inf). */
-static int
-tree_same(const cJSON *a, const cJSON *b)
-{
-	for (; a != NULL && b != NULL; a = a->next, b = b->next)
-		if (!node_same(a, b))
-			return 0;
-	return a == NULL && b == NULL;
-}
 
 /* cJSON's links: first child's prev is the last; keys in objects only. */
 static int

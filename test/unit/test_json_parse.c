@@ -19,6 +19,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "json_same.h"
 #include "unit.h"
 
 #define S(x)		x, sizeof(x) - 1	/* a literal with its NULs */
@@ -52,55 +53,6 @@ parse(const char *in, size_t len, const struct json_parse_opts *o,
 	memset(copy, 'X', len);
 	free(copy);
 	return rc;
-}
-
-static int
-str_same(const char *a, const char *b)
-{
-	if (a == NULL || b == NULL)
-		return a == b;
-	return strcmp(a, b) == 0;
-}
-
-static int	tree_same(const cJSON *a, const cJSON *b);
-
-/* 1 if the two nodes are the same, children included. */
-static int
-node_same(const cJSON *a, const cJSON *b)
-{
-	if ((a->type & 0xff) != (b->type & 0xff) ||
-	    !str_same(a->string, b->string))
-		return 0;
-	if ((a->type & 0xff) != cJSON_String && a->valuestring != NULL)
-		return 0;
-	switch (a->type & 0xff) {
-	case cJSON_Number:
-		return a->valueint == b->valueint &&
-		    a->valuedouble == b->valuedouble &&
-		    !signbit(a->valuedouble) == !signbit(b->valuedouble);
-	case cJSON_String:
-		return str_same(a->valuestring, b->valuestring);
-	case cJSON_Array:
-	case cJSON_Object:
-		return tree_same(a->child, b->child);
-	default:
-		return 1;
-	}
-}
-
-/*
- * 1 if the sibling lists are the same, in order (cJSON_Compare looks
- * keys up, so it cannot see duplicates or order), numbers exactly
- * (cJSON_Compare's epsilon test is false for infinities and blind to
- * the sign of zero), valueint included.
- */
-static int
-tree_same(const cJSON *a, const cJSON *b)
-{
-	for (; a != NULL && b != NULL; a = a->next, b = b->next)
-		if (!node_same(a, b))
-			return 0;
-	return a == NULL && b == NULL;
 }
 
 /*
