@@ -58,49 +58,6 @@ depth_of(const cJSON *n)
 	return max + 1;
 }
 
-/*
- * Equal but that values at the review skip paths are nulls in b. m: the
- * paths (bit 0 request/oldObject, bit 1 request/object/metadata/
- * managedFields) the keys above a's siblings are a prefix of.
- */
-static int
-skip_nulls(const cJSON *a, const cJSON *b, int depth, int m)
-{
-	static const char *const	 p0[] = { "request", "oldObject" };
-	static const char *const	 p1[] = { "request", "object",
-		"metadata", "managedFields" };
-	int				 k;
-
-	for (; a != NULL && b != NULL; a = a->next, b = b->next) {
-		k = 0;
-		if ((m & 1) && depth < 2 && strcmp(a->string, p0[depth]) == 0)
-			k |= 1;
-		if ((m & 2) && depth < 4 && strcmp(a->string, p1[depth]) == 0)
-			k |= 2;
-		if (((k & 1) && depth == 1) || ((k & 2) && depth == 3)) {
-			if ((b->type & 0xff) != cJSON_NULL ||
-			    !str_same(a->string, b->string))
-				return 0;
-		} else if (k != 0 && (a->type & 0xff) == cJSON_Object) {
-			if ((b->type & 0xff) != cJSON_Object ||
-			    !str_same(a->string, b->string) ||
-			    !skip_nulls(a->child, b->child, depth + 1, k))
-				return 0;
-		} else if (!node_same(a, b))
-			return 0;
-	}
-	return a == NULL && b == NULL;
-}
-
-static int
-skip_same(const cJSON *a, const cJSON *b)
-{
-	if ((a->type & 0xff) != cJSON_Object)
-		return node_same(a, b);
-	return (b->type & 0xff) == cJSON_Object &&
-	    skip_nulls(a->child, b->child, 0, 3);
-}
-
 /* cJSON's parse of all of s[0..n): only JSON whitespace after the value. */
 static cJSON *
 cjson_parse_all(const char *s, size_t n)

@@ -946,13 +946,6 @@ slurp(const char *path, size_t *len)
 }
 
 /*
- * Every file of dir: accepted by both or refused by both, and when
- * accepted the same tree; parsed with the review skip paths, the same
- * tree but for nulls at those paths (checked by skip_nulls()).
- */
-static int	skip_same(const cJSON *full, const cJSON *skipped);
-
-/*
  * json_parse_in_place on an exact-size copy with JSON_PARSE_PAD spare
  * bytes (ASan sees any write past them) gives what json_parse gave.
  */
@@ -1033,54 +1026,6 @@ test_dir(const char *dir, int *n_ok, int *n_bad)
 		free(b);
 	}
 	closedir(dp);
-}
-
-/*
- * The trees are equal but that each value at a review skip path is a
- * null in skipped. path: 1 while the keys so far are a prefix of
- * request/oldObject (bit 0) or request/object/metadata/managedFields
- * (bit 1), through objects only.
- */
-static int
-skip_nulls(const cJSON *a, const cJSON *b, int depth, int path)
-{
-	static const char *const	 p0[] = { "request", "oldObject" };
-	static const char *const	 p1[] = { "request", "object",
-		"metadata", "managedFields" };
-	int				 m;
-
-	for (; a != NULL && b != NULL; a = a->next, b = b->next) {
-		m = 0;
-		if (a->string != NULL && (path & 1) && depth < 2 &&
-		    strcmp(a->string, p0[depth]) == 0)
-			m |= 1;
-		if (a->string != NULL && (path & 2) && depth < 4 &&
-		    strcmp(a->string, p1[depth]) == 0)
-			m |= 2;
-		if (((m & 1) && depth == 1) || ((m & 2) && depth == 3)) {
-			if ((b->type & 0xff) != cJSON_NULL ||
-			    !str_same(a->string, b->string))
-				return 0;
-			continue;
-		}
-		if ((a->type & 0xff) == cJSON_Object && m != 0) {
-			if ((b->type & 0xff) != cJSON_Object ||
-			    !str_same(a->string, b->string) ||
-			    !skip_nulls(a->child, b->child, depth + 1, m))
-				return 0;
-		} else if (!node_same(a, b))
-			return 0;
-	}
-	return a == NULL && b == NULL;
-}
-
-static int
-skip_same(const cJSON *a, const cJSON *b)
-{
-	if ((a->type & 0xff) != cJSON_Object)
-		return node_same(a, b);
-	return (b->type & 0xff) == cJSON_Object &&
-	    skip_nulls(a->child, b->child, 0, 3);
 }
 
 static void
