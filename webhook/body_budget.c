@@ -90,7 +90,7 @@ body_budget_take(struct body_waiter *w, size_t n, void *conn)
 	w->conn = conn;
 	w->next = NULL;
 	pthread_mutex_lock(&mu);
-	if ((ok = head == NULL && fits(n)) != 0) {
+	if ((ok = n <= BODY_BUDGET_SMALL || (head == NULL && fits(n))) != 0) {
 		held += n;
 		w->state = BODY_HELD;
 	} else {

@@ -4,8 +4,11 @@
  * before its body is read; past the cap it waits in line (its connection
  * suspended, so TCP pushes back on the sender) until earlier requests give
  * their bytes back. First come, first served; a request alone is always
- * admitted, so nothing waits forever. No I/O: the server suspends and
- * resumes connections, this only decides and keeps the line.
+ * admitted, so nothing waits forever. A small body (a typical review)
+ * never waits: it is counted but passes the line, so clients that claim
+ * big bodies and then stall cannot hold up ordinary reviews. No I/O: the
+ * server suspends and resumes connections, this only decides and keeps
+ * the line.
  */
 #ifndef GITGATE_BODY_BUDGET_H
 #define GITGATE_BODY_BUDGET_H
@@ -27,6 +30,9 @@ struct body_waiter {
 	enum body_wait_state	 state;
 	void			*conn;		/* handed back to resume() */
 };
+
+/* Bodies of at most this many bytes never wait. */
+#define BODY_BUDGET_SMALL	(64 * 1024)
 
 /* Cap in bytes; 0 = no cap. Once, before serving. */
 void	body_budget_init(size_t cap);

@@ -566,12 +566,13 @@ def _finish(c, body, sent, out, key):
 
 def test_body_budget():
     """--max-inflight-bytes: a body that does not fit waits in line, its
-    connection suspended, until the holder is answered; a body bigger
-    than the budget alone proceeds; SIGTERM serves the line."""
-    body = _big_review(40000)           # two do not fit in 64 KiB
-    srv = Server("--max-inflight-bytes", "65536", "--threads", "2")
+    connection suspended, until the holder is answered; a small review
+    passes the line; a body bigger than the budget alone proceeds;
+    SIGTERM serves the line."""
+    body = _big_review(100000)          # over 64 KiB: these wait in line
+    srv = Server("--max-inflight-bytes", "131072", "--threads", "2")
     try:
-        a = _start_post(srv, body, 1000)    # a holds 40 KB of budget
+        a = _start_post(srv, body, 1000)    # a holds 100 KB of budget
         time.sleep(0.2)
         out = {}
         tb = threading.Thread(target=_finish,
@@ -579,8 +580,13 @@ def test_body_budget():
                                     out, "b"))
         tb.start()
         tb.join(0.8)
-        S.check("budget: a second 40 KB body waits while the first holds "
+        S.check("budget: a second 100 KB body waits while the first holds "
                 "the budget", "b" not in out, out.get("b"))
+        t0 = time.time()
+        st, r = srv.validate(reviews.review(reviews.deployment()))
+        S.check("budget: a small review passes the line at once",
+                st == 200 and r["response"]["allowed"] and
+                time.time() - t0 < 1, (st, time.time() - t0))
         t_a = time.time()
         _finish(a, body, 1000, out, "a")
         tb.join(5)
@@ -591,9 +597,9 @@ def test_body_budget():
         S.check("budget: the waiter is answered once the holder is done",
                 st_b == 200 and r_b["response"]["allowed"] and
                 out["b"][2] >= t_a, out.get("b"))
-        st, r = srv.request("POST", "/validate", _big_review(200000),
+        st, r = srv.request("POST", "/validate", _big_review(400000),
                             {"Content-Type": "application/json"})
-        S.check("budget: a 200 KB body alone is served", st == 200, st)
+        S.check("budget: a 400 KB body alone is served", st == 200, st)
         # SIGTERM with one holder and one in line: both answered.
         a = _start_post(srv, body, 1000)
         time.sleep(0.2)

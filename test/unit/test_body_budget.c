@@ -1,7 +1,8 @@
 /*
  * test_body_budget.c - webhook/body_budget.c: who is admitted, who waits,
  * in what order they are resumed, the grant that lands before a
- * connection is suspended, leaving the line, draining, and 8 threads
+ * connection is suspended, leaving the line, draining, small bodies
+ * passing the line, and 8 threads
  * hammering it (the cap holds at every grant; everyone gets through).
  */
 #include <pthread.h>
@@ -10,6 +11,9 @@
 
 #include "body_budget.h"
 #include "unit.h"
+
+/* A unit of body bytes above BODY_BUDGET_SMALL: these wait in line. */
+#define U	((size_t)2 * BODY_BUDGET_SMALL)
 
 static void	*resumed[16];
 static size_t	 n_resumed;
@@ -31,20 +35,20 @@ test_line(void)
 	memset(&a, 0, sizeof(a));
 	memset(&b, 0, sizeof(b));
 	memset(&c, 0, sizeof(c));
-	body_budget_init(10);
+	body_budget_init(10 * U);
 	n_resumed = 0;
-	CHECK_INT(body_budget_take(&a, 6, &A), 1);
-	CHECK_INT(body_budget_take(&b, 6, &B), 0);	/* 12 > 10 */
+	CHECK_INT(body_budget_take(&a, 6 * U, &A), 1);
+	CHECK_INT(body_budget_take(&b, 6 * U, &B), 0);	/* 12 > 10 */
 	CHECK_INT(body_budget_suspended(&b), 0);
-	CHECK_INT(body_budget_take(&c, 1, &C), 0);	/* fits, but b is first */
+	CHECK_INT(body_budget_take(&c, 1 * U, &C), 0);	/* fits, but b is first */
 	CHECK_INT(body_budget_suspended(&c), 0);
-	CHECK_INT(body_budget_held(), 6);
+	CHECK_INT(body_budget_held(), 6 * U);
 	CHECK_INT(body_budget_waiting(), 2);
 	body_budget_release(&a, record);
 	CHECK_INT(n_resumed, 2);			/* b, then c: 7 <= 10 */
 	CHECK(resumed[0] == &C || resumed[1] == &C);
 	CHECK(resumed[0] == &B || resumed[1] == &B);
-	CHECK_INT(body_budget_held(), 7);
+	CHECK_INT(body_budget_held(), 7 * U);
 	CHECK_INT(body_budget_waiting(), 0);
 	CHECK_INT(b.state, BODY_HELD);
 	body_budget_release(&b, record);
@@ -64,17 +68,17 @@ test_early_grant(void)
 
 	memset(&a, 0, sizeof(a));
 	memset(&b, 0, sizeof(b));
-	body_budget_init(10);
+	body_budget_init(10 * U);
 	n_resumed = 0;
-	CHECK_INT(body_budget_take(&a, 8, &A), 1);
-	CHECK_INT(body_budget_take(&b, 8, &B), 0);
+	CHECK_INT(body_budget_take(&a, 8 * U, &A), 1);
+	CHECK_INT(body_budget_take(&b, 8 * U, &B), 0);
 	/* a finishes before b's thread got to suspend its connection */
 	body_budget_release(&a, record);
 	CHECK_INT(n_resumed, 0);			/* not suspended: no resume */
 	CHECK_INT(b.state, BODY_GRANTED_EARLY);
 	CHECK_INT(body_budget_suspended(&b), 1);	/* its thread resumes it */
 	CHECK_INT(b.state, BODY_HELD);
-	CHECK_INT(body_budget_held(), 8);
+	CHECK_INT(body_budget_held(), 8 * U);
 	body_budget_release(&b, record);
 	CHECK_INT(body_budget_held(), 0);
 }
@@ -88,13 +92,13 @@ test_alone_leave_open(void)
 	memset(&a, 0, sizeof(a));
 	memset(&b, 0, sizeof(b));
 	memset(&c, 0, sizeof(c));
-	body_budget_init(10);
+	body_budget_init(10 * U);
 	n_resumed = 0;
 	/* bigger than the cap, but alone: admitted */
-	CHECK_INT(body_budget_take(&a, 50, &A), 1);
-	CHECK_INT(body_budget_take(&b, 1, &B), 0);
+	CHECK_INT(body_budget_take(&a, 50 * U, &A), 1);
+	CHECK_INT(body_budget_take(&b, 1 * U, &B), 0);
 	CHECK_INT(body_budget_suspended(&b), 0);
-	CHECK_INT(body_budget_take(&c, 1, &C), 0);
+	CHECK_INT(body_budget_take(&c, 1 * U, &C), 0);
 	CHECK_INT(body_budget_suspended(&c), 0);
 	/* b's client goes away while in line */
 	body_budget_release(&b, record);
@@ -104,8 +108,8 @@ test_alone_leave_open(void)
 	body_budget_open(record);
 	CHECK_INT(n_resumed, 1);
 	CHECK(resumed[0] == &C);
-	CHECK_INT(body_budget_held(), 51);
-	CHECK_INT(body_budget_take(&b, 100, &B), 1);
+	CHECK_INT(body_budget_held(), 51 * U);
+	CHECK_INT(body_budget_take(&b, 100 * U, &B), 1);
 	body_budget_release(&a, record);
 	body_budget_release(&b, record);
 	body_budget_release(&c, record);
@@ -118,11 +122,37 @@ test_alone_leave_open(void)
 	body_budget_release(&b, NULL);
 }
 
+static void
+test_small_passes(void)
+{
+	struct body_waiter	a, b, c;
+	int			A, B, C;
+
+	memset(&a, 0, sizeof(a));
+	memset(&b, 0, sizeof(b));
+	memset(&c, 0, sizeof(c));
+	body_budget_init(10 * U);
+	n_resumed = 0;
+	CHECK_INT(body_budget_take(&a, 8 * U, &A), 1);
+	CHECK_INT(body_budget_take(&b, 8 * U, &B), 0);	/* big: waits */
+	CHECK_INT(body_budget_suspended(&b), 0);
+	/* a typical review passes the line and the cap */
+	CHECK_INT(body_budget_take(&c, BODY_BUDGET_SMALL, &C), 1);
+	CHECK_INT(body_budget_held(), 8 * U + BODY_BUDGET_SMALL);
+	CHECK_INT(body_budget_waiting(), 1);
+	body_budget_release(&c, record);
+	CHECK_INT(n_resumed, 0);			/* b still does not fit */
+	body_budget_release(&a, record);
+	CHECK_INT(n_resumed, 1);
+	body_budget_release(&b, record);
+	CHECK_INT(body_budget_held(), 0);
+}
+
 /* --- threads: a suspended connection is a semaphore-ish flag --- */
 
 #define THREADS		8
 #define ROUNDS		4000
-#define CAP		100
+#define CAP		(100 * U)
 
 struct conn {
 	pthread_mutex_t		mu;
@@ -157,7 +187,7 @@ worker(void *arg)
 
 	memset(&w, 0, sizeof(w));
 	for (i = 0; i < ROUNDS; i++) {
-		n = 1 + (size_t)(rand_r(&seed) % 60);
+		n = (1 + (size_t)(rand_r(&seed) % 60)) * U;
 		cp->resumed = 0;
 		if (!body_budget_take(&w, n, cp) &&
 		    !body_budget_suspended(&w)) {
@@ -207,6 +237,7 @@ main(void)
 	test_line();
 	test_early_grant();
 	test_alone_leave_open();
+	test_small_passes();
 	test_threads();
 	return unit_done("body_budget");
 }
