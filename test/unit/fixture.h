@@ -1,7 +1,8 @@
 /*
  * fixture.h - the builders the rule and eval tests share: JSON written
  * with ' for " (readable in C strings), and string lists for policies
- * made by hand. Header-only, static inline, for test programs only.
+ * made by hand, and a structural UTF-8 check for the texts they produce.
+ * Header-only, static inline, for test programs only.
  */
 #ifndef GITGATE_FIXTURE_H
 #define GITGATE_FIXTURE_H
@@ -45,6 +46,30 @@ fixture_list_free(struct strlist *l)
 		free(l->v[i]);
 	free(l->v);
 	memset(l, 0, sizeof(*l));
+}
+
+/*
+ * 1 if s is whole UTF-8 sequences (lead byte, then the continuation bytes
+ * it announces): no sequence cut short. Independent of webhook/utf8.c on
+ * purpose, so that the tests check the product's cutting, not reuse it.
+ */
+static inline int
+fixture_utf8_whole(const char *s)
+{
+	const unsigned char	*u = (const unsigned char *)s;
+	size_t			 n, i;
+
+	while (*u != '\0') {
+		n = *u < 0x80 ? 1 : (*u & 0xe0) == 0xc0 ? 2 :
+		    (*u & 0xf0) == 0xe0 ? 3 : (*u & 0xf8) == 0xf0 ? 4 : 0;
+		if (n == 0)
+			return 0;
+		for (i = 1; i < n; i++)
+			if ((u[i] & 0xc0) != 0x80)
+				return 0;
+		u += n;
+	}
+	return 1;
 }
 
 #endif

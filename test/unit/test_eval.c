@@ -265,22 +265,12 @@ build(const struct eval_case *c, int dry, struct review *rv)
 static int
 printable(const char *s)
 {
-	const unsigned char	*u = (const unsigned char *)s;
-	size_t			 n, i;
+	const unsigned char	*u;
 
-	while (*u != '\0') {
+	for (u = (const unsigned char *)s; *u != '\0'; u++)
 		if (*u < 0x20 || *u == 0x7f)
 			return 0;
-		n = *u < 0x80 ? 1 : (*u & 0xe0) == 0xc0 ? 2 :
-		    (*u & 0xf0) == 0xe0 ? 3 : (*u & 0xf8) == 0xf0 ? 4 : 0;
-		if (n == 0)
-			return 0;
-		for (i = 1; i < n; i++)
-			if ((u[i] & 0xc0) != 0x80)
-				return 0;
-		u += n;
-	}
-	return 1;
+	return fixture_utf8_whole(s);
 }
 
 static int

@@ -330,26 +330,6 @@ test_bound_token(void)
 	actor_policy_free(&p);
 }
 
-/* 1 if s is whole UTF-8 sequences. */
-static int
-utf8_whole(const char *s)
-{
-	const unsigned char	*u = (const unsigned char *)s;
-	size_t			 n, i;
-
-	while (*u != '\0') {
-		n = *u < 0x80 ? 1 : (*u & 0xe0) == 0xc0 ? 2 :
-		    (*u & 0xf0) == 0xe0 ? 3 : (*u & 0xf8) == 0xf0 ? 4 : 0;
-		if (n == 0)
-			return 0;
-		for (i = 1; i < n; i++)
-			if ((u[i] & 0xc0) != 0x80)
-				return 0;
-		u += n;
-	}
-	return 1;
-}
-
 /*
  * rule_util.c: a finding longer than RULE_TEXT_MAX is cut after its last
  * whole UTF-8 sequence, wherever the limit falls (2-, 3- and 4-byte).
@@ -373,7 +353,7 @@ test_finding_cut(void)
 			long_text[len] = '\0';
 			rule_result_init(&r);
 			rule_result_add(&r, RULE_FAIL, "%s", long_text);
-			CHECK(utf8_whole(r.text[0]));
+			CHECK(fixture_utf8_whole(r.text[0]));
 			CHECK(strlen(r.text[0]) > RULE_TEXT_MAX - 5);
 			CHECK(strncmp(r.text[0], long_text,
 			    strlen(r.text[0])) == 0);

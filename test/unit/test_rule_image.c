@@ -481,32 +481,6 @@ test_malformed_and_skipped(void)
 	image_policy_free(&p);
 }
 
-/* 1 if s is valid UTF-8 (no sequence cut short). */
-static int
-utf8_valid(const char *s)
-{
-	const unsigned char	*u = (const unsigned char *)s;
-	size_t			 n, i;
-
-	while (*u != '\0') {
-		if (*u < 0x80)
-			n = 1;
-		else if ((*u & 0xe0) == 0xc0)
-			n = 2;
-		else if ((*u & 0xf0) == 0xe0)
-			n = 3;
-		else if ((*u & 0xf8) == 0xf0)
-			n = 4;
-		else
-			return 0;
-		for (i = 1; i < n; i++)
-			if ((u[i] & 0xc0) != 0x80)
-				return 0;
-		u += n;
-	}
-	return 1;
-}
-
 /* No control byte, and exactly nquotes '"' in s. */
 static int
 safe_text(const char *s, int nquotes)
@@ -584,9 +558,9 @@ test_hostile_names(void)
 	snprintf(spec, 2 * bigsz + 256, "{'containers':[{'name':'%s'}]}", big);
 	if (eval_spec(&p, spec, &r) == 0 && r.n == 1) {
 		CHECK_INT(r.verdict, RULE_FAIL);
-		if (!utf8_valid(r.text[0]) || !safe_text(r.text[0], 4))
+		if (!fixture_utf8_whole(r.text[0]) || !safe_text(r.text[0], 4))
 			fprintf(stderr, "text: %s\n", r.text[0]);
-		CHECK(utf8_valid(r.text[0]));
+		CHECK(fixture_utf8_whole(r.text[0]));
 		CHECK(safe_text(r.text[0], 4));
 		CHECK(strstr(r.text[0], "...\" is not a valid reference") !=
 		    NULL);
