@@ -564,6 +564,19 @@ def _finish(c, body, sent, out, key):
         out[key] = (None, str(e), time.time())
 
 
+def _holder_and_waiter(srv, body):
+    """A POST holding len(body) bytes of budget (1000 bytes sent), then a
+    second one sending all of body from a thread; returns the holder's
+    connection, the thread and the dict it answers into (key "b")."""
+    a = _start_post(srv, body, 1000)
+    time.sleep(0.2)
+    out = {}
+    tb = threading.Thread(target=_finish, args=(_start_post(srv, body, 0),
+                                                 body, 0, out, "b"))
+    tb.start()
+    return a, tb, out
+
+
 def test_body_budget():
     """--max-inflight-bytes: a body that does not fit waits in line, its
     connection suspended, until the holder is answered; a small review
@@ -572,13 +585,7 @@ def test_body_budget():
     body = _big_review(100000)          # over 64 KiB: these wait in line
     srv = Server("--max-inflight-bytes", "131072", "--threads", "2")
     try:
-        a = _start_post(srv, body, 1000)    # a holds 100 KB of budget
-        time.sleep(0.2)
-        out = {}
-        tb = threading.Thread(target=_finish,
-                              args=(_start_post(srv, body, 0), body, 0,
-                                    out, "b"))
-        tb.start()
+        a, tb, out = _holder_and_waiter(srv, body)
         tb.join(0.8)
         S.check("budget: a second 100 KB body waits while the first holds "
                 "the budget", "b" not in out, out.get("b"))
@@ -601,13 +608,7 @@ def test_body_budget():
                             {"Content-Type": "application/json"})
         S.check("budget: a 400 KB body alone is served", st == 200, st)
         # SIGTERM with one holder and one in line: both answered.
-        a = _start_post(srv, body, 1000)
-        time.sleep(0.2)
-        out = {}
-        tb = threading.Thread(target=_finish,
-                              args=(_start_post(srv, body, 0), body, 0,
-                                    out, "b"))
-        tb.start()
+        a, tb, out = _holder_and_waiter(srv, body)
         time.sleep(0.3)
         srv.proc.send_signal(signal.SIGTERM)
         tb.join(5)
