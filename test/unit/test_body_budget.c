@@ -26,17 +26,21 @@ record(void *conn)
 	n_resumed++;
 }
 
+/* A new line with this cap, and nobody resumed yet. */
+static void
+line_reset(size_t cap)
+{
+	body_budget_init(cap);
+	n_resumed = 0;
+}
+
 static void
 test_line(void)
 {
-	struct body_waiter	a, b, c;
+	struct body_waiter	a = { 0 }, b = { 0 }, c = { 0 };
 	int			A, B, C;
 
-	memset(&a, 0, sizeof(a));
-	memset(&b, 0, sizeof(b));
-	memset(&c, 0, sizeof(c));
-	body_budget_init(10 * U);
-	n_resumed = 0;
+	line_reset(10 * U);
 	CHECK_INT(body_budget_take(&a, 6 * U, &A), 1);
 	CHECK_INT(body_budget_take(&b, 6 * U, &B), 0);	/* 12 > 10 */
 	CHECK_INT(body_budget_suspended(&b), 0);
@@ -63,13 +67,10 @@ test_line(void)
 static void
 test_early_grant(void)
 {
-	struct body_waiter	a, b;
+	struct body_waiter	a = { 0 }, b = { 0 };
 	int			A, B;
 
-	memset(&a, 0, sizeof(a));
-	memset(&b, 0, sizeof(b));
-	body_budget_init(10 * U);
-	n_resumed = 0;
+	line_reset(10 * U);
 	CHECK_INT(body_budget_take(&a, 8 * U, &A), 1);
 	CHECK_INT(body_budget_take(&b, 8 * U, &B), 0);
 	/* a finishes before b's thread got to suspend its connection */
@@ -86,14 +87,10 @@ test_early_grant(void)
 static void
 test_alone_leave_open(void)
 {
-	struct body_waiter	a, b, c;
+	struct body_waiter	a = { 0 }, b = { 0 }, c = { 0 };
 	int			A, B, C;
 
-	memset(&a, 0, sizeof(a));
-	memset(&b, 0, sizeof(b));
-	memset(&c, 0, sizeof(c));
-	body_budget_init(10 * U);
-	n_resumed = 0;
+	line_reset(10 * U);
 	/* bigger than the cap, but alone: admitted */
 	CHECK_INT(body_budget_take(&a, 50 * U, &A), 1);
 	CHECK_INT(body_budget_take(&b, 1 * U, &B), 0);
@@ -125,14 +122,10 @@ test_alone_leave_open(void)
 static void
 test_small_passes(void)
 {
-	struct body_waiter	a, b, c;
+	struct body_waiter	a = { 0 }, b = { 0 }, c = { 0 };
 	int			A, B, C;
 
-	memset(&a, 0, sizeof(a));
-	memset(&b, 0, sizeof(b));
-	memset(&c, 0, sizeof(c));
-	body_budget_init(10 * U);
-	n_resumed = 0;
+	line_reset(10 * U);
 	CHECK_INT(body_budget_take(&a, 8 * U, &A), 1);
 	CHECK_INT(body_budget_take(&b, 8 * U, &B), 0);	/* big: waits */
 	CHECK_INT(body_budget_suspended(&b), 0);
