@@ -21,6 +21,7 @@
 
 #include "admission.h"
 #include "body_budget.h"
+#include "certs.h"
 #include "listener.h"
 #include "log.h"
 #include "metrics.h"
@@ -65,32 +66,21 @@ struct server {
  */
 static atomic_int server_draining;
 
-static int
-read_file(const char *path, size_t max, char **out, char *err, size_t errlen)
-{
-	FILE	*f;
-	char	*buf;
-	size_t	 n;
 
-	if ((f = fopen(path, "re")) == NULL) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+/* --client-ca: the PEM bundle (certs_read_file's limits), not empty. */
+static int
+read_client_ca(const char *path, char **out, char *err, size_t errlen)
+{
+	size_t	len;
+
+	if ((*out = certs_read_file(path, &len, err, errlen)) == NULL)
+		return -1;
+	if (len == 0) {
+		snprintf(err, errlen, "%s: empty file", path);
+		free(*out);
+		*out = NULL;
 		return -1;
 	}
-	if ((buf = malloc(max + 1)) == NULL) {
-		fclose(f);
-		snprintf(err, errlen, "%s: out of memory", path);
-		return -1;
-	}
-	n = fread(buf, 1, max + 1, f);
-	fclose(f);
-	if (n > max || n == 0) {
-		free(buf);
-		snprintf(err, errlen, "%s: %s", path, n ? "file too large" :
-		    "empty file");
-		return -1;
-	}
-	buf[n] = '\0';
-	*out = buf;
 	return 0;
 }
 
@@ -432,8 +422,8 @@ server_start(const struct server_config *cfg, char *err, size_t errlen)
 		srv->cfg.max_header_bytes = SERVER_HEADER_BYTES_DEFAULT;
 	if (tls_cert_load(cfg->cert_file, cfg->key_file, err, errlen) == -1)
 		goto fail;
-	if (cfg->client_ca_file != NULL && read_file(cfg->client_ca_file,
-	    1 << 20, &srv->ca_pem, err, errlen) == -1)
+	if (cfg->client_ca_file != NULL && read_client_ca(cfg->client_ca_file,
+	    &srv->ca_pem, err, errlen) == -1)
 		goto fail;
 	if (srv->ca_pem != NULL) {
 		trust[0].option = MHD_OPTION_HTTPS_MEM_TRUST;
