@@ -23,8 +23,6 @@
 #endif
 
 #define BLOCK_KEPT	(64 * 1024)	/* per thread, between documents */
-#define SKIP_PATHS_MAX	8		/* bits in a path mask */
-#define SKIP_DEPTH_MAX	8		/* components per skip path */
 #define NUM_STACK	64		/* a longer number is copied to a block */
 #define PAD		JSON_PARSE_PAD	/* NUL sentinels after the text */
 
@@ -42,20 +40,13 @@ struct frame {
 	int		 is_obj;
 };
 
-struct path {
-	const char	*comp[SKIP_DEPTH_MAX];
-	size_t		 len[SKIP_DEPTH_MAX];
-	unsigned	 n;
-};
-
 struct parser {
 	unsigned char		*b;		/* the document's copy */
 	size_t			 len;
 	size_t			 i;
 	struct json_doc		*doc;
 	size_t			 max_mem;
-	struct path		 paths[SKIP_PATHS_MAX];
-	unsigned		 n_paths;
+	const struct json_skip	*skip;		/* NULL: none */
 	char			*err;
 	size_t			 errlen;
 	int			 failed;
@@ -524,12 +515,12 @@ path_step(const struct parser *p, unsigned mask, unsigned d,
 {
 	unsigned	i, out = 0;
 
-	for (i = 0; i < p->n_paths; i++) {
-		if (!(mask & (1u << i)) || d >= p->paths[i].n ||
-		    p->paths[i].len[d] != keylen ||
-		    memcmp(p->paths[i].comp[d], key, keylen) != 0)
+	for (i = 0; i < p->skip->n; i++) {
+		if (!(mask & (1u << i)) || d >= p->skip->path[i].n ||
+		    p->skip->path[i].len[d] != keylen ||
+		    memcmp(p->skip->path[i].comp[d], key, keylen) != 0)
 			continue;
-		if (d + 1 == p->paths[i].n)
+		if (d + 1 == p->skip->path[i].n)
 			*skip = 1;
 		else
 			out |= 1u << i;
@@ -563,7 +554,7 @@ parse(struct parser *p, struct frame *stack, unsigned max_depth)
 	int			 build, skip, type;
 	double			 v = 0;
 
-	mask = p->n_paths > 0 ? (1u << p->n_paths) - 1 : 0;
+	mask = p->skip != NULL && p->skip->n > 0 ? (1u << p->skip->n) - 1 : 0;
 	build = 1;
 	skip = 0;
 	for (;;) {
@@ -711,29 +702,27 @@ member:
 	}
 }
 
-static int
-paths_init(struct parser *p, const char *const *skip)
+int
+json_skip_compile(const char *const *paths, struct json_skip *out)
 {
 	const char	*s, *e;
-	struct path	*pa;
+	unsigned	 n;
 
-	for (p->n_paths = 0; skip != NULL && skip[p->n_paths] != NULL;
-	    p->n_paths++) {
-		if (p->n_paths == SKIP_PATHS_MAX)
+	memset(out, 0, sizeof(*out));
+	for (; paths != NULL && paths[out->n] != NULL; out->n++) {
+		if (out->n == JSON_SKIP_PATHS_MAX)
 			return -1;
-		pa = &p->paths[p->n_paths];
-		pa->n = 0;
-		for (s = skip[p->n_paths]; ; s = e + 1) {
-			if (pa->n == SKIP_DEPTH_MAX)
+		for (s = paths[out->n], n = 0; ; s = e + 1, n++) {
+			if (n == JSON_SKIP_DEPTH_MAX)
 				return -1;
 			e = strchr(s, '/');
-			pa->comp[pa->n] = s;
-			pa->len[pa->n] = e != NULL ? (size_t)(e - s) :
-			    strlen(s);
-			pa->n++;
+			out->path[out->n].comp[n] = s;
+			out->path[out->n].len[n] = e != NULL ?
+			    (size_t)(e - s) : strlen(s);
 			if (e == NULL)
 				break;
 		}
+		out->path[out->n].n = n + 1;
 	}
 	return 0;
 }
@@ -779,10 +768,7 @@ parse_doc(const char *text, char *buf, size_t len,
 	max_depth = o != NULL && o->max_depth != 0 &&
 	    o->max_depth < JSON_PARSE_DEPTH_MAX ? o->max_depth :
 	    JSON_PARSE_DEPTH_MAX;
-	if (paths_init(&p, o != NULL ? o->skip : NULL) == -1) {
-		snprintf(err, errlen, "too many or too deep skip paths");
-		return -1;
-	}
+	p.skip = o != NULL ? o->skip : NULL;
 	/* Strings are decoded and terminated where they are. */
 	if (buf != NULL)
 		p.b = (unsigned char *)buf;

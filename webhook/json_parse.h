@@ -26,16 +26,35 @@ struct json_doc {
 	size_t			 mem;		/* bytes of blocks held */
 };
 
+#define JSON_SKIP_PATHS_MAX	8
+#define JSON_SKIP_DEPTH_MAX	8
+
+/*
+ * Key paths through objects whose value is checked like any other but
+ * becomes a JSON null in the tree. Compiled once (json_skip_compile), used
+ * by every parse; borrows the path strings.
+ */
+struct json_skip {
+	struct {
+		const char	*comp[JSON_SKIP_DEPTH_MAX];
+		size_t		 len[JSON_SKIP_DEPTH_MAX];
+		unsigned	 n;
+	}		 path[JSON_SKIP_PATHS_MAX];
+	unsigned	 n;
+};
+
 struct json_parse_opts {
 	unsigned		 max_depth;	/* 0: JSON_PARSE_DEPTH_MAX */
-	/*
-	 * NULL, or NULL-terminated key paths through objects, components
-	 * separated by '/' ("request/oldObject"): the value found there is
-	 * checked like any other but becomes a JSON null in the tree.
-	 */
-	const char *const	*skip;
+	const struct json_skip	*skip;		/* NULL: none */
 	size_t			 max_mem;	/* 0: JSON_PARSE_MEM_MAX */
 };
+
+/*
+ * Compile NULL-terminated paths, components separated by '/'
+ * ("request/oldObject"), into out. Returns 0, or -1 if there are more than
+ * JSON_SKIP_PATHS_MAX paths or one is deeper than JSON_SKIP_DEPTH_MAX.
+ */
+int	json_skip_compile(const char *const *paths, struct json_skip *out);
 
 /*
  * Parse len bytes of b (need not be NUL-terminated) into doc. Returns 0,

@@ -648,17 +648,28 @@ static const struct {
 	  "{\"a\":{\"b\":{\"c\":null,\"d\":2}}}", skip_abc },
 };
 
+/* o->skip = paths, compiled into c. */
+static void
+set_skip(struct json_parse_opts *o, struct json_skip *c,
+    const char *const *paths)
+{
+	if (json_skip_compile(paths, c) == -1)
+		CHECK(!"skip paths compile");
+	o->skip = c;
+}
+
 static void
 skip_one(const char *what, const char *in, const char *want,
     const char *const *skip)
 {
+	struct json_skip	 sk;
 	struct json_parse_opts	 o;
 	struct json_doc		 doc;
 	cJSON			*w;
 	char			 err[256];
 
 	memset(&o, 0, sizeof(o));
-	o.skip = skip;
+	set_skip(&o, &sk, skip);
 	if (parse(in, strlen(in), &o, &doc, err, sizeof(err)) == -1) {
 		fprintf(stderr, "%s: %s\n", what, err);
 		CHECK(!"accepted with skip paths");
@@ -718,6 +729,7 @@ static const struct {
 static void
 test_skip(void)
 {
+	struct json_skip	 sk;
 	struct json_parse_opts	 o;
 	struct json_doc		 doc;
 	char			 what[32], err[256], err2[256];
@@ -734,7 +746,7 @@ test_skip(void)
 		    skips_custom[i].skip);
 	}
 	memset(&o, 0, sizeof(o));
-	o.skip = review_skip;
+	set_skip(&o, &sk, review_skip);
 	for (i = 0; i < NELEM(skip_bad); i++) {
 		if (parse(skip_bad[i].in, skip_bad[i].len, &o, &doc, err,
 		    sizeof(err)) == 0) {
@@ -820,6 +832,7 @@ depth_one(unsigned depth, unsigned max, int obj)
 static void
 test_depth(void)
 {
+	struct json_skip	 sk;
 	struct json_parse_opts	 o;
 	struct json_doc		 doc;
 	char			 err[256];
@@ -847,7 +860,7 @@ test_depth(void)
 	CHECK_STR(err, "JSON nested deeper than 1 at byte 3");
 	/* depth is bounded inside skipped values too */
 	o.max_depth = 3;
-	o.skip = review_skip;
+	set_skip(&o, &sk, review_skip);
 	CHECK_INT(parse(S("{\"request\":{\"oldObject\":[]}}"), &o, &doc, err,
 	    sizeof(err)), 0);
 	json_doc_free(&doc);
@@ -974,6 +987,7 @@ in_place_same(const char *b, size_t len, const struct json_parse_opts *o,
 static void
 test_dir(const char *dir, int *n_ok, int *n_bad)
 {
+	struct json_skip	 sk;
 	struct json_parse_opts	 o;
 	struct json_doc		 doc, sdoc;
 	DIR			*dp;
@@ -990,7 +1004,7 @@ test_dir(const char *dir, int *n_ok, int *n_bad)
 		return;
 	}
 	memset(&o, 0, sizeof(o));
-	o.skip = review_skip;
+	set_skip(&o, &sk, review_skip);
 	while ((de = readdir(dp)) != NULL) {
 		if (de->d_name[0] == '.' || strstr(de->d_name, ".args"))
 			continue;
@@ -1078,13 +1092,14 @@ thread_parse(void *arg)
 static void
 test_heap(void)
 {
+	struct json_skip	 sk;
 	struct json_parse_opts	 o;
 	pthread_t		 t;
 	size_t			 before, after, len, i;
 	char			*big, *deep;
 
 	memset(&o, 0, sizeof(o));
-	o.skip = review_skip;
+	set_skip(&o, &sk, review_skip);
 	big = array_of(300000, &len);
 	deep = nest(JSON_PARSE_DEPTH_MAX + 1, 0, &i);
 	cycle(S("[1]"), NULL);
