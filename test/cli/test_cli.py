@@ -125,6 +125,13 @@ def test_misc():
                          "--tls-key", "y", "--policies", "policies")
     S.check("serve bad number: exit 2 naming the flag", rc == 2 and
             "--max-body" in err, err)
+    for bad in ("1024", "x"):       # under 64 KiB / not a number
+        rc, _, err = gitgate("serve", "--max-inflight-bytes", bad,
+                             "--tls-cert", "x", "--tls-key", "y",
+                             "--policies", "policies")
+        S.check(f"serve --max-inflight-bytes {bad}: exit 2 with the range",
+                rc == 2 and "--max-inflight-bytes: expected a number from "
+                "65536" in err, err)
 
 
 test_check()
