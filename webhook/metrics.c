@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "body_budget.h"
 #include "kube.h"
 
 #define N_OPS		5	/* CREATE UPDATE DELETE CONNECT other */
@@ -331,6 +332,15 @@ render_misc(struct out *o)
 	    "# TYPE gitgate_connections_refused_total counter\n"
 	    "gitgate_connections_refused_total %llu\n",
 	    atomic_load(&m_conn_refused));
+	emit(o, "# HELP gitgate_request_body_bytes_held Request-body bytes "
+	    "held now, counted against --max-inflight-bytes.\n"
+	    "# TYPE gitgate_request_body_bytes_held gauge\n"
+	    "gitgate_request_body_bytes_held %zu\n"
+	    "# HELP gitgate_requests_waiting_for_body_budget Requests waiting "
+	    "in line, their connections suspended, for body bytes.\n"
+	    "# TYPE gitgate_requests_waiting_for_body_budget gauge\n"
+	    "gitgate_requests_waiting_for_body_budget %zu\n",
+	    body_budget_held(), body_budget_waiting());
 	emit(o, "# HELP gitgate_build_info Build information.\n"
 	    "# TYPE gitgate_build_info gauge\n"
 	    "gitgate_build_info{version=\"%s\",revision=\"%s\"} 1\n",

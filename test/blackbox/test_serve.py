@@ -589,6 +589,12 @@ def test_body_budget():
         tb.join(0.8)
         S.check("budget: a second 100 KB body waits while the first holds "
                 "the budget", "b" not in out, out.get("b"))
+        text = srv.get("/metrics")[1].decode()
+        S.check("budget: /metrics shows one request waiting and the "
+                "holder's bytes held",
+                "gitgate_requests_waiting_for_body_budget 1\n" in text and
+                "gitgate_request_body_bytes_held %d\n" % len(body) in text,
+                [l for l in text.splitlines() if "body" in l])
         t0 = time.time()
         st, r = srv.validate(reviews.review(reviews.deployment()))
         S.check("budget: a small review passes the line at once",
