@@ -3,7 +3,7 @@
 #   make run        dev certificates + gitgate serve on 127.0.0.1:8443
 #   make test       unit, fixture, black-box and kubectl end-to-end suites
 #   make SANITIZE=address,undefined test
-#   make bench / make fuzz / make lint / make valgrind
+#   make bench / make fuzz / make lint / make valgrind / make include-graph
 
 CC	?= cc
 BUILD	?= build
@@ -23,7 +23,7 @@ endif
 CFLAGS	?= -O2 -g
 CFLAGS	+= -std=c11 -D_GNU_SOURCE -pthread $(WARN) -fstack-protector-strong \
 	   -D_FORTIFY_SOURCE=2 -fPIE -MMD -MP \
-	   -Iwebhook -Iwebhook/rules -Icerts \
+	   -Iwebhook -I. \
 	   -DGITGATE_VERSION='"$(VERSION)"' -DGITGATE_GITREV='"$(GITREV)"'
 LDFLAGS	+= -pthread -pie -Wl,-z,relro,-z,now
 LIBS	 = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
@@ -33,9 +33,10 @@ CFLAGS	:= $(filter-out -D_FORTIFY_SOURCE=2,$(CFLAGS))
 LDFLAGS	+= -fsanitize=$(SANITIZE)
 endif
 
-SRCS	 = $(wildcard webhook/*.c webhook/rules/*.c certs/*.c)
+SRCS	 = $(wildcard webhook/*/*.c certs/*.c)
+HDRS	 = $(wildcard webhook/*/*.h certs/*.h)
 OBJS	 = $(SRCS:%.c=$(BUILD)/%.o)
-LIB_OBJS = $(filter-out $(BUILD)/webhook/main.o,$(OBJS))
+LIB_OBJS = $(filter-out $(BUILD)/webhook/cli/main.o,$(OBJS))
 
 all: deps $(BUILD)/gitgate
 
@@ -70,39 +71,46 @@ $(BUILD)/gitrev: FORCE
 	@mkdir -p $(BUILD)
 	@echo '$(VERSION) $(GITREV)' | cmp -s - $@ || \
 		echo '$(VERSION) $(GITREV)' > $@
-$(BUILD)/webhook/main.o $(BUILD)/webhook/metrics.o: $(BUILD)/gitrev
+$(BUILD)/webhook/cli/main.o $(BUILD)/webhook/base/metrics.o: $(BUILD)/gitrev
 FORCE:
 .PHONY: FORCE
 
-# Unit tests: test/unit/test_X.c links the module under test and what it
-# declares it needs (UNIT_DEPS_X), nothing else.
-REVIEW_DEPS		= webhook/review webhook/json_parse webhook/json_out webhook/utf8 \
-			  webhook/kube
-POLICY_DEPS		= webhook/policy webhook/policy_schema \
-			  webhook/policy_spec webhook/policy_params \
-			  webhook/yaml_doc webhook/match webhook/diag webhook/kube
-RULE_DEPS		= webhook/rules/rule_util webhook/match $(REVIEW_DEPS)
-UNIT_DEPS_image		= webhook/image
-UNIT_DEPS_match		= webhook/match
-UNIT_DEPS_body_budget	= webhook/body_budget
-UNIT_DEPS_json_parse	= webhook/json_parse webhook/utf8
+# Unit tests mirror the tree: test/unit/DIR/test_X.c tests webhook/DIR/X.c
+# and links the module under test and what it declares it needs
+# (UNIT_DEPS_X), nothing else. Binaries are $(BUILD)/test/test_X.
+REVIEW_DEPS		= webhook/wire/review webhook/base/json_parse \
+			  webhook/base/json_out webhook/base/utf8 webhook/base/kube
+POLICY_DEPS		= webhook/policy/policy webhook/policy/policy_schema \
+			  webhook/policy/policy_spec webhook/policy/policy_params \
+			  webhook/wire/yaml_doc webhook/base/match \
+			  webhook/base/diag webhook/base/kube
+RULE_DEPS		= webhook/rules/rule_util webhook/base/match $(REVIEW_DEPS)
+UNIT_DEPS_image		= webhook/base/image
+UNIT_DEPS_match		= webhook/base/match
+UNIT_DEPS_body_budget	= webhook/http/body_budget
+UNIT_DEPS_json_parse	= webhook/base/json_parse webhook/base/utf8
 UNIT_DEPS_policy	= $(POLICY_DEPS)
-UNIT_DEPS_manifest	= webhook/manifest webhook/yaml_doc webhook/diag
-UNIT_DEPS_certs		= certs/certs_gen certs/certs_inspect webhook/tls_cert
+UNIT_DEPS_manifest	= webhook/wire/manifest webhook/wire/yaml_doc \
+			  webhook/base/diag
+UNIT_DEPS_certs		= certs/certs_gen certs/certs_inspect \
+			  webhook/http/tls_cert
 UNIT_DEPS_review	= $(REVIEW_DEPS)
-UNIT_DEPS_rule_image	= webhook/rules/rule_image webhook/image $(RULE_DEPS)
+UNIT_DEPS_rule_image	= webhook/rules/rule_image webhook/base/image \
+			  $(RULE_DEPS)
 UNIT_DEPS_rule_source	= webhook/rules/rule_source $(RULE_DEPS)
 UNIT_DEPS_rule_actor	= webhook/rules/rule_actor $(RULE_DEPS)
-UNIT_DEPS_eval		= webhook/eval webhook/verdict webhook/rules/rule_image \
-			  webhook/rules/rule_source webhook/rules/rule_actor \
-			  webhook/image $(RULE_DEPS) $(POLICY_DEPS)
+UNIT_DEPS_eval		= webhook/admission/eval webhook/admission/verdict \
+			  webhook/rules/rule_image webhook/rules/rule_source \
+			  webhook/rules/rule_actor webhook/base/image \
+			  $(RULE_DEPS) $(POLICY_DEPS)
 
-UNIT_SRCS  = $(wildcard test/unit/test_*.c)
-UNIT_NAMES = $(UNIT_SRCS:test/unit/test_%.c=%)
-UNIT_BINS  = $(UNIT_NAMES:%=$(BUILD)/test/test_%)
+UNIT_SRCS  = $(wildcard test/unit/*/test_*.c)
+UNIT_NAMES = $(notdir $(UNIT_SRCS:%.c=%))
+UNIT_BINS  = $(UNIT_NAMES:%=$(BUILD)/test/%)
+unit_src   = $(filter %/$(1).c,$(UNIT_SRCS))
 
 .SECONDEXPANSION:
-$(BUILD)/test/test_%: test/unit/test_%.c $$(addprefix $(BUILD)/,$$(addsuffix .o,$$(UNIT_DEPS_$$*)))
+$(BUILD)/test/test_%: $$(call unit_src,test_$$*) $$(addprefix $(BUILD)/,$$(addsuffix .o,$$(UNIT_DEPS_$$*)))
 	@mkdir -p $(dir $@)
 	@echo "CC $<"
 	@$(CC) $(CFLAGS) -Itest/unit $(shell pkg-config --cflags $(PKGS) 2>/dev/null) \
@@ -125,12 +133,17 @@ run: all
 BANNED	= strcpy|strcat|sprintf|vsprintf|strtok|atoi|gets|strncpy
 lint:
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability \
-		--inline-suppr --std=c11 -Iwebhook -Iwebhook/rules -Icerts \
+		--inline-suppr --std=c11 -Iwebhook -I. \
 		webhook certs
 	@! grep -nE '(^|[^_a-z])($(BANNED))\(' $(SRCS) || \
 		{ echo "banned function (see STYLE.md)"; exit 1; }
-	@! grep -n '^[^"]*//' $(SRCS) $(wildcard webhook/*.h webhook/rules/*.h certs/*.h) || \
+	@! grep -n '^[^"]*//' $(SRCS) $(HDRS) || \
 		{ echo "// comment"; exit 1; }
+	@test/lint/include_graph >/dev/null || test/lint/include_graph
+
+# The include graph over webhook/'s folders; fails on an upward include
+include-graph:
+	@test/lint/include_graph
 
 # Time-boxed fuzzing of every parser (clang, libFuzzer, ASan+UBSan)
 FUZZ_SECONDS ?= 60
@@ -156,5 +169,5 @@ install: all
 clean:
 	rm -rf $(BUILD) build-asan
 
-.PHONY: all deps unit test run install clean bench bench-soak fuzz valgrind lint
+.PHONY: all deps unit test run install clean bench bench-soak fuzz valgrind lint include-graph
 -include $(OBJS:.o=.d)

@@ -4,7 +4,7 @@
  * and for clusters without cert-manager; it keeps no state, does no
  * renewal, and never reads existing files.
  */
-#include "certs.h"
+#include "certs/certs.h"
 
 #include <arpa/inet.h>
 #include <errno.h>

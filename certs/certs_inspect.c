@@ -5,7 +5,7 @@
  * its pair with GnuTLS instead (tls_cert_check()), so serving never
  * initialises OpenSSL.
  */
-#include "certs.h"
+#include "certs/certs.h"
 
 #include <errno.h>
 #include <fcntl.h>

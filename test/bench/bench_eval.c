@@ -20,12 +20,12 @@
 #include <string.h>
 #include <time.h>
 
-#include "admission.h"
-#include "diag.h"
-#include "eval.h"
-#include "policy.h"
-#include "review.h"
-#include "verdict.h"
+#include "admission/admission.h"
+#include "base/diag.h"
+#include "admission/eval.h"
+#include "policy/policy.h"
+#include "wire/review.h"
+#include "admission/verdict.h"
 
 /* --- allocation counting (interposes the whole process's malloc) --- */
 extern void	*__libc_malloc(size_t);

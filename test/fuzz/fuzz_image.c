@@ -3,7 +3,7 @@
  * bytes, cut to IMAGE_REF_MAX + 1 so the length limit is exercised too.
  * A parsed reference must format and parse back to the same fields.
  */
-#include "image.h"
+#include "base/image.h"
 
 #include <stdint.h>
 #include <stdlib.h>

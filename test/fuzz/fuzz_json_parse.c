@@ -8,7 +8,7 @@
  * null the skipped values or refuse with their own error; every error
  * names a byte that shows it.
  */
-#include "json_parse.h"
+#include "base/json_parse.h"
 
 #include <math.h>
 #include <stdint.h>

@@ -4,7 +4,7 @@
  * without leaks or undefined behaviour. Seed it from policies/ and
  * test/data/policies-good, test/data/policies-bad.
  */
-#include "policy.h"
+#include "policy/policy.h"
 
 #include <stdint.h>
 #include <stdlib.h>

@@ -10,7 +10,7 @@
  * loaded once (run from the repository root). test/fuzz/fuzz_json_parse.c
  * compares the parser with cJSON on its own.
  */
-#include "admission.h"
+#include "admission/admission.h"
 
 #include <stdint.h>
 #include <stdio.h>
@@ -19,11 +19,11 @@
 
 #include <cjson/cJSON.h>
 
-#include "eval.h"
-#include "log.h"
-#include "policy.h"
-#include "review.h"
-#include "verdict.h"
+#include "admission/eval.h"
+#include "base/log.h"
+#include "policy/policy.h"
+#include "wire/review.h"
+#include "admission/verdict.h"
 
 int	LLVMFuzzerInitialize(int *argc, char ***argv);
 int	LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

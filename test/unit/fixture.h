@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "policy.h"
+#include "policy/policy.h"
 
 /* Copy s into buf with every ' turned into "; returns buf. */
 static inline const char *
@@ -50,7 +50,7 @@ fixture_list_free(struct strlist *l)
 
 /*
  * 1 if s is whole UTF-8 sequences (lead byte, then the continuation bytes
- * it announces): no sequence cut short. Independent of webhook/utf8.c on
+ * it announces): no sequence cut short. Independent of webhook/base/utf8.c on
  * purpose, so that the tests check the product's cutting, not reuse it.
  */
 static inline int

@@ -10,8 +10,8 @@
 #include <stddef.h>
 #include <cjson/cJSON.h>
 
-#include "policy.h"
-#include "review.h"
+#include "policy/policy.h"
+#include "wire/review.h"
 
 #define RULE_FINDINGS_MAX	8	/* kept per policy; more are counted */
 #define RULE_TEXT_MAX		256	/* one finding, bytes */

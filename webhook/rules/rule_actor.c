@@ -6,13 +6,13 @@
  * also show the extras only a real bound token carries: impersonation
  * (kubectl --as=system:serviceaccount:...) yields the name without them.
  */
-#include "rule.h"
+#include "rules/rule.h"
 
 #include <stdio.h>
 #include <string.h>
 
-#include "kube.h"
-#include "match.h"
+#include "base/kube.h"
+#include "base/match.h"
 
 static int
 actor_allowed(const struct policy_actor *pa, const struct review *rv)

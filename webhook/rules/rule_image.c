@@ -3,14 +3,14 @@
  * initContainer and ephemeralContainer of the pod spec is parsed with the
  * distribution grammar; a digest pins an image whatever its tag.
  */
-#include "rule.h"
+#include "rules/rule.h"
 
 #include <stdio.h>
 #include <string.h>
 
-#include "image.h"
-#include "kube.h"
-#include "match.h"
+#include "base/image.h"
+#include "base/kube.h"
+#include "base/match.h"
 
 static const char *const container_lists[] = { "initContainers",
 	"containers", "ephemeralContainers" };

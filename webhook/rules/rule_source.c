@@ -3,13 +3,13 @@
  * labels, Argo CD's tracking annotation, a repo annotation). Objects a
  * controller owns, subresource requests and DELETEs are not asked.
  */
-#include "rule.h"
+#include "rules/rule.h"
 
 #include <stdio.h>
 #include <string.h>
 
-#include "kube.h"
-#include "match.h"
+#include "base/kube.h"
+#include "base/match.h"
 
 /* MATCH_YES if every key is there (with a matching value), else NO/ERROR. */
 static enum match_result

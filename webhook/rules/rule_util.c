@@ -3,15 +3,15 @@
  * user-controlled strings, object descriptions, owner references and the
  * path to a workload's pod spec.
  */
-#include "rule.h"
+#include "rules/rule.h"
 
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "kube.h"
-#include "match.h"
-#include "utf8.h"
+#include "base/kube.h"
+#include "base/match.h"
+#include "base/utf8.h"
 
 void
 rule_result_init(struct rule_result *r)

@@ -1,0 +1,297 @@
+/*
+ * test_rule_source.c - webhook/rules/rule_source.c: a hand-built
+ * SourcePolicy (Flux kustomize and helm labels, Argo CD annotation, repo
+ * annotation with a value pattern) against reviews decoded from JSON;
+ * owner references, skipped requests, and a regex that cannot decide.
+ */
+#include "rules/rule.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/kube.h"
+#include "base/match.h"
+#include "fixture.h"
+#include "unit.h"
+
+#define ALL_MARKERS	"(one of: flux-kustomize, flux-helm, argocd, " \
+			"config-repo)"
+
+static struct policy_source_key *
+keys(const char *const *names, const char *const *values, size_t n)
+{
+	struct policy_source_key	*k;
+	char				 err[128];
+	size_t				 i;
+
+	k = calloc(n, sizeof(*k));
+	for (i = 0; k != NULL && i < n; i++) {
+		k[i].key = strdup(names[i]);
+		if (values != NULL && values[i] != NULL) {
+			k[i].value = match_regex_new(values[i], err,
+			    sizeof(err));
+			CHECK(k[i].value != NULL);
+		}
+	}
+	return k;
+}
+
+static void
+keys_free(struct policy_source_key *k, size_t n)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++) {
+		free(k[i].key);
+		match_regex_free(k[i].value);
+	}
+	free(k);
+}
+
+/* The four shipped markers, built by hand. */
+static void
+source_policy(struct policy *p, const char *repo_pattern)
+{
+	static char			name[] = "test-source";
+	static const char *const	ks[] = {
+		"kustomize.toolkit.fluxcd.io/name",
+		"kustomize.toolkit.fluxcd.io/namespace" };
+	static const char *const	hs[] = {
+		"helm.toolkit.fluxcd.io/name",
+		"helm.toolkit.fluxcd.io/namespace" };
+	static const char *const	argo[] = {
+		"argocd.argoproj.io/tracking-id" };
+	static const char *const	repo[] = { "gitgate.io/source" };
+	static const char *const	names[] = { "flux-kustomize",
+		"flux-helm", "argocd", "config-repo" };
+	struct policy_source_marker	*m;
+	const char			*rv[1];
+	size_t				 i;
+
+	memset(p, 0, sizeof(*p));
+	p->name = name;
+	p->rule = POLICY_RULE_SOURCE;
+	p->match.ops = KUBE_OP_CREATE | KUBE_OP_UPDATE;
+	m = calloc(4, sizeof(*m));
+	if (m == NULL)
+		return;
+	for (i = 0; i < 4; i++)
+		m[i].name = strdup(names[i]);
+	m[0].labels = keys(ks, NULL, 2);
+	m[0].n_labels = 2;
+	m[1].labels = keys(hs, NULL, 2);
+	m[1].n_labels = 2;
+	m[2].annotations = keys(argo, NULL, 1);
+	m[2].n_annotations = 1;
+	rv[0] = repo_pattern;
+	m[3].annotations = keys(repo, rv, 1);
+	m[3].n_annotations = 1;
+	p->u.source.markers = m;
+	p->u.source.n_markers = 4;
+}
+
+static void
+source_policy_free(struct policy *p)
+{
+	struct policy_source_marker	*m = p->u.source.markers;
+	size_t				 i;
+
+	for (i = 0; i < p->u.source.n_markers; i++) {
+		free(m[i].name);
+		keys_free(m[i].labels, m[i].n_labels);
+		keys_free(m[i].annotations, m[i].n_annotations);
+	}
+	free(m);
+}
+
+/* Evaluate a Deployment default/web with this metadata (JSON with '). */
+static int
+eval_meta(const struct policy *p, const char *op, const char *sub,
+    const char *metadata, struct rule_result *r)
+{
+	static char	tmpl[1 << 17], body[1 << 17];
+	struct review	rv;
+	char		err[128], obj[1 << 16];
+
+	if (metadata == NULL)
+		snprintf(obj, sizeof(obj), "null");
+	else
+		snprintf(obj, sizeof(obj), "{'kind':'Deployment','metadata':%s,"
+		    "'spec':{}}", metadata);
+	snprintf(tmpl, sizeof(tmpl), "{'apiVersion':'admission.k8s.io/v1',"
+	    "'kind':'AdmissionReview','request':{'uid':'u1','kind':{"
+	    "'group':'apps','version':'v1','kind':'%s'},'resource':{"
+	    "'resource':'deployments'},'subResource':'%s','name':'web',"
+	    "'namespace':'default','operation':'%s','userInfo':{"
+	    "'username':'alice'},'object':%s}}",
+	    sub[0] != '\0' ? "Scale" : "Deployment", sub, op, obj);
+	fixture_json(body, sizeof(body), tmpl);
+	if (review_decode(body, strlen(body), &rv, err, sizeof(err)) != 0) {
+		fprintf(stderr, "review_decode: %s\n%.200s\n", err, body);
+		CHECK(0);
+		rule_result_init(r);
+		return -1;
+	}
+	rule_source_eval(p, &rv, r);
+	review_free(&rv);
+	return 0;
+}
+
+static void
+test_markers(void)
+{
+	static const struct {
+		const char		*op, *sub, *meta;
+		enum rule_verdict	 want;
+		const char		*text;	/* exact, or NULL */
+	} cases[] = {
+		{ "CREATE", "", "{'name':'web','labels':{"
+		  "'kustomize.toolkit.fluxcd.io/name':'apps',"
+		  "'kustomize.toolkit.fluxcd.io/namespace':'flux-system'}}",
+		  RULE_PASS, NULL },
+		{ "UPDATE", "", "{'name':'web','labels':{"
+		  "'kustomize.toolkit.fluxcd.io/name':'apps',"
+		  "'kustomize.toolkit.fluxcd.io/namespace':'flux-system'}}",
+		  RULE_PASS, NULL },
+		/* Only one of the two labels. */
+		{ "CREATE", "", "{'name':'web','labels':{"
+		  "'kustomize.toolkit.fluxcd.io/name':'apps'}}", RULE_FAIL,
+		  "Deployment default/web carries no Git-source marker "
+		  ALL_MARKERS },
+		{ "CREATE", "", "{'name':'web','labels':{"
+		  "'kustomize.toolkit.fluxcd.io/namespace':'flux-system'}}",
+		  RULE_FAIL, NULL },
+		/* One label of each Flux marker is not a marker. */
+		{ "CREATE", "", "{'labels':{"
+		  "'kustomize.toolkit.fluxcd.io/name':'apps',"
+		  "'helm.toolkit.fluxcd.io/namespace':'flux-system'}}",
+		  RULE_FAIL, NULL },
+		{ "CREATE", "", "{'labels':{"
+		  "'helm.toolkit.fluxcd.io/name':'podinfo',"
+		  "'helm.toolkit.fluxcd.io/namespace':'apps'}}", RULE_PASS,
+		  NULL },
+		/* The Flux keys as annotations do not count. */
+		{ "CREATE", "", "{'annotations':{"
+		  "'helm.toolkit.fluxcd.io/name':'podinfo',"
+		  "'helm.toolkit.fluxcd.io/namespace':'apps'}}", RULE_FAIL,
+		  NULL },
+		{ "CREATE", "", "{'annotations':{"
+		  "'argocd.argoproj.io/tracking-id':'app:apps/Deployment:"
+		  "default/web'}}", RULE_PASS, NULL },
+		/* Argo's key as a label does not count. */
+		{ "CREATE", "", "{'labels':{"
+		  "'argocd.argoproj.io/tracking-id':'x'}}", RULE_FAIL, NULL },
+		{ "CREATE", "", "{'annotations':{'gitgate.io/source':"
+		  "'https://github.com/acme/config'}}", RULE_PASS, NULL },
+		{ "CREATE", "", "{'annotations':{'gitgate.io/source':"
+		  "'git@github.com:acme/config.git'}}", RULE_PASS, NULL },
+		{ "CREATE", "", "{'annotations':{'gitgate.io/source':"
+		  "'http://github.com/acme/config'}}", RULE_FAIL, NULL },
+		{ "CREATE", "", "{'annotations':{'gitgate.io/source':"
+		  "'https://github.com/acme config'}}", RULE_FAIL, NULL },
+		/* Empty values and non-strings are not markers. */
+		{ "CREATE", "", "{'labels':{"
+		  "'kustomize.toolkit.fluxcd.io/name':'',"
+		  "'kustomize.toolkit.fluxcd.io/namespace':'flux-system'}}",
+		  RULE_FAIL, NULL },
+		{ "CREATE", "", "{'annotations':{"
+		  "'argocd.argoproj.io/tracking-id':''}}", RULE_FAIL, NULL },
+		{ "CREATE", "", "{'labels':{"
+		  "'kustomize.toolkit.fluxcd.io/name':1,"
+		  "'kustomize.toolkit.fluxcd.io/namespace':'flux-system'}}",
+		  RULE_FAIL, NULL },
+		{ "CREATE", "", "{'name':'web'}", RULE_FAIL, NULL },
+		{ "CREATE", "", "{}", RULE_FAIL, NULL },
+		{ "CREATE", "", "{'labels':null,'annotations':[]}", RULE_FAIL,
+		  NULL },
+		/* A controller owns it (a ReplicaSet's Pods, Flagger). */
+		{ "CREATE", "", "{'name':'podinfo-primary','ownerReferences':[{"
+		  "'apiVersion':'flagger.app/v1beta1','kind':'Canary',"
+		  "'name':'podinfo','uid':'x','controller':true,"
+		  "'blockOwnerDeletion':true}]}", RULE_PASS, NULL },
+		{ "CREATE", "", "{'ownerReferences':[{'kind':'A',"
+		  "'controller':false},{'kind':'B','controller':true}]}",
+		  RULE_PASS, NULL },
+		/* Non-controller owners do not exempt. */
+		{ "CREATE", "", "{'ownerReferences':[{'kind':'ConfigMap',"
+		  "'name':'x','uid':'y'}]}", RULE_FAIL, NULL },
+		{ "CREATE", "", "{'ownerReferences':[{'kind':'ConfigMap',"
+		  "'controller':false}]}", RULE_FAIL, NULL },
+		{ "CREATE", "", "{'ownerReferences':[{'kind':'ConfigMap',"
+		  "'controller':'true'}]}", RULE_FAIL, NULL },
+		/* Not asked: DELETE, the scale subresource. */
+		{ "DELETE", "", NULL, RULE_PASS, NULL },
+		{ "DELETE", "", "{'name':'web'}", RULE_PASS, NULL },
+		{ "UPDATE", "scale", "{'name':'web'}", RULE_PASS, NULL },
+		{ "UPDATE", "scale", NULL, RULE_PASS, NULL },
+		{ "CREATE", "", NULL, RULE_ERROR, "request carries no object" },
+	};
+	struct policy		p;
+	struct rule_result	r;
+	size_t			i;
+
+	source_policy(&p, "^(https://|ssh://|git@)\\S+$");
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		if (eval_meta(&p, cases[i].op, cases[i].sub, cases[i].meta,
+		    &r) != 0)
+			continue;
+		if (r.verdict != cases[i].want)
+			fprintf(stderr, "case %zu: verdict %d (%s)\n", i,
+			    r.verdict, r.n ? r.text[0] : "");
+		CHECK_INT(r.verdict, cases[i].want);
+		CHECK_INT(r.n, cases[i].want == RULE_PASS ? 0 : 1);
+		if (r.n == 1 && cases[i].want == RULE_FAIL)
+			CHECK(strstr(r.text[0], " carries no Git-source "
+			    "marker " ALL_MARKERS) != NULL);
+		if (cases[i].text != NULL && r.n > 0)
+			CHECK_STR(r.text[0], cases[i].text);
+	}
+	source_policy_free(&p);
+}
+
+static void
+test_catastrophic(void)
+{
+	struct policy		 p;
+	struct rule_result	 r;
+	char			*meta;
+	size_t			 n = 30000;
+
+	source_policy(&p, "^(a+)+$");
+	meta = malloc(n + 128);
+	if (meta == NULL)
+		return;
+	strcpy(meta, "{'annotations':{'gitgate.io/source':'");
+	memset(meta + strlen(meta), 'a', n);
+	strcpy(meta + strlen("{'annotations':{'gitgate.io/source':'") + n,
+	    "!'}}");
+	if (eval_meta(&p, "CREATE", "", meta, &r) == 0) {
+		if (r.verdict != RULE_ERROR)
+			fprintf(stderr, "catastrophic: verdict %d (%s)\n",
+			    r.verdict, r.n ? r.text[0] : "");
+		CHECK_INT(r.verdict, RULE_ERROR);
+		CHECK_INT(r.n, 1);
+		CHECK(r.n == 1 && strncmp(r.text[0], "cannot check marker "
+		    "config-repo: ", 33) == 0);
+	}
+	free(meta);
+	source_policy_free(&p);
+	/* A short subject with the same pattern decides normally. */
+	source_policy(&p, "^(a+)+$");
+	if (eval_meta(&p, "CREATE", "", "{'annotations':{'gitgate.io/source':"
+	    "'aaaa'}}", &r) == 0)
+		CHECK_INT(r.verdict, RULE_PASS);
+	if (eval_meta(&p, "CREATE", "", "{'annotations':{'gitgate.io/source':"
+	    "'aaab'}}", &r) == 0)
+		CHECK_INT(r.verdict, RULE_FAIL);
+	source_policy_free(&p);
+}
+
+int
+main(void)
+{
+	test_markers();
+	test_catastrophic();
+	return unit_done("rule_source");
+}

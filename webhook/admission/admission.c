@@ -1,0 +1,213 @@
+/*
+ * admission.c - the request path: review_decode -> eval_review ->
+ * verdict_render -> review_encode, and one log line per decision (allowed
+ * dry-runs at debug level: Flux sends one per object per interval).
+ */
+#include "admission/admission.h"
+
+#include <malloc.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "admission/eval.h"
+#include "base/json_out.h"
+#include "base/kube.h"
+#include "base/log.h"
+#include "base/metrics.h"
+#include "wire/review.h"
+#include "admission/verdict.h"
+
+static atomic_uint	max_json_depth = REVIEW_JSON_DEPTH_DEFAULT;
+/* when the last big review ended (us), 0 after a trim */
+static atomic_llong	last_big_us;
+
+/*
+ * The verdict text (~40 KiB) of this thread, allocated at its first
+ * review: as a static thread-local it would be zero-filled in every
+ * thread at start, reviewing or not.
+ */
+static _Thread_local struct verdict	*thread_verdict;
+static pthread_key_t			 verdict_key;
+static pthread_once_t			 verdict_once = PTHREAD_ONCE_INIT;
+
+static void
+verdict_key_create(void)
+{
+	(void)pthread_key_create(&verdict_key, free);
+}
+
+static struct verdict *
+verdict_buffer(void)
+{
+	if (thread_verdict == NULL) {
+		pthread_once(&verdict_once, verdict_key_create);
+		if ((thread_verdict = malloc(sizeof(*thread_verdict))) != NULL)
+			(void)pthread_setspecific(verdict_key, thread_verdict);
+	}
+	return thread_verdict;
+}
+
+void
+admission_set_max_json_depth(unsigned depth)
+{
+	atomic_store(&max_json_depth, depth);
+}
+
+static long long
+now_us(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+static void
+reply_status(struct admission_reply *out, int code, const char *reason,
+    const char *msg)
+{
+	struct json_out	o;
+
+	out->status = code;
+	out->body = NULL;
+	out->len = 0;
+	if (json_out_init(&o, 256) == -1)
+		return;
+	json_out_raw(&o, "{\"kind\":\"Status\",\"apiVersion\":\"v1\","
+	    "\"status\":\"Failure\",\"message\":");
+	json_out_str(&o, msg);
+	json_out_raw(&o, ",\"reason\":");
+	json_out_str(&o, reason);
+	json_out_raw(&o, ",\"code\":");
+	json_out_int(&o, code);
+	json_out_raw(&o, "}");
+	out->body = json_out_take(&o, &out->len);
+}
+
+static void
+log_decision(const struct review *rv, const struct eval_decision *d,
+    const struct verdict *v, long long us)
+{
+	struct log_line	 l;
+	enum log_level	 level = LOG_INFO;
+
+	if (rv->dry_run && d->allowed)
+		level = LOG_DEBUG;	/* Flux dry-runs every object, often */
+	log_begin(&l, level, "decision");
+	log_str(&l, "uid", rv->uid);
+	log_str(&l, "operation", kube_op_name(rv->op));
+	log_str(&l, "kind", review_target_kind(rv));
+	if (rv->subresource[0] != '\0')
+		log_str(&l, "subresource", rv->subresource);
+	log_str(&l, "namespace", rv->ns);
+	log_str(&l, "name", rv->name);
+	log_str(&l, "user", rv->username);
+	log_str(&l, "decision", d->allowed ? (d->n > 0 ? "audit" : "allow") :
+	    "deny");
+	log_str(&l, "policies", v->policies);
+	if (d->exempt != NULL)
+		log_str(&l, "exempt", d->exempt);
+	if (!d->allowed)
+		log_str(&l, "message", v->message);
+	log_bool(&l, "dryRun", rv->dry_run);
+	log_num(&l, "micros", us);
+	log_end(&l);
+}
+
+/* The decision's log line and metrics. */
+static void
+observe(const struct review *rv, const struct eval_decision *d,
+    const struct verdict *v, long long us)
+{
+	size_t	i;
+
+	log_decision(rv, d, v, us);
+	metrics_review(rv->op, review_target_kind(rv), !d->allowed ?
+	    METRICS_DENY : d->n > 0 ? METRICS_AUDIT : METRICS_ALLOW,
+	    rv->dry_run, us);
+	for (i = 0; i < d->n; i++)
+		metrics_policy_result(d->v[i].policy->name,
+		    policy_mode_name(d->v[i].mode),
+		    d->v[i].verdict == RULE_ERROR ? "error" : "fail");
+}
+
+static void	handle(const struct policy_set *, int, unsigned, const char *,
+		    char *, size_t, struct admission_reply *);
+
+void
+admission_handle(const struct policy_set *set, int force_audit,
+    unsigned flags, const char *body, size_t len,
+    struct admission_reply *out)
+{
+	handle(set, force_audit, flags, body, NULL, len, out);
+}
+
+void
+admission_handle_in_place(const struct policy_set *set, int force_audit,
+    unsigned flags, char *body, size_t len, struct admission_reply *out)
+{
+	handle(set, force_audit, flags, NULL, body, len, out);
+}
+
+/* The request path, from text (copied by the parser) or buf in place. */
+static void
+handle(const struct policy_set *set, int force_audit, unsigned flags,
+    const char *text, char *buf, size_t len, struct admission_reply *out)
+{
+	struct verdict				*v;
+	struct review				rv;
+	struct eval_decision			d;
+	char					err[256];
+	long long				t0 = now_us();
+
+	memset(out, 0, sizeof(*out));
+	if ((buf != NULL ? review_decode_in_place(buf, len,
+	    atomic_load(&max_json_depth), &rv, err, sizeof(err)) :
+	    review_decode_depth(text, len, atomic_load(&max_json_depth), &rv,
+	    err, sizeof(err))) == -1) {
+		log_msg(LOG_WARN, "bad_request", "%s", err);
+		reply_status(out, 400, "BadRequest", err);
+		goto out;
+	}
+	if (set == NULL) {
+		reply_status(out, 503, "ServiceUnavailable",
+		    "no policy set loaded");
+		goto out;
+	}
+	eval_review(set, &rv, force_audit, &d);
+	if ((v = verdict_buffer()) == NULL) {
+		reply_status(out, 500, "InternalError", "out of memory");
+		goto out;
+	}
+	verdict_render(&d, v);
+	out->body = review_encode(&rv, &v->resp, &out->len);
+	if (out->body == NULL) {
+		reply_status(out, 500, "InternalError", "out of memory");
+		goto out;
+	}
+	out->status = 200;
+	out->allowed = d.allowed;
+	out->dry_run = rv.dry_run;
+	if (flags & ADMISSION_OBSERVE)
+		observe(&rv, &d, v, now_us() - t0);
+out:
+	review_free(&rv);
+	if (len > ADMISSION_BIG_BYTES)
+		atomic_store(&last_big_us, now_us());
+}
+
+int
+admission_trim_idle(void)
+{
+	long long	last = atomic_load(&last_big_us);
+
+	if (last == 0 || now_us() - last < ADMISSION_TRIM_IDLE_MS * 1000LL ||
+	    !atomic_compare_exchange_strong(&last_big_us, &last, 0))
+		return 0;
+	malloc_trim(0);
+	return 1;
+}

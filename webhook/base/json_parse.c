@@ -1,0 +1,798 @@
+/*
+ * json_parse.c - strict single-pass JSON to cJSON-shaped nodes, iterative
+ * (an explicit stack of open containers, max_depth deep), table-driven
+ * (runs of ordinary string bytes are skipped in a tight loop). Nodes and
+ * strings are bump-allocated from blocks the document owns; the first
+ * block of each thread is kept for its next document, so a typical review
+ * is parsed without calling malloc. Values at skip paths are parsed in
+ * check-only mode: the same grammar, no nodes, no copies.
+ */
+#include "base/json_parse.h"
+
+#include <limits.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/utf8.h"
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
+#define BLOCK_KEPT	(64 * 1024)	/* per thread, between documents */
+#define NUM_STACK	64		/* a longer number is copied to a block */
+#define PAD		JSON_PARSE_PAD	/* NUL sentinels after the text */
+
+struct json_block {
+	struct json_block	*next;
+	size_t			 size;		/* usable bytes after the header */
+	size_t			 used;
+	_Alignas(16) unsigned char data[];
+};
+
+struct frame {
+	cJSON		*node;		/* the container; NULL when checking */
+	cJSON		*last;		/* its last child so far */
+	unsigned	 mask;		/* skip paths matched down to here */
+	int		 is_obj;
+};
+
+struct parser {
+	unsigned char		*b;		/* the document's copy */
+	size_t			 len;
+	size_t			 i;
+	struct json_doc		*doc;
+	size_t			 max_mem;
+	const struct json_skip	*skip;		/* NULL: none */
+	char			*err;
+	size_t			 errlen;
+	int			 failed;
+};
+
+/* 1: ends a run of plain string bytes ('"', '\\', control, >= 0x80) */
+static unsigned char str_stop[256];
+/* 1: JSON whitespace (space, tab, LF, CR; nothing else) */
+static unsigned char is_ws[256];
+static pthread_once_t tables_once = PTHREAD_ONCE_INIT;
+
+static _Thread_local struct json_block *kept;	/* this thread's spare */
+static pthread_key_t kept_key;
+static pthread_once_t kept_once = PTHREAD_ONCE_INIT;
+
+static void
+tables_init(void)
+{
+	int	c;
+
+	for (c = 0; c < 256; c++) {
+		str_stop[c] = c < 0x20 || c == '"' || c == '\\' || c >= 0x80;
+		is_ws[c] = c == ' ' || c == '\t' || c == '\n' || c == '\r';
+	}
+}
+
+static void
+kept_thread_exit(void *block)
+{
+	free(block);
+}
+
+static void
+kept_key_init(void)
+{
+	(void)pthread_key_create(&kept_key, kept_thread_exit);
+}
+
+static void
+fail(struct parser *p, size_t at, const char *what)
+{
+	if (p->failed)
+		return;
+	p->failed = 1;
+	snprintf(p->err, p->errlen, "%s at byte %zu", what, at);
+}
+
+static void
+fail_syntax(struct parser *p, size_t at)
+{
+	if (p->failed)
+		return;
+	if (at < p->len && p->b[at] >= 0x80 &&
+	    utf8_seq_len(p->b + at, p->len - at) == 0) {
+		fail(p, at, "invalid UTF-8");
+		return;
+	}
+	p->failed = 1;
+	snprintf(p->err, p->errlen, "malformed JSON near byte %zu", at);
+}
+
+/* --- memory --- */
+
+static void *
+doc_grow(struct parser *p, size_t n)
+{
+	struct json_doc		*d = p->doc;
+	struct json_block	*bl = d->blocks;
+	size_t			 size;
+	void			*ret;
+
+	{
+		if (bl == NULL && kept != NULL && n <= kept->size &&
+		    kept->size <= p->max_mem) {
+			bl = kept;
+			kept = NULL;
+			(void)pthread_setspecific(kept_key, NULL);
+		} else {
+			size = bl == NULL ? BLOCK_KEPT : bl->size * 2;
+			if (size < n)
+				size = n;
+			if (d->mem + size > p->max_mem)
+				size = p->max_mem - d->mem;
+			if (d->mem >= p->max_mem || size < n ||
+			    (bl = malloc(sizeof(*bl) + size)) == NULL) {
+				if (!p->failed) {
+					p->failed = 1;
+					snprintf(p->err, p->errlen, "JSON too "
+					    "large to decode (over %zu KiB)",
+					    p->max_mem >> 10);
+				}
+				return NULL;
+			}
+			bl->size = size;
+		}
+		bl->used = 0;
+		bl->next = d->blocks;
+		d->blocks = bl;
+		d->mem += bl->size;
+	}
+	ret = bl->data + bl->used;
+	bl->used += n;
+	return ret;
+}
+
+/* n bytes, 16-aligned, from the current block (the common case). */
+static inline void *
+doc_alloc(struct parser *p, size_t n)
+{
+	struct json_block	*bl = p->doc->blocks;
+	void			*ret;
+
+	n = (n + 15) & ~(size_t)15;
+	if (bl == NULL || bl->size - bl->used < n)
+		return doc_grow(p, n);
+	ret = bl->data + bl->used;
+	bl->used += n;
+	return ret;
+}
+
+void
+json_doc_free(struct json_doc *doc)
+{
+	struct json_block	*bl, *next;
+
+	if (doc == NULL)
+		return;
+	for (bl = doc->blocks; bl != NULL; bl = next) {
+		next = bl->next;
+		if (next == NULL && kept == NULL && bl->size == BLOCK_KEPT) {
+			pthread_once(&kept_once, kept_key_init);
+			kept = bl;
+			(void)pthread_setspecific(kept_key, bl);
+		} else
+			free(bl);
+	}
+	memset(doc, 0, sizeof(*doc));
+}
+
+/* --- lexical pieces --- */
+
+/* The NUL after the document stops every scan below at its end. */
+static inline void
+skip_ws(struct parser *p)
+{
+	while (is_ws[p->b[p->i]])
+		p->i++;
+}
+
+/*
+ * The first byte at or after i that ends a run of plain string bytes:
+ * '"', '\\', < 0x20 or >= 0x80. Sixteen at a time where SSE2 exists
+ * (x86-64 always); PAD sentinels keep the loads inside the copy.
+ */
+static inline size_t
+plain_run(const unsigned char *b, size_t i)
+{
+#if defined(__SSE2__)
+	const __m128i	quote = _mm_set1_epi8('"');
+	const __m128i	bslash = _mm_set1_epi8('\\');
+	const __m128i	space = _mm_set1_epi8(0x20);
+	__m128i		x, m;
+	int		bits;
+
+	for (;;) {
+		x = _mm_loadu_si128((const __m128i *)(const void *)(b + i));
+		/* signed compare: >= 0x80 is negative, so "< 0x20" too */
+		m = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, quote),
+		    _mm_cmpeq_epi8(x, bslash)), _mm_cmplt_epi8(x, space));
+		if ((bits = _mm_movemask_epi8(m)) != 0)
+			return i + (size_t)__builtin_ctz((unsigned)bits);
+		i += 16;
+	}
+#else
+	while (!str_stop[b[i]])
+		i++;
+	return i;
+#endif
+}
+
+static int
+hex4(const unsigned char *s, unsigned *out)
+{
+	unsigned	v = 0;
+	int		k;
+
+	for (k = 0; k < 4; k++) {
+		v <<= 4;
+		if (s[k] >= '0' && s[k] <= '9')
+			v |= (unsigned)(s[k] - '0');
+		else if (s[k] >= 'a' && s[k] <= 'f')
+			v |= (unsigned)(s[k] - 'a' + 10);
+		else if (s[k] >= 'A' && s[k] <= 'F')
+			v |= (unsigned)(s[k] - 'A' + 10);
+		else
+			return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+/*
+ * The escape at p->b[i] ('\\'): its code point in *cp and its length in
+ * bytes (2, 6 or 12 for a surrogate pair), or 0 after failing.
+ */
+static size_t
+escape(struct parser *p, size_t i, unsigned *cp)
+{
+	const unsigned char	*b = p->b;
+	unsigned		 lo;
+
+	if (i + 1 >= p->len) {
+		fail_syntax(p, i);
+		return 0;
+	}
+	switch (b[i + 1]) {
+	case '"':  *cp = '"'; return 2;
+	case '\\': *cp = '\\'; return 2;
+	case '/':  *cp = '/'; return 2;
+	case 'b':  *cp = '\b'; return 2;
+	case 'f':  *cp = '\f'; return 2;
+	case 'n':  *cp = '\n'; return 2;
+	case 'r':  *cp = '\r'; return 2;
+	case 't':  *cp = '\t'; return 2;
+	case 'u':
+		break;
+	default:
+		fail_syntax(p, i);
+		return 0;
+	}
+	if (i + 6 > p->len || hex4(b + i + 2, cp) == -1) {
+		fail_syntax(p, i);
+		return 0;
+	}
+	if (*cp == 0) {
+		fail(p, i, "\\u0000 in a JSON string");
+		return 0;
+	}
+	if (*cp >= 0xDC00 && *cp <= 0xDFFF) {		/* lone low half */
+		fail_syntax(p, i);
+		return 0;
+	}
+	if (*cp < 0xD800 || *cp > 0xDBFF)
+		return 6;
+	if (i + 12 > p->len || b[i + 6] != '\\' || b[i + 7] != 'u' ||
+	    hex4(b + i + 8, &lo) == -1 || lo < 0xDC00 || lo > 0xDFFF) {
+		fail_syntax(p, i);
+		return 0;
+	}
+	*cp = 0x10000 + ((*cp - 0xD800) << 10) + (lo - 0xDC00);
+	return 12;
+}
+
+static size_t
+put_utf8(unsigned char *o, unsigned cp)
+{
+	if (cp < 0x80) {
+		o[0] = (unsigned char)cp;
+		return 1;
+	}
+	if (cp < 0x800) {
+		o[0] = (unsigned char)(0xC0 | (cp >> 6));
+		o[1] = (unsigned char)(0x80 | (cp & 0x3F));
+		return 2;
+	}
+	if (cp < 0x10000) {
+		o[0] = (unsigned char)(0xE0 | (cp >> 12));
+		o[1] = (unsigned char)(0x80 | ((cp >> 6) & 0x3F));
+		o[2] = (unsigned char)(0x80 | (cp & 0x3F));
+		return 3;
+	}
+	o[0] = (unsigned char)(0xF0 | (cp >> 18));
+	o[1] = (unsigned char)(0x80 | ((cp >> 12) & 0x3F));
+	o[2] = (unsigned char)(0x80 | ((cp >> 6) & 0x3F));
+	o[3] = (unsigned char)(0x80 | (cp & 0x3F));
+	return 4;
+}
+
+/*
+ * The rest of a string that is not a plain run up to its closing quote:
+ * escapes, non-ASCII, or an error; i is the first such byte. Checked, and
+ * when out is not NULL decoded in place (the document is our copy; a
+ * decoded string is never longer than its JSON form) and NUL-terminated.
+ * Leaves p->i past the closing quote. Returns 0 or -1.
+ */
+static int
+string_slow(struct parser *p, char **out, size_t start, size_t i)
+{
+	unsigned char	*b = p->b, *o;
+	size_t		 n, k;
+	unsigned	 cp;
+	int		 escapes = 0;
+
+	for (;;) {
+		i = plain_run(b, i);
+		if (i >= p->len) {
+			fail_syntax(p, p->len);
+			return -1;
+		}
+		if (b[i] == '"')
+			break;
+		if (b[i] == '\\') {
+			if ((n = escape(p, i, &cp)) == 0)
+				return -1;
+			escapes = 1;
+			i += n;
+		} else if (b[i] < 0x20) {
+			fail(p, i, "control character in a JSON string");
+			return -1;
+		} else if ((n = utf8_seq_len(b + i, p->len - i)) == 0) {
+			fail(p, i, "invalid UTF-8");
+			return -1;
+		} else
+			i += n;
+	}
+	p->i = i + 1;
+	if (out == NULL)
+		return 0;
+	*out = (char *)b + start;
+	if (!escapes) {
+		b[i] = '\0';
+		return 0;
+	}
+	for (o = b + start, k = start; k < i; ) {
+		if (b[k] != '\\') {
+			*o++ = b[k++];
+			continue;
+		}
+		n = escape(p, k, &cp);
+		k += n;
+		o += put_utf8(o, cp);
+	}
+	*o = '\0';
+	return 0;
+}
+
+/*
+ * The string whose opening quote is at p->i, as string_slow(); inline for
+ * the common case, printable ASCII up to the closing quote.
+ */
+static inline int
+string(struct parser *p, char **out)
+{
+	unsigned char	*b = p->b;
+	size_t		 start = p->i + 1, i = plain_run(b, start);
+
+	if (b[i] != '"' || i >= p->len)
+		return string_slow(p, out, start, i);
+	p->i = i + 1;
+	if (out != NULL) {
+		*out = (char *)b + start;
+		b[i] = '\0';
+	}
+	return 0;
+}
+
+static int
+is_digit(unsigned char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+/* The number at p->i, per the RFC's grammar; its value in *v. */
+static int
+number(struct parser *p, double *v)
+{
+	const unsigned char	*b = p->b;
+	size_t			 s = p->i, i = s, nd;
+	int			 plain = 1;
+	long long		 acc = 0;
+	char			 tmp[NUM_STACK], *buf;
+
+	if (i < p->len && b[i] == '-')
+		i++;
+	if (i >= p->len || !is_digit(b[i])) {
+		fail_syntax(p, i);
+		return -1;
+	}
+	if (b[i] == '0')
+		i++;
+	else
+		while (i < p->len && is_digit(b[i]))
+			i++;
+	nd = i - s;
+	if (i < p->len && b[i] == '.') {
+		plain = 0;
+		if (++i >= p->len || !is_digit(b[i])) {
+			fail_syntax(p, i);
+			return -1;
+		}
+		while (i < p->len && is_digit(b[i]))
+			i++;
+	}
+	if (i < p->len && (b[i] == 'e' || b[i] == 'E')) {
+		plain = 0;
+		i++;
+		if (i < p->len && (b[i] == '+' || b[i] == '-'))
+			i++;
+		if (i >= p->len || !is_digit(b[i])) {
+			fail_syntax(p, i);
+			return -1;
+		}
+		while (i < p->len && is_digit(b[i]))
+			i++;
+	}
+	p->i = i;
+	if (plain && nd <= 16) {	/* exact in a double: < 2^53 */
+		size_t	k = b[s] == '-' ? s + 1 : s;
+
+		for (; k < i; k++)
+			acc = acc * 10 + (b[k] - '0');
+		if (acc < (1LL << 53)) {
+			*v = b[s] == '-' ? -(double)acc : (double)acc;
+			return 0;
+		}
+	}
+	if (i - s < sizeof(tmp))
+		buf = tmp;
+	else if ((buf = doc_alloc(p, i - s + 1)) == NULL)
+		return -1;
+	memcpy(buf, b + s, i - s);
+	buf[i - s] = '\0';
+	*v = strtod(buf, NULL);
+	return 0;
+}
+
+/* --- the tree --- */
+
+static inline cJSON *
+node_new(struct parser *p, struct frame *f, int type, char *key)
+{
+	cJSON	*n;
+
+	if ((n = doc_alloc(p, sizeof(*n))) == NULL)
+		return NULL;
+	*n = (cJSON){ .type = type };
+	n->string = key;
+	if (f != NULL) {
+		if (f->last == NULL)
+			f->node->child = n;
+		else {
+			f->last->next = n;
+			n->prev = f->last;
+		}
+		f->last = n;		/* child->prev is set at the close */
+	}
+	return n;
+}
+
+static void
+set_number(cJSON *n, double v)
+{
+	n->valuedouble = v;
+	if (v >= INT_MAX)
+		n->valueint = INT_MAX;
+	else if (v <= (double)INT_MIN)
+		n->valueint = INT_MIN;
+	else
+		n->valueint = (int)v;
+}
+
+/* The skip paths among mask whose component at depth d is key. */
+static unsigned
+path_step(const struct parser *p, unsigned mask, unsigned d,
+    const char *key, size_t keylen, int *skip)
+{
+	unsigned	i, out = 0;
+
+	for (i = 0; i < p->skip->n; i++) {
+		if (!(mask & (1u << i)) || d >= p->skip->path[i].n ||
+		    p->skip->path[i].len[d] != keylen ||
+		    memcmp(p->skip->path[i].comp[d], key, keylen) != 0)
+			continue;
+		if (d + 1 == p->skip->path[i].n)
+			*skip = 1;
+		else
+			out |= 1u << i;
+	}
+	return out;
+}
+
+static int
+literal(struct parser *p, const char *word, size_t n)
+{
+	if (p->len - p->i < n || memcmp(p->b + p->i, word, n) != 0) {
+		fail_syntax(p, p->i);
+		return -1;
+	}
+	p->i += n;
+	return 0;
+}
+
+/*
+ * The main loop. stack[0..depth) are the open containers; a container
+ * opened in check-only mode has node NULL, and so has all below it.
+ */
+static cJSON *
+parse(struct parser *p, struct frame *stack, unsigned max_depth)
+{
+	const unsigned char	*b = p->b;
+	struct frame		*f = NULL;
+	unsigned		 depth = 0, mask;
+	cJSON			*root = NULL, *n;
+	char			*key = NULL, *vkey;
+	int			 build, skip, type;
+	double			 v = 0;
+
+	mask = p->skip != NULL && p->skip->n > 0 ? (1u << p->skip->n) - 1 : 0;
+	build = 1;
+	skip = 0;
+	for (;;) {
+		/* A value is expected at p->i (after any key and ':'). */
+		skip_ws(p);
+		if (p->i >= p->len) {
+			fail_syntax(p, p->i);
+			return NULL;
+		}
+		build = (f == NULL || f->node != NULL) && !skip;
+		vkey = key;
+		key = NULL;
+		switch (b[p->i]) {
+		case '{':
+		case '[':
+			if (depth >= max_depth) {
+				snprintf(p->err, p->errlen, "JSON nested deeper "
+				    "than %u at byte %zu", max_depth, p->i);
+				p->failed = 1;
+				return NULL;
+			}
+			type = b[p->i] == '{' ? cJSON_Object : cJSON_Array;
+			n = NULL;
+			if (build && (n = node_new(p, f, type, vkey)) == NULL)
+				return NULL;
+			if (skip && f != NULL && f->node != NULL &&
+			    node_new(p, f, cJSON_NULL, vkey) == NULL)
+				return NULL;
+			if (root == NULL)
+				root = n;
+			f = &stack[depth++];
+			f->node = n;
+			f->last = NULL;
+			f->is_obj = type == cJSON_Object;
+			f->mask = type == cJSON_Object && build ? mask : 0;
+			p->i++;
+			skip_ws(p);
+			skip = 0;
+			if (p->i < p->len && b[p->i] == (f->is_obj ? '}' : ']'))
+				goto close;
+			if (f->is_obj)
+				goto member;
+			mask = 0;
+			continue;
+		case '"':
+			n = NULL;
+			if (build) {
+				char	*s;
+
+				if (string(p, &s) == -1 ||
+				    (n = node_new(p, f, cJSON_String, vkey)) ==
+				    NULL)
+					return NULL;
+				n->valuestring = s;
+			} else if (string(p, NULL) == -1)
+				return NULL;
+			break;
+		case 't':
+			if (literal(p, "true", 4) == -1)
+				return NULL;
+			type = cJSON_True;
+			goto scalar;
+		case 'f':
+			if (literal(p, "false", 5) == -1)
+				return NULL;
+			type = cJSON_False;
+			goto scalar;
+		case 'n':
+			if (literal(p, "null", 4) == -1)
+				return NULL;
+			type = cJSON_NULL;
+			goto scalar;
+		default:
+			if (number(p, &v) == -1)
+				return NULL;
+			type = cJSON_Number;
+scalar:
+			n = NULL;
+			if (build && (n = node_new(p, f, type, vkey)) == NULL)
+				return NULL;
+			if (n != NULL && type == cJSON_Number)
+				set_number(n, v);
+			break;
+		}
+		if (skip && f != NULL && f->node != NULL &&
+		    node_new(p, f, cJSON_NULL, vkey) == NULL)
+			return NULL;
+		if (root == NULL && f == NULL)
+			root = n;
+		skip = 0;
+		/* After a value: ',' or the container's end. */
+		for (;;) {
+			if (f == NULL)
+				return root;
+			skip_ws(p);
+			if (p->i >= p->len) {
+				fail_syntax(p, p->i);
+				return NULL;
+			}
+			if (b[p->i] == ',') {
+				p->i++;
+				skip_ws(p);
+				if (f->is_obj)
+					goto member;
+				break;
+			}
+			if (b[p->i] != (f->is_obj ? '}' : ']')) {
+				fail_syntax(p, p->i);
+				return NULL;
+			}
+close:
+			/* cJSON's shape: the first child's prev is the last */
+			if (f->node != NULL && f->node->child != NULL)
+				f->node->child->prev = f->last;
+			p->i++;
+			depth--;
+			f = depth > 0 ? &stack[depth - 1] : NULL;
+		}
+		mask = 0;
+		continue;
+member:
+		/* A key, then ':'; p->i is at the key's quote. */
+		if (p->i >= p->len || b[p->i] != '"') {
+			fail_syntax(p, p->i);
+			return NULL;
+		}
+		skip = 0;
+		if (f->node != NULL) {
+			if (string(p, &key) == -1)
+				return NULL;
+			mask = f->mask == 0 ? 0 : path_step(p, f->mask,
+			    depth - 1, key, strlen(key), &skip);
+		} else {
+			if (string(p, NULL) == -1)
+				return NULL;
+			key = NULL;
+			mask = 0;
+		}
+		skip_ws(p);
+		if (p->i >= p->len || b[p->i] != ':') {
+			fail_syntax(p, p->i);
+			return NULL;
+		}
+		p->i++;
+	}
+}
+
+int
+json_skip_compile(const char *const *paths, struct json_skip *out)
+{
+	const char	*s, *e;
+	unsigned	 n;
+
+	memset(out, 0, sizeof(*out));
+	for (; paths != NULL && paths[out->n] != NULL; out->n++) {
+		if (out->n == JSON_SKIP_PATHS_MAX)
+			return -1;
+		for (s = paths[out->n], n = 0; ; s = e + 1, n++) {
+			if (n == JSON_SKIP_DEPTH_MAX)
+				return -1;
+			e = strchr(s, '/');
+			out->path[out->n].comp[n] = s;
+			out->path[out->n].len[n] = e != NULL ?
+			    (size_t)(e - s) : strlen(s);
+			if (e == NULL)
+				break;
+		}
+		out->path[out->n].n = n + 1;
+	}
+	return 0;
+}
+
+static int	parse_doc(const char *, char *, size_t,
+		    const struct json_parse_opts *, struct json_doc *, char *,
+		    size_t);
+
+int
+json_parse(const char *b, size_t len, const struct json_parse_opts *o,
+    struct json_doc *doc, char *err, size_t errlen)
+{
+	return parse_doc(b, NULL, len, o, doc, err, errlen);
+}
+
+int
+json_parse_in_place(char *b, size_t len, const struct json_parse_opts *o,
+    struct json_doc *doc, char *err, size_t errlen)
+{
+	return parse_doc(NULL, b, len, o, doc, err, errlen);
+}
+
+/* From text (copied into the document first) or in place in buf. */
+static int
+parse_doc(const char *text, char *buf, size_t len,
+    const struct json_parse_opts *o, struct json_doc *doc, char *err,
+    size_t errlen)
+{
+	struct parser	 p;
+	struct frame	*stack;
+	unsigned	 max_depth;
+
+	pthread_once(&tables_once, tables_init);
+	pthread_once(&kept_once, kept_key_init);
+	memset(doc, 0, sizeof(*doc));
+	memset(&p, 0, sizeof(p));
+	p.len = len;
+	p.doc = doc;
+	p.err = err;
+	p.errlen = errlen;
+	p.max_mem = o != NULL && o->max_mem != 0 ? o->max_mem :
+	    JSON_PARSE_MEM_MAX;
+	max_depth = o != NULL && o->max_depth != 0 &&
+	    o->max_depth < JSON_PARSE_DEPTH_MAX ? o->max_depth :
+	    JSON_PARSE_DEPTH_MAX;
+	p.skip = o != NULL ? o->skip : NULL;
+	/* Strings are decoded and terminated where they are. */
+	if (buf != NULL)
+		p.b = (unsigned char *)buf;
+	else if ((p.b = doc_alloc(&p, len + PAD)) != NULL)
+		memcpy(p.b, text, len);
+	if (p.b != NULL)
+		memset(p.b + len, 0, PAD);
+	if (p.b == NULL ||
+	    (stack = doc_alloc(&p, sizeof(*stack) * max_depth)) == NULL ||
+	    (doc->root = parse(&p, stack, max_depth)) == NULL) {
+		if (!p.failed)
+			fail_syntax(&p, p.i);
+		json_doc_free(doc);
+		return -1;
+	}
+	skip_ws(&p);
+	if (p.i != len) {
+		if (p.b[p.i] >= 0x80 &&
+		    utf8_seq_len(p.b + p.i, len - p.i) == 0)
+			fail(&p, p.i, "invalid UTF-8");
+		else
+			fail(&p, p.i, "malformed JSON: trailing data");
+		json_doc_free(doc);
+		return -1;
+	}
+	return 0;
+}

@@ -1,0 +1,113 @@
+/*
+ * kube.c - constant tables of Kubernetes vocabulary: operation names, the
+ * workload kinds with their resources and pod-spec paths, service-account
+ * usernames. No allocation, no state.
+ */
+#include "base/kube.h"
+
+#include <string.h>
+
+static const struct {
+	unsigned	 bit;
+	const char	*name;
+} kube_ops[] = {
+	{ KUBE_OP_CREATE, "CREATE" },
+	{ KUBE_OP_UPDATE, "UPDATE" },
+	{ KUBE_OP_DELETE, "DELETE" },
+	{ KUBE_OP_CONNECT, "CONNECT" },
+};
+
+static const char *const path_pod[] = { "spec", NULL };
+static const char *const path_template[] = { "spec", "template", "spec",
+	NULL };
+static const char *const path_cronjob[] = { "spec", "jobTemplate", "spec",
+	"template", "spec", NULL };
+
+static const struct {
+	const char		*kind;
+	const char		*resource;
+	const char *const	*podspec;
+} kube_workloads[] = {
+	{ "Pod", "pods", path_pod },
+	{ "Deployment", "deployments", path_template },
+	{ "ReplicaSet", "replicasets", path_template },
+	{ "StatefulSet", "statefulsets", path_template },
+	{ "DaemonSet", "daemonsets", path_template },
+	{ "Job", "jobs", path_template },
+	{ "CronJob", "cronjobs", path_cronjob },
+	{ "ReplicationController", "replicationcontrollers", path_template },
+};
+
+#define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
+
+unsigned
+kube_op_parse(const char *name)
+{
+	size_t	i;
+
+	for (i = 0; name != NULL && i < NELEM(kube_ops); i++)
+		if (strcmp(name, kube_ops[i].name) == 0)
+			return kube_ops[i].bit;
+	return 0;
+}
+
+const char *
+kube_op_name(unsigned op)
+{
+	size_t	i;
+
+	for (i = 0; i < NELEM(kube_ops); i++)
+		if (op == kube_ops[i].bit)
+			return kube_ops[i].name;
+	return "UNKNOWN";
+}
+
+const char *
+kube_kind_for_resource(const char *resource)
+{
+	size_t	i;
+
+	for (i = 0; resource != NULL && i < NELEM(kube_workloads); i++)
+		if (strcmp(resource, kube_workloads[i].resource) == 0)
+			return kube_workloads[i].kind;
+	return NULL;
+}
+
+const char *
+kube_resource_for_kind(const char *kind)
+{
+	size_t	i;
+
+	for (i = 0; kind != NULL && i < NELEM(kube_workloads); i++)
+		if (strcmp(kind, kube_workloads[i].kind) == 0)
+			return kube_workloads[i].resource;
+	return NULL;
+}
+
+int
+kube_kind_is_workload(const char *kind)
+{
+	return kube_podspec_path(kind) != NULL;
+}
+
+const char *const *
+kube_podspec_path(const char *kind)
+{
+	size_t	i;
+
+	for (i = 0; kind != NULL && i < NELEM(kube_workloads); i++)
+		if (strcmp(kind, kube_workloads[i].kind) == 0)
+			return kube_workloads[i].podspec;
+	return NULL;
+}
+
+const char *
+kube_serviceaccount(const char *username)
+{
+	static const char	prefix[] = "system:serviceaccount:";
+
+	if (username == NULL ||
+	    strncmp(username, prefix, sizeof(prefix) - 1) != 0)
+		return NULL;
+	return username + sizeof(prefix) - 1;
+}

@@ -1,0 +1,34 @@
+/*
+ * cli.h - the subcommands of build/gitgate. Each takes the argv after the
+ * subcommand name and returns the process exit status; main.c is the only
+ * caller of exit().
+ */
+#ifndef GITGATE_CLI_H
+#define GITGATE_CLI_H
+
+#include <stddef.h>
+
+#include "base/diag.h"
+#include "policy/policy.h"
+
+#define CLI_INPUT_MAX	(64u * 1024 * 1024)	/* one input file */
+
+int	cli_serve(int argc, char **argv);	/* cli_serve.c */
+int	cli_check(int argc, char **argv);	/* cli_check.c */
+int	cli_review(int argc, char **argv);	/* cli_tools.c */
+int	cli_lint(int argc, char **argv);
+int	cli_certs(int argc, char **argv);
+
+/* cli_util.c */
+
+/*
+ * Read path ("-" is stdin) into a malloc'd NUL-terminated buffer of at
+ * most max bytes. Returns 0, or -1 after printing "gitgate: path: why".
+ */
+int	cli_read_file(const char *path, size_t max, char **buf, size_t *len);
+/* Print every diagnostic of d to stderr, one per line. */
+void	cli_print_diag(const struct diag *d);
+/* Load a policy directory or print why not (all errors); NULL on error. */
+struct policy_set *cli_load_policies(const char *dir);
+
+#endif

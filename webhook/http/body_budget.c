@@ -1,0 +1,187 @@
+/*
+ * body_budget.c - the line for body bytes: one mutex, a held counter and a
+ * FIFO of waiters. Granting happens under the lock; resuming connections
+ * (the server's business) happens after it is dropped, and only for
+ * waiters whose connection is known to be suspended. A waiter granted
+ * before its connection was suspended is marked, and its own thread
+ * resumes it (resuming a connection that is not suspended is undefined in
+ * libmicrohttpd).
+ */
+#include "http/body_budget.h"
+
+#include <pthread.h>
+
+static pthread_mutex_t		 mu = PTHREAD_MUTEX_INITIALIZER;
+static size_t			 cap;		/* 0: none */
+static int			 opened;	/* draining: no more waiting */
+static size_t			 held;
+static size_t			 n_waiting;
+static struct body_waiter	*head, *tail;
+
+void
+body_budget_init(size_t bytes)
+{
+	pthread_mutex_lock(&mu);
+	cap = bytes;
+	opened = 0;
+	pthread_mutex_unlock(&mu);
+}
+
+static int
+fits(size_t n)
+{
+	return cap == 0 || opened || held == 0 || (held <= cap &&
+	    n <= cap - held);
+}
+
+/* Grant from the head of the line; returns the ones to resume. */
+static struct body_waiter *
+grant(void)
+{
+	struct body_waiter	*w, *resume = NULL;
+
+	while ((w = head) != NULL && fits(w->want)) {
+		if ((head = w->next) == NULL)
+			tail = NULL;
+		n_waiting--;
+		held += w->want;
+		w->next = NULL;
+		if (w->state == BODY_SUSPENDED) {
+			w->state = BODY_HELD;
+			w->next = resume;
+			resume = w;
+		} else
+			w->state = BODY_GRANTED_EARLY;
+	}
+	return resume;
+}
+
+static void
+resume_all(struct body_waiter *list, void (*resume)(void *))
+{
+	struct body_waiter	*w, *next;
+
+	for (w = list; w != NULL; w = next) {
+		next = w->next;
+		w->next = NULL;
+		if (resume != NULL)
+			resume(w->conn);
+	}
+}
+
+void
+body_budget_open(void (*resume)(void *))
+{
+	struct body_waiter	*list;
+
+	pthread_mutex_lock(&mu);
+	opened = 1;
+	list = grant();
+	pthread_mutex_unlock(&mu);
+	resume_all(list, resume);
+}
+
+int
+body_budget_take(struct body_waiter *w, size_t n, void *conn)
+{
+	int	ok;
+
+	w->want = n;
+	w->conn = conn;
+	w->next = NULL;
+	pthread_mutex_lock(&mu);
+	if ((ok = n <= BODY_BUDGET_SMALL || (head == NULL && fits(n))) != 0) {
+		held += n;
+		w->state = BODY_HELD;
+	} else {
+		w->state = BODY_QUEUED;
+		if (tail != NULL)
+			tail->next = w;
+		else
+			head = w;
+		tail = w;
+		n_waiting++;
+	}
+	pthread_mutex_unlock(&mu);
+	return ok;
+}
+
+int
+body_budget_suspended(struct body_waiter *w)
+{
+	int	granted;
+
+	pthread_mutex_lock(&mu);
+	if ((granted = w->state == BODY_GRANTED_EARLY) != 0)
+		w->state = BODY_HELD;
+	else if (w->state == BODY_QUEUED)
+		w->state = BODY_SUSPENDED;
+	pthread_mutex_unlock(&mu);
+	return granted;
+}
+
+/* Take w out of the line (it is in it). */
+static void
+unlink_waiter(struct body_waiter *w)
+{
+	struct body_waiter	*p, *prev = NULL;
+
+	for (p = head; p != NULL && p != w; p = p->next)
+		prev = p;
+	if (p == NULL)
+		return;
+	if (prev != NULL)
+		prev->next = w->next;
+	else
+		head = w->next;
+	if (tail == w)
+		tail = prev;
+	n_waiting--;
+	w->next = NULL;
+}
+
+void
+body_budget_release(struct body_waiter *w, void (*resume)(void *))
+{
+	struct body_waiter	*list;
+
+	pthread_mutex_lock(&mu);
+	switch (w->state) {
+	case BODY_HELD:
+	case BODY_GRANTED_EARLY:
+		held -= w->want;
+		break;
+	case BODY_QUEUED:
+	case BODY_SUSPENDED:
+		unlink_waiter(w);
+		break;
+	case BODY_IDLE:
+		break;
+	}
+	w->state = BODY_IDLE;
+	list = grant();
+	pthread_mutex_unlock(&mu);
+	resume_all(list, resume);
+}
+
+size_t
+body_budget_held(void)
+{
+	size_t	n;
+
+	pthread_mutex_lock(&mu);
+	n = held;
+	pthread_mutex_unlock(&mu);
+	return n;
+}
+
+size_t
+body_budget_waiting(void)
+{
+	size_t	n;
+
+	pthread_mutex_lock(&mu);
+	n = n_waiting;
+	pthread_mutex_unlock(&mu);
+	return n;
+}

@@ -1,0 +1,102 @@
+/*
+ * policy_schema.h - a declared-key schema walker over libyaml documents:
+ * a table of keys (name, type function, offset, required) fills a struct
+ * from a mapping, reporting unknown keys (with "did you mean"), duplicate
+ * and missing keys, wrong types. Knows no policy kinds: see policy_spec.h.
+ * For policy_*.c only.
+ */
+#ifndef GITGATE_POLICY_SCHEMA_H
+#define GITGATE_POLICY_SCHEMA_H
+
+#include <stddef.h>
+#include <yaml.h>
+
+#include "base/diag.h"
+#include "base/match.h"
+#include "policy/policy.h"
+
+#define POLICY_SCHEMA_PATH_LEN	256	/* "spec.markers[3].labels[0].value" */
+
+struct policy_schema_walk {
+	yaml_document_t	*doc;
+	const char	*file;
+	struct diag	*d;
+	int		 is_image;	/* ImagePolicy: warn on kinds */
+	const char	*key_kind;	/* "label" / "annotation" */
+};
+
+/* Check node (at path) and store into dst; report every problem. */
+typedef void (*policy_schema_fn)(struct policy_schema_walk *, yaml_node_t *,
+    const char *, void *);
+
+struct policy_schema_key {
+	const char		*name;
+	policy_schema_fn	 fn;
+	size_t			 off;	/* into the struct being filled */
+	int			 required;
+};
+
+/* "file:line:col: path: message" at node (node NULL: no position). */
+void	policy_schema_msg(struct policy_schema_walk *w, enum diag_level level,
+	    const yaml_node_t *node, const char *path, const char *fmt, ...)
+	    __attribute__((format(printf, 5, 6)));
+/* "a list", "a mapping", "null", "a boolean", "a number", "a string". */
+const char *policy_schema_desc(const yaml_node_t *node);
+/* buf (POLICY_SCHEMA_PATH_LEN) = path.key / path[i]. */
+void	policy_schema_path(char *buf, const char *path, const char *key);
+void	policy_schema_path_index(char *buf, const char *path, size_t i);
+
+/*
+ * Check node against keys (NULL-name terminated, at most 32) and call each
+ * key's function with base + off. Keeps going after errors.
+ */
+void	policy_schema_map(struct policy_schema_walk *w, yaml_node_t *node,
+	    const char *path, const struct policy_schema_key *keys,
+	    void *base);
+
+/*
+ * The text of a string scalar: quoted, or plain and not null, a boolean or
+ * a number (as Kubernetes' strict decoding would), NULL after an error.
+ */
+const char *policy_schema_get_string(struct policy_schema_walk *w,
+	    yaml_node_t *node, const char *path);
+/* Entry count of a list (<= POLICY_LIST_MAX), -1 after an error. */
+long	policy_schema_list(struct policy_schema_walk *w, yaml_node_t *node,
+	    const char *path, int allow_empty);
+yaml_node_t *policy_schema_item(struct policy_schema_walk *w,
+	    yaml_node_t *list, long i);
+/*
+ * A list of strings into out (caller frees its entries); check, if not
+ * NULL, validates each item and reports its own error.
+ */
+void	policy_schema_strings(struct policy_schema_walk *w, yaml_node_t *node,
+	    const char *path, struct strlist *out, int allow_empty,
+	    void (*check)(struct policy_schema_walk *, yaml_node_t *,
+	    const char *, const char *));
+/*
+ * Compile a regex node (length limit, compile error at its offset,
+ * warning if pathological). NULL after an error; caller frees.
+ */
+struct match_regex *policy_schema_compile(struct policy_schema_walk *w,
+	    yaml_node_t *node, const char *path);
+
+/*
+ * Key functions for tables; dst points to: yaml_node_t * (node, stored as
+ * is), nothing (any_map: a mapping or null, ignored), char * (string),
+ * int (bool: plain true/false only), struct strlist (non-empty globs),
+ * struct match_regex * (regex).
+ */
+void	policy_schema_node(struct policy_schema_walk *, yaml_node_t *,
+	    const char *, void *);
+void	policy_schema_any_map(struct policy_schema_walk *, yaml_node_t *,
+	    const char *, void *);
+void	policy_schema_string(struct policy_schema_walk *, yaml_node_t *,
+	    const char *, void *);
+void	policy_schema_bool(struct policy_schema_walk *, yaml_node_t *,
+	    const char *, void *);
+void	policy_schema_globs(struct policy_schema_walk *, yaml_node_t *,
+	    const char *, void *);
+void	policy_schema_regex(struct policy_schema_walk *, yaml_node_t *,
+	    const char *, void *);
+
+#endif

@@ -1,0 +1,458 @@
+/*
+ * policy_spec.c - the policy format as declared-key tables: the document
+ * (apiVersion, kind, metadata), Settings, the common block (mode, message,
+ * match) and each rule's parameters, with their defaults. Type checking
+ * and error reporting are policy_schema.c's; the set is policy.c's.
+ */
+#include "policy/policy_spec.h"
+
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/kube.h"
+#include "base/match.h"
+#include "policy/policy_params.h"
+#include "policy/policy_schema.h"
+#include "wire/yaml_doc.h"
+
+#define ERR(w, n, path, ...)						\
+	policy_schema_msg((w), DIAG_ERROR, (n), (path), __VA_ARGS__)
+
+#define LOWER	"abcdefghijklmnopqrstuvwxyz"
+#define UPPER	"ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+#define DIGITS	"0123456789"
+
+static const char *const default_kinds[] = { "Pod", "Deployment",
+    "ReplicaSet", "StatefulSet", "DaemonSet", "Job", "CronJob",
+    "ReplicationController", NULL };
+
+static void
+f_mode(struct policy_schema_walk *w, yaml_node_t *n,
+    const char *path, void *dst)
+{
+	const char	*s;
+
+	if ((s = policy_schema_get_string(w, n, path)) == NULL)
+		return;
+	if (strcmp(s, "enforce") == 0)
+		*(enum policy_mode *)dst = POLICY_ENFORCE;
+	else if (strcmp(s, "audit") == 0)
+		*(enum policy_mode *)dst = POLICY_AUDIT;
+	else
+		ERR(w, n, path, "invalid mode \"%s\" (expected enforce or "
+		    "audit)", s);
+}
+
+static void
+check_kind(struct policy_schema_walk *w, yaml_node_t *n,
+    const char *path, const char *s)
+{
+	size_t	len = strlen(s);
+
+	if (len == 0 || len > POLICY_NAME_MAX || strchr(UPPER, *s) == NULL ||
+	    strspn(s, UPPER LOWER DIGITS) != len) {
+		ERR(w, n, path, "invalid kind \"%s\" (expected a CamelCase "
+		    "kind such as Deployment)", s);
+		return;
+	}
+	if (w->is_image && !kube_kind_is_workload(s))
+		policy_schema_msg(w, DIAG_WARNING, n, path, "\"%s\" is not a "
+		    "workload kind; an ImagePolicy only checks pod specs", s);
+}
+
+static void
+f_kinds(struct policy_schema_walk *w, yaml_node_t *n,
+    const char *path, void *dst)
+{
+	policy_schema_strings(w, n, path, dst, 0, check_kind);
+}
+
+static void
+check_subresource(struct policy_schema_walk *w, yaml_node_t *n,
+    const char *path, const char *s)
+{
+	if (strspn(s, LOWER) != strlen(s))
+		ERR(w, n, path, "invalid subresource \"%s\" (expected "
+		    "lowercase letters, or \"\" for the main resource)", s);
+}
+
+static void
+f_subresources(struct policy_schema_walk *w, yaml_node_t *n,
+    const char *path, void *dst)
+{
+	policy_schema_strings(w, n, path, dst, 0, check_subresource);
+}
+
+static void
+f_operations(struct policy_schema_walk *w, yaml_node_t *n,
+    const char *path, void *dst)
+{
+	char		 sub[POLICY_SCHEMA_PATH_LEN];
+	const char	*s;
+	unsigned	 ops = 0, op;
+	long		 count, i;
+
+	if ((count = policy_schema_list(w, n, path, 0)) <= 0)
+		return;
+	for (i = 0; i < count; i++) {
+		policy_schema_path_index(sub, path, (size_t)i);
+		s = policy_schema_get_string(w, policy_schema_item(w, n, i),
+		    sub);
+		if (s == NULL)
+			continue;
+		op = strcmp(s, "*") == 0 ? KUBE_OP_ALL : kube_op_parse(s);
+		if (op == 0)
+			ERR(w, policy_schema_item(w, n, i), sub, "invalid "
+			    "operation \"%s\" (expected CREATE, UPDATE, "
+			    "DELETE, CONNECT or \"*\")", s);
+		ops |= op;
+	}
+	*(unsigned *)dst = ops;
+}
+
+static const struct policy_schema_key namespace_keys[] = {
+	{ "include", policy_schema_globs,
+	    offsetof(struct policy_match, ns_include), 0 },
+	{ "exclude", policy_schema_globs,
+	    offsetof(struct policy_match, ns_exclude), 0 },
+	{ NULL, NULL, 0, 0 }
+};
+
+static void
+f_namespaces(struct policy_schema_walk *w, yaml_node_t *n,
+    const char *path, void *dst)
+{
+	policy_schema_map(w, n, path, namespace_keys, dst);
+}
+
+static const struct policy_schema_key match_keys[] = {
+	{ "kinds", f_kinds, offsetof(struct policy_match, kinds), 0 },
+	{ "namespaces", f_namespaces, 0, 0 },
+	{ "operations", f_operations, offsetof(struct policy_match, ops), 0 },
+	{ "subresources", f_subresources,
+	    offsetof(struct policy_match, subresources), 0 },
+	{ NULL, NULL, 0, 0 }
+};
+
+static void
+f_match(struct policy_schema_walk *w, yaml_node_t *n,
+    const char *path, void *dst)
+{
+	policy_schema_map(w, n, path, match_keys, dst);
+}
+
+#define COMMON_KEYS							\
+	{ "mode", f_mode, offsetof(struct policy, mode), 0 },		\
+	{ "message", policy_schema_string, offsetof(struct policy, hint), \
+	    0 },							\
+	{ "match", f_match, offsetof(struct policy, match), 0 }
+
+static const struct policy_schema_key image_keys[] = {
+	COMMON_KEYS,
+	{ "denyLatest", policy_schema_bool,
+	    offsetof(struct policy, u.image.deny_latest), 0 },
+	{ "requireTag", policy_schema_bool,
+	    offsetof(struct policy, u.image.require_tag), 0 },
+	{ "requireDigest", policy_schema_bool,
+	    offsetof(struct policy, u.image.require_digest), 0 },
+	{ "allowedTags", policy_params_allowed_tags,
+	    offsetof(struct policy, u.image), 0 },
+	{ "allowedRegistries", policy_schema_globs,
+	    offsetof(struct policy, u.image.allowed_registries), 0 },
+	{ "exemptImages", policy_schema_globs,
+	    offsetof(struct policy, u.image.exempt_images), 0 },
+	{ NULL, NULL, 0, 0 }
+};
+
+static const struct policy_schema_key source_keys_table[] = {
+	COMMON_KEYS,
+	{ "markers", policy_params_markers,
+	    offsetof(struct policy, u.source), 1 },
+	{ NULL, NULL, 0, 0 }
+};
+
+static const struct policy_schema_key actor_keys[] = {
+	COMMON_KEYS,
+	{ "allow", policy_params_allow, offsetof(struct policy, u.actor), 1 },
+	{ "requireBoundToken", policy_schema_bool,
+	    offsetof(struct policy, u.actor.require_bound_token), 0 },
+	{ NULL, NULL, 0, 0 }
+};
+
+static const struct policy_schema_key exempt_actor_keys[] = {
+	{ "users", policy_schema_globs,
+	    offsetof(struct policy_settings, exempt_users), 0 },
+	{ "groups", policy_schema_globs,
+	    offsetof(struct policy_settings, exempt_groups), 0 },
+	{ NULL, NULL, 0, 0 }
+};
+
+static void
+f_exempt_actors(struct policy_schema_walk *w, yaml_node_t *n,
+    const char *path, void *dst)
+{
+	policy_schema_map(w, n, path, exempt_actor_keys, dst);
+}
+
+static const struct policy_schema_key settings_keys[] = {
+	{ "exemptNamespaces", policy_schema_globs,
+	    offsetof(struct policy_settings, exempt_namespaces), 0 },
+	{ "exemptActors", f_exempt_actors, 0, 0 },
+	{ NULL, NULL, 0, 0 }
+};
+
+/* The kind of every document: which table its spec is walked with. */
+static const struct {
+	const char			*name;
+	enum policy_rule		 rule;
+	const struct policy_schema_key	*keys;	/* NULL: Settings */
+} kinds[] = {
+	{ "Settings", POLICY_RULE_IMAGE, NULL },
+	{ "ImagePolicy", POLICY_RULE_IMAGE, image_keys },
+	{ "SourcePolicy", POLICY_RULE_SOURCE, source_keys_table },
+	{ "ActorPolicy", POLICY_RULE_ACTOR, actor_keys },
+};
+
+struct doc_nodes {
+	yaml_node_t	*api, *kind, *meta, *spec, *name;
+};
+
+static const struct policy_schema_key doc_keys[] = {
+	{ "apiVersion", policy_schema_node, offsetof(struct doc_nodes, api),
+	    1 },
+	{ "kind", policy_schema_node, offsetof(struct doc_nodes, kind), 1 },
+	{ "metadata", policy_schema_node, offsetof(struct doc_nodes, meta),
+	    1 },
+	{ "spec", policy_schema_node, offsetof(struct doc_nodes, spec), 1 },
+	{ NULL, NULL, 0, 0 }
+};
+
+static const struct policy_schema_key meta_keys[] = {
+	{ "name", policy_schema_node, offsetof(struct doc_nodes, name), 1 },
+	{ "labels", policy_schema_any_map, 0, 0 },
+	{ "annotations", policy_schema_any_map, 0, 0 },
+	{ NULL, NULL, 0, 0 }
+};
+
+/* Index into kinds[], or -1 after an error. */
+static int
+doc_kind(struct policy_schema_walk *w, yaml_node_t *n,
+    struct policy_doc *out)
+{
+	const char	*s;
+	size_t		 i;
+
+	if ((s = policy_schema_get_string(w, n, "kind")) == NULL)
+		return -1;
+	for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
+		if (strcmp(s, kinds[i].name) == 0)
+			break;
+	if (i == sizeof(kinds) / sizeof(kinds[0])) {
+		ERR(w, n, "kind", "unknown kind \"%s\" (expected Settings, "
+		    "ImagePolicy, SourcePolicy or ActorPolicy)", s);
+		return -1;
+	}
+	out->is_settings = kinds[i].keys == NULL;
+	out->kind_line = yaml_node_line(n);
+	out->kind_col = yaml_node_col(n);
+	return (int)i;
+}
+
+static void
+doc_name(struct policy_schema_walk *w, yaml_node_t *n,
+    struct policy_doc *out)
+{
+	const char	*s;
+
+	if ((s = policy_schema_get_string(w, n, "metadata.name")) == NULL)
+		return;
+	if (!policy_params_dns_label(s, strlen(s))) {
+		ERR(w, n, "metadata.name", "invalid name \"%s\" (expected a "
+		    "DNS label: at most %d lowercase letters, digits or '-', "
+		    "starting and ending with a letter or digit)", s,
+		    POLICY_NAME_MAX);
+		return;
+	}
+	memcpy(out->name, s, strlen(s) + 1);
+	out->name_line = yaml_node_line(n);
+	out->name_col = yaml_node_col(n);
+}
+
+static int
+strlist_default(struct strlist *l, const char *const *v)
+{
+	size_t	n;
+
+	if (l->v != NULL)
+		return 0;
+	for (n = 0; v[n] != NULL; n++)
+		continue;
+	if ((l->v = calloc(n, sizeof(*l->v))) == NULL)
+		return -1;
+	for (l->n = 0; l->n < n; l->n++)
+		if ((l->v[l->n] = strdup(v[l->n])) == NULL)
+			return -1;
+	return 0;
+}
+
+/* Walk a policy spec over its defaults; 0 or -1 (out of memory). */
+static int
+doc_policy(struct policy_schema_walk *w, yaml_node_t *spec, int k,
+    struct policy *p)
+{
+	static const char *const main_only[] = { "", NULL };
+	static const char *const main_scale[] = { "", "scale", NULL };
+	static const char *const main_ephemeral[] = { "",
+	    "ephemeralcontainers", NULL };
+	const char *const *subs = main_only;
+
+	p->rule = kinds[k].rule;
+	p->match.ops = KUBE_OP_CREATE | KUBE_OP_UPDATE;
+	if (p->rule == POLICY_RULE_ACTOR)
+		p->match.ops |= KUBE_OP_DELETE;
+	if (p->rule == POLICY_RULE_IMAGE) {
+		p->u.image.deny_latest = 1;
+		p->u.image.require_tag = 1;
+	}
+	w->is_image = p->rule == POLICY_RULE_IMAGE;
+	policy_schema_map(w, spec, "spec", kinds[k].keys, p);
+	/* kubectl debug adds containers through pods/ephemeralcontainers */
+	if (p->rule == POLICY_RULE_ACTOR)
+		subs = main_scale;
+	else if (p->rule == POLICY_RULE_IMAGE)
+		subs = main_ephemeral;
+	if (strlist_default(&p->match.kinds, default_kinds) == -1 ||
+	    strlist_default(&p->match.subresources, subs) == -1)
+		return -1;
+	return 0;
+}
+
+int
+policy_spec_doc(yaml_document_t *doc, const char *file, struct diag *d,
+    struct policy_doc *out)
+{
+	struct policy_schema_walk	 w = { doc, file, d, 0, "label" };
+	struct doc_nodes		 nodes;
+	yaml_node_t			*root;
+	size_t				 errors = d->errors;
+	int				 k = -1, rc = -1;
+
+	memset(out, 0, sizeof(*out));
+	memset(&nodes, 0, sizeof(nodes));
+	root = yaml_document_get_root_node(doc);
+	policy_schema_map(&w, root, "", doc_keys, &nodes);
+	if (nodes.api != NULL && policy_schema_get_string(&w, nodes.api,
+	    "apiVersion") != NULL && strcmp(yaml_scalar(nodes.api),
+	    POLICY_API_VERSION) != 0)
+		ERR(&w, nodes.api, "apiVersion", "expected \"%s\", got \"%s\"",
+		    POLICY_API_VERSION, yaml_scalar(nodes.api));
+	if (nodes.kind != NULL)
+		k = doc_kind(&w, nodes.kind, out);
+	if (nodes.meta != NULL)
+		policy_schema_map(&w, nodes.meta, "metadata", meta_keys,
+		    &nodes);
+	if (nodes.name != NULL)
+		doc_name(&w, nodes.name, out);
+	if (nodes.spec != NULL && k >= 0 && kinds[k].keys == NULL)
+		policy_schema_map(&w, nodes.spec, "spec", settings_keys,
+		    &out->settings);
+	else if (nodes.spec != NULL && k >= 0 &&
+	    doc_policy(&w, nodes.spec, k, &out->policy) == -1)
+		ERR(&w, root, "", "out of memory");
+	if (d->errors != errors || k < 0)
+		goto out;
+	if (kinds[k].keys == NULL) {
+		out->kind = POLICY_DOC_SETTINGS;
+	} else {
+		out->policy.line = yaml_node_line(root);
+		out->policy.name = strdup(out->name);
+		out->policy.file = strdup(file);
+		if (out->policy.name == NULL || out->policy.file == NULL) {
+			ERR(&w, root, "", "out of memory");
+			goto out;
+		}
+		out->kind = POLICY_DOC_POLICY;
+	}
+	rc = 0;
+out:
+	if (rc == -1) {
+		policy_spec_free_policy(&out->policy);
+		policy_spec_free_settings(&out->settings);
+		memset(&out->policy, 0, sizeof(out->policy));
+		memset(&out->settings, 0, sizeof(out->settings));
+	}
+	return rc;
+}
+
+static void
+strlist_free(struct strlist *l)
+{
+	size_t	i;
+
+	for (i = 0; i < l->n; i++)
+		free(l->v[i]);
+	free(l->v);
+}
+
+static void
+source_keys_free(struct policy_source_key *keys, size_t n)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++) {
+		free(keys[i].key);
+		match_regex_free(keys[i].value);
+	}
+	free(keys);
+}
+
+void
+policy_spec_free_policy(struct policy *p)
+{
+	size_t	i;
+
+	if (p == NULL)
+		return;
+	free(p->name);
+	free(p->file);
+	free(p->hint);
+	strlist_free(&p->match.kinds);
+	strlist_free(&p->match.ns_include);
+	strlist_free(&p->match.ns_exclude);
+	strlist_free(&p->match.subresources);
+	switch (p->rule) {
+	case POLICY_RULE_IMAGE:
+		for (i = 0; i < p->u.image.n_allowed_tags; i++)
+			match_regex_free(p->u.image.allowed_tags[i]);
+		free(p->u.image.allowed_tags);
+		strlist_free(&p->u.image.allowed_registries);
+		strlist_free(&p->u.image.exempt_images);
+		break;
+	case POLICY_RULE_SOURCE:
+		for (i = 0; i < p->u.source.n_markers; i++) {
+			free(p->u.source.markers[i].name);
+			source_keys_free(p->u.source.markers[i].labels,
+			    p->u.source.markers[i].n_labels);
+			source_keys_free(p->u.source.markers[i].annotations,
+			    p->u.source.markers[i].n_annotations);
+		}
+		free(p->u.source.markers);
+		break;
+	case POLICY_RULE_ACTOR:
+		strlist_free(&p->u.actor.users);
+		strlist_free(&p->u.actor.groups);
+		strlist_free(&p->u.actor.service_accounts);
+		break;
+	}
+}
+
+void
+policy_spec_free_settings(struct policy_settings *s)
+{
+	if (s == NULL)
+		return;
+	strlist_free(&s->exempt_namespaces);
+	strlist_free(&s->exempt_users);
+	strlist_free(&s->exempt_groups);
+}

@@ -1,0 +1,46 @@
+/*
+ * policy_spec.h - the gitgate policy format: one YAML document (apiVersion,
+ * kind, metadata, spec) into a struct policy or the settings, every problem
+ * of the document reported. Set-level checks (unique names, one Settings,
+ * limits on the set) are policy.c's job.
+ */
+#ifndef GITGATE_POLICY_SPEC_H
+#define GITGATE_POLICY_SPEC_H
+
+#include <yaml.h>
+
+#include "base/diag.h"
+#include "policy/policy.h"
+
+enum policy_doc_kind {
+	POLICY_DOC_INVALID = 0,	/* errors were reported; nothing owned */
+	POLICY_DOC_SETTINGS,	/* settings is filled; caller owns it */
+	POLICY_DOC_POLICY	/* policy is filled; caller owns it */
+};
+
+struct policy_doc {
+	enum policy_doc_kind	 kind;
+	int			 is_settings;	/* kind Settings, even if bad */
+	int			 kind_line, kind_col;
+	char			 name[POLICY_NAME_MAX + 1];	/* or "" */
+	int			 name_line, name_col;
+	struct policy		 policy;
+	struct policy_settings	 settings;
+};
+
+/*
+ * Walk doc (of file, for messages) into *out, which is zeroed first.
+ * Errors and warnings go to d as "file:line:col: path: message".
+ * Returns 0 when the document is valid (out->kind says which half is
+ * filled; the caller owns it and frees it below), -1 otherwise: nothing
+ * is owned, but name and is_settings are set when they were readable, so
+ * the caller can still check uniqueness.
+ */
+int	policy_spec_doc(yaml_document_t *doc, const char *file,
+	    struct diag *d, struct policy_doc *out);
+
+/* Free what a policy / settings owns, not the struct itself. NULL-safe. */
+void	policy_spec_free_policy(struct policy *p);
+void	policy_spec_free_settings(struct policy_settings *s);
+
+#endif
