@@ -325,8 +325,8 @@ check_split(const struct image_split *sp, char *err, size_t errlen)
 		return -1;
 	if (sp->has_digest && sp->digest.n == 0)
 		return set_err(err, errlen, ERR_FORMAT ": invalid digest");
-	if (sp->domain.n + 1 + (sp->library ? IMAGE_LIBRARY_LEN : 0) +
-	        sp->path.n >
+	/* distribution since v0.6.0: the limit is on the path, not the host */
+	if ((sp->library ? IMAGE_LIBRARY_LEN : 0) + sp->path.n >
 	    IMAGE_NAME_MAX)
 		return set_err(err, errlen,
 		    "repository name must not be more than 255 characters");

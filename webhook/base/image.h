@@ -11,7 +11,7 @@
 #include <stddef.h>
 
 #define IMAGE_REF_MAX	4096	/* longer references are rejected */
-#define IMAGE_NAME_MAX	255	/* distribution's NameTotalLengthMax */
+#define IMAGE_NAME_MAX	255	/* distribution's NameTotalLengthMax (path) */
 #define IMAGE_TAG_MAX	128
 
 /*
