@@ -44,11 +44,11 @@ def test_check():
     rc, out, _ = gitgate("check", "--policies", "policies", "-o", "json",
                          f"{M}/latest-and-unlabelled.yaml")
     try:
-        res = json.loads(out)
-    except ValueError:
+        res = json.loads(out)["objects"]
+    except (ValueError, KeyError):
         res = []
     S.check("check -o json: one result per object", rc == 1 and
-            len(res) == 2 and res[0]["allowed"] is False and
+            len(res) == 2 and res[0]["decision"] == "deny" and
             "[immutable-images]" in res[0]["message"], out)
     rc, out, _ = gitgate("check", "--policies", "policies", "--user",
                          "alice", f"{M}/clean-deployment.yaml")

@@ -15,6 +15,7 @@
 
 int	cli_serve(int argc, char **argv);	/* cli_serve.c */
 int	cli_check(int argc, char **argv);	/* cli_check.c */
+int	cli_test(int argc, char **argv);	/* cli_test.c */
 int	cli_review(int argc, char **argv);	/* cli_tools.c */
 int	cli_lint(int argc, char **argv);
 int	cli_certs(int argc, char **argv);

@@ -1,326 +1,216 @@
 /*
- * cli_check.c - `gitgate check`: evaluate manifests offline as a CREATE by
- * one identity (default: the policies' first reconciler), through the very
- * same decode/decide/render path as serve. Exit 0 clean, 1 denied, 2 error.
+ * cli_check.c - `gitgate check`: evaluate a config repo's manifests
+ * offline, document by document, as a CREATE by one identity (default:
+ * the policies' first reconciler; --kustomization/--helmrelease: as Flux
+ * will apply them), or objects as they run (--live). Decisions come from
+ * eval, as in serve. Exit 0 clean, 1 denied, 2 error or nothing checked.
  */
 #include "cli/cli.h"
 
-#include <ctype.h>
-#include <dirent.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
-#include "admission/eval.h"
 #include "base/kube.h"
+#include "cli/check.h"
+#include "cli/check_eval.h"
 #include "wire/manifest.h"
 #include "wire/review.h"
-#include "admission/verdict.h"
 
-#define CHECK_GROUPS_MAX	32
-#define CHECK_FILES_MAX		4096
+#define CHECK_HINT	" (Flux stamps its labels when it applies: check as " \
+			"it will with --kustomization NS/NAME or " \
+			"--helmrelease NS/NAME)"
 
 struct check {
 	struct policy_set	*set;
-	const char		*user;
-	const char		*groups[CHECK_GROUPS_MAX + 3];
-	size_t			 n_groups;
-	int			 json;
-	cJSON			*results;	/* -o json */
-	int			 denied;
-	int			 errors;
+	struct check_identity	 id;
+	struct check_out	*out;
+	struct check_work	*work;
+	const char		*file;
+	int			 seq;
+	int			 hint;		/* add CHECK_HINT to denials */
+	char			 msg[VERDICT_MESSAGE_MAX + sizeof(CHECK_HINT)];
 };
 
-/* request.kind / request.resource from the object's apiVersion and kind. */
-static void
-add_gvk(cJSON *req, const cJSON *obj)
+static const char *
+jstr(const cJSON *o, const char *key)
 {
-	const cJSON	*av = cJSON_GetObjectItemCaseSensitive(obj, "apiVersion");
-	const cJSON	*k = cJSON_GetObjectItemCaseSensitive(obj, "kind");
-	const char	*kind = cJSON_IsString(k) ? k->valuestring : "";
-	const char	*api = cJSON_IsString(av) ? av->valuestring : "";
-	const char	*slash = strchr(api, '/'), *res;
-	char		 group[256], plural[256];
-	cJSON		*o;
-	size_t		 i;
+	const cJSON	*v = cJSON_GetObjectItemCaseSensitive(o, key);
 
-	snprintf(group, sizeof(group), "%.*s", slash ? (int)(slash - api) : 0,
-	    api);
-	if ((res = kube_resource_for_kind(kind)) == NULL) {
-		for (i = 0; i < sizeof(plural) - 2 && kind[i] != '\0'; i++)
-			plural[i] = (char)tolower((unsigned char)kind[i]);
-		plural[i++] = 's';
-		plural[i] = '\0';
-		res = plural;
-	}
-	o = cJSON_AddObjectToObject(req, "kind");
-	cJSON_AddStringToObject(o, "group", group);
-	cJSON_AddStringToObject(o, "version", slash ? slash + 1 : api);
-	cJSON_AddStringToObject(o, "kind", kind);
-	o = cJSON_AddObjectToObject(req, "resource");
-	cJSON_AddStringToObject(o, "group", group);
-	cJSON_AddStringToObject(o, "version", slash ? slash + 1 : api);
-	cJSON_AddStringToObject(o, "resource", res);
+	return cJSON_IsString(v) ? v->valuestring : "";
 }
 
-/* An AdmissionReview for creating obj, as the API server would send it. */
-static cJSON *
-synthesize(const struct check *ck, cJSON *obj, int seq)
+/* Kustomize's own configuration (transformer configs, Components). */
+static int
+is_kustomize_config(const cJSON *obj)
 {
-	const cJSON	*meta, *v;
-	cJSON		*root, *req, *user, *groups;
-	char		 uid[64];
-	size_t		 i;
+	const char	*av = jstr(obj, "apiVersion");
 
-	meta = cJSON_GetObjectItemCaseSensitive(obj, "metadata");
-	root = cJSON_CreateObject();
-	cJSON_AddStringToObject(root, "apiVersion", "admission.k8s.io/v1");
-	cJSON_AddStringToObject(root, "kind", "AdmissionReview");
-	req = cJSON_AddObjectToObject(root, "request");
-	snprintf(uid, sizeof(uid), "gitgate-check-%d", seq);
-	cJSON_AddStringToObject(req, "uid", uid);
-	add_gvk(req, obj);
-	v = cJSON_GetObjectItemCaseSensitive(meta, "name");
-	if (cJSON_IsString(v))
-		cJSON_AddStringToObject(req, "name", v->valuestring);
-	v = cJSON_GetObjectItemCaseSensitive(meta, "namespace");
-	cJSON_AddStringToObject(req, "namespace", cJSON_IsString(v) ?
-	    v->valuestring : "default");
-	cJSON_AddStringToObject(req, "operation", "CREATE");
-	user = cJSON_AddObjectToObject(req, "userInfo");
-	cJSON_AddStringToObject(user, "username", ck->user);
-	groups = cJSON_AddArrayToObject(user, "groups");
-	for (i = 0; i < ck->n_groups; i++)
-		cJSON_AddItemToArray(groups, cJSON_CreateString(ck->groups[i]));
-	cJSON_AddItemReferenceToObject(req, "object", obj);
-	cJSON_AddNullToObject(req, "oldObject");
-	cJSON_AddTrueToObject(req, "dryRun");
-	return root;
+	return strncmp(av, "kustomize.config.k8s.io/", 24) == 0 ||
+	    strcmp(av, "builtin") == 0;
 }
 
 static void
-report(struct check *ck, const char *file, const struct manifest_obj *mo,
-    const struct review *rv, const struct eval_decision *d,
-    const struct verdict *v)
+check_object(void *arg, struct manifest_obj *mo, const char *skip)
 {
-	char	what[256];
-	cJSON	*r, *w;
-	size_t	i;
-
-	rule_describe(rv, what, sizeof(what));
-	if (ck->json) {
-		r = cJSON_CreateObject();
-		cJSON_AddStringToObject(r, "file", file);
-		cJSON_AddNumberToObject(r, "line", mo->line);
-		cJSON_AddStringToObject(r, "object", what);
-		cJSON_AddBoolToObject(r, "allowed", d->allowed);
-		if (!d->allowed)
-			cJSON_AddStringToObject(r, "message", v->message);
-		w = cJSON_AddArrayToObject(r, "warnings");
-		for (i = 0; i < v->resp.n_warnings; i++)
-			cJSON_AddItemToArray(w,
-			    cJSON_CreateString(v->resp.warnings[i]));
-		cJSON_AddItemToArray(ck->results, r);
-		return;
-	}
-	if (d->allowed)
-		printf("%s:%d: %s: allowed\n", file, mo->line, what);
-	else
-		printf("%s:%d: %s: DENIED: %s\n", file, mo->line, what,
-		    v->message);
-	for (i = 0; i < v->resp.n_warnings; i++)
-		printf("%s:%d: %s: warning: %s\n", file, mo->line, what,
-		    v->resp.warnings[i]);
-}
-
-static void
-check_object(struct check *ck, const char *file, struct manifest_obj *mo,
-    int seq)
-{
+	struct check		*ck = arg;
+	struct check_result	 r;
 	struct review		 rv;
-	struct eval_decision	 d;
-	struct verdict		*v;
+	cJSON			*root;
 	char			 err[256];
 
-	if (review_decode_json(synthesize(ck, mo->obj, seq), &rv, err,
-	    sizeof(err)) == -1) {
-		fprintf(stderr, "%s:%d: %s\n", file, mo->line, err);
-		ck->errors++;
+	if (skip != NULL || is_kustomize_config(mo->obj)) {
+		check_out_skip(ck->out, ck->file, mo->line, skip != NULL ?
+		    skip : "kustomize configuration, not an object");
 		return;
 	}
-	if ((v = malloc(sizeof(*v))) == NULL) {
-		review_free(&rv);
-		ck->errors++;
+	if ((root = check_review_new(&ck->id, mo->obj, ++ck->seq)) == NULL ||
+	    review_decode_json(root, &rv, err, sizeof(err)) == -1) {
+		check_out_error(ck->out, ck->file, mo->line, mo->col,
+		    root == NULL ? "out of memory" : err);
 		return;
 	}
-	eval_review(ck->set, &rv, 0, &d);
-	verdict_render(&d, v);
-	report(ck, file, mo, &rv, &d, v);
-	if (!d.allowed)
-		ck->denied++;
-	free(v);
-	review_free(&rv);
+	check_decide(&ck->id, ck->set, &rv, ck->work, &r);
+	r.file = ck->file;
+	r.line = mo->line;
+	r.api_version = jstr(mo->obj, "apiVersion");
+	r.kind = jstr(mo->obj, "kind");
+	r.ns = check_namespace(mo->obj);
+	r.name = jstr(cJSON_GetObjectItemCaseSensitive(mo->obj, "metadata"),
+	    "name");
+	if (r.name[0] == '\0')
+		r.name = jstr(cJSON_GetObjectItemCaseSensitive(mo->obj,
+		    "metadata"), "generateName");
+	if (r.message != NULL && ck->hint &&
+	    check_has_source_finding(ck->work)) {
+		snprintf(ck->msg, sizeof(ck->msg), "%s%s", r.message,
+		    CHECK_HINT);
+		r.message = ck->msg;
+	}
+	check_out_result(ck->out, &r);
+	review_free(&rv);	/* the object itself stays with the manifest */
+}
+
+/* diag's "file:line:col: message" back into its parts. */
+static void
+report_diag(struct check *ck, const struct diag *d)
+{
+	const char	*t, *p;
+	char		*end;
+	size_t		 i, fl = strlen(ck->file);
+	long		 line, col;
+
+	for (i = 0; i < d->n; i++) {
+		t = d->v[i].text;
+		line = col = 0;
+		p = t;
+		if (strncmp(t, ck->file, fl) == 0 && t[fl] == ':') {
+			line = strtol(t + fl + 1, &end, 10);
+			if (*end == ':')
+				col = strtol(end + 1, &end, 10);
+			p = *end == ':' ? end + 1 : t + fl + 1;
+			p += *p == ' ';
+		}
+		check_out_error(ck->out, ck->file, (int)line, (int)col, p);
+	}
+	if (d->dropped > 0)
+		check_out_error(ck->out, ck->file, 0, 0, "more errors not "
+		    "shown (DIAG_MAX)");
 }
 
 static void
 check_file(struct check *ck, const char *file)
 {
-	struct manifest	 m;
 	struct diag	 dg;
 	char		*buf;
-	size_t		 len, i;
+	size_t		 len;
 
+	ck->file = file;
 	if (cli_read_file(file, MANIFEST_MAX_BYTES, &buf, &len) == -1) {
-		ck->errors++;
+		check_out_error(ck->out, file, 0, 0, "not read (see above)");
+		return;
+	}
+	if (check_is_helm_template(buf, len)) {
+		check_out_skip(ck->out, file, 0, "a Helm template: render it "
+		    "first: helm template NAME CHART | gitgate check "
+		    "--helmrelease NS/NAME ... -");
+		free(buf);
 		return;
 	}
 	diag_init(&dg);
-	if (manifest_decode(file, buf, len, &m, &dg) == -1) {
-		cli_print_diag(&dg);
-		ck->errors++;
-	} else {
-		for (i = 0; i < m.n; i++)
-			check_object(ck, file, &m.v[i], (int)i + 1);
-		manifest_free(&m);
-	}
+	(void)manifest_each(file, buf, len, check_object, ck, &dg);
+	report_diag(ck, &dg);
 	diag_free(&dg);
 	free(buf);
 }
 
-static int
-is_manifest_name(const char *name)
-{
-	size_t	n = strlen(name);
-
-	if (name[0] == '.')
-		return 0;
-	return (n > 5 && strcmp(name + n - 5, ".yaml") == 0) ||
-	    (n > 4 && strcmp(name + n - 4, ".yml") == 0) ||
-	    (n > 5 && strcmp(name + n - 5, ".json") == 0);
-}
-
-static int
-by_name(const struct dirent **a, const struct dirent **b)
-{
-	return strcmp((*a)->d_name, (*b)->d_name);
-}
-
+/* The groups the API server would give the user (SA groups, authenticated). */
 static void
-check_path(struct check *ck, const char *path)
+default_groups(struct check_identity *id, char *sa_ns_group, size_t len)
 {
-	struct dirent	**ents;
-	struct stat	  st;
-	char		  sub[4096];
-	int		  i, n;
-
-	if (strcmp(path, "-") == 0 || stat(path, &st) == -1 ||
-	    !S_ISDIR(st.st_mode)) {
-		check_file(ck, path);
-		return;
-	}
-	if ((n = scandir(path, &ents, NULL, by_name)) < 0) {
-		perror(path);
-		ck->errors++;
-		return;
-	}
-	for (i = 0; i < n; i++) {
-		if (i < CHECK_FILES_MAX && is_manifest_name(ents[i]->d_name)) {
-			snprintf(sub, sizeof(sub), "%s/%s", path,
-			    ents[i]->d_name);
-			check_file(ck, sub);
-		}
-		free(ents[i]);
-	}
-	free(ents);
-}
-
-/* The groups the API server would give user (SA groups, authenticated). */
-static void
-default_groups(struct check *ck, char *sa_ns_group, size_t len)
-{
-	const char	*sa = kube_serviceaccount(ck->user);
+	const char	*sa = kube_serviceaccount(id->user);
 	const char	*colon = sa != NULL ? strchr(sa, ':') : NULL;
 
 	if (colon != NULL) {
-		ck->groups[ck->n_groups++] = "system:serviceaccounts";
+		id->groups[id->n_groups++] = "system:serviceaccounts";
 		snprintf(sa_ns_group, len, "system:serviceaccounts:%.*s",
 		    (int)(colon - sa), sa);
-		ck->groups[ck->n_groups++] = sa_ns_group;
+		id->groups[id->n_groups++] = sa_ns_group;
 	}
-	ck->groups[ck->n_groups++] = "system:authenticated";
+	id->groups[id->n_groups++] = "system:authenticated";
+}
+
+static int
+check_run(struct check *ck, char **paths, int n)
+{
+	struct check_files	files;
+	size_t			i, errors;
+
+	errors = check_walk(paths, n, &files);
+	for (i = 0; i < errors; i++)
+		check_out_error(ck->out, NULL, 0, 0, "a limit was hit or a "
+		    "folder not read (see above)");
+	for (i = 0; i < files.n; i++) {
+		if (files.v[i].skip != NULL)
+			check_out_skip(ck->out, files.v[i].path, 0,
+			    files.v[i].skip);
+		else
+			check_file(ck, files.v[i].path);
+	}
+	check_files_free(&files);
+	return check_out_finish(ck->out);
 }
 
 int
 cli_check(int argc, char **argv)
 {
-	static const struct option	 opts[] = {
-		{ "policies", required_argument, NULL, 'p' },
-		{ "user", required_argument, NULL, 'u' },
-		{ "group", required_argument, NULL, 'g' },
-		{ "output", required_argument, NULL, 'o' },
-		{ NULL, 0, NULL, 0 }
-	};
-	struct check			 ck;
-	const char			*dir = NULL;
-	char				 userbuf[512], sagroup[512], *s;
-	int				 c;
+	struct check		 ck;
+	struct check_opts	 o;
+	char			 userbuf[512], sagroup[512];
+	int			 rc = 2;
 
 	memset(&ck, 0, sizeof(ck));
-	while ((c = getopt_long(argc, argv, "o:", opts, NULL)) != -1) {
-		switch (c) {
-		case 'p':
-			dir = optarg;
-			break;
-		case 'u':
-			ck.user = optarg;
-			break;
-		case 'g':
-			if (ck.n_groups == CHECK_GROUPS_MAX) {
-				fprintf(stderr, "gitgate: too many --group\n");
-				return 2;
-			}
-			ck.groups[ck.n_groups++] = optarg;
-			break;
-		case 'o':
-			if (strcmp(optarg, "json") != 0 &&
-			    strcmp(optarg, "text") != 0) {
-				fprintf(stderr, "gitgate: -o must be text or "
-				    "json\n");
-				return 2;
-			}
-			ck.json = strcmp(optarg, "json") == 0;
-			break;
-		default:
-			return 2;
-		}
-	}
-	if (dir == NULL || optind >= argc) {
-		fprintf(stderr, "usage: gitgate check --policies DIR [--user "
-		    "NAME] [--group G]... [-o text|json] FILE|DIR|-...\n");
+	if (check_opts_parse(argc, argv, &o, &ck.id) != 0)
+		return o.help ? 0 : 2;
+	if ((ck.set = cli_load_policies(o.policies)) == NULL)
 		return 2;
-	}
-	if ((ck.set = cli_load_policies(dir)) == NULL)
-		return 2;
-	if (ck.user == NULL && (ck.user = policy_set_default_user(ck.set,
+	if (ck.id.user == NULL && (ck.id.user = policy_set_default_user(ck.set,
 	    userbuf, sizeof(userbuf))) == NULL) {
 		fprintf(stderr, "gitgate: %s: no reconciler identity in the "
-		    "policies; pass --user\n", dir);
-		policy_set_unref(ck.set);
-		return 2;
+		    "policies; pass --user\n", o.policies);
+		goto out;
 	}
-	default_groups(&ck, sagroup, sizeof(sagroup));
-	if (ck.json)
-		ck.results = cJSON_CreateArray();
-	for (; optind < argc; optind++)
-		check_path(&ck, argv[optind]);
-	if (ck.json) {
-		if ((s = cJSON_Print(ck.results)) != NULL)
-			printf("%s\n", s);
-		free(s);
-		cJSON_Delete(ck.results);
+	default_groups(&ck.id, sagroup, sizeof(sagroup));
+	ck.hint = ck.id.flux_prefix == NULL && !ck.id.live;
+	if ((ck.work = malloc(sizeof(*ck.work))) == NULL ||
+	    (ck.out = check_out_new(o.format, stdout)) == NULL) {
+		fprintf(stderr, "gitgate: out of memory\n");
+		goto out;
 	}
+	rc = check_run(&ck, argv + optind, argc - optind);
+out:
+	free(ck.work);
 	policy_set_unref(ck.set);
-	return ck.errors > 0 ? 2 : ck.denied > 0 ? 1 : 0;
+	return rc;
 }

@@ -26,6 +26,9 @@ struct mctx {
 	size_t		 cap;
 	size_t		 budget;	/* nodes left for the whole buffer */
 	int		 arrays;	/* a top-level list is a list of objects */
+	manifest_each_fn each;		/* streaming: manifest_each() */
+	void		*arg;
+	int		 line_base;	/* lines before a resumed YAML parse */
 };
 
 /* A read position in JSON text that cJSON has already accepted. */
@@ -48,15 +51,27 @@ err_at(struct mctx *c, struct pos at, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	if (at.line > 0)
+		at.line += c->line_base;
 	diag_add(c->d, DIAG_ERROR, c->file, at.line, at.col, "%s", msg);
 }
 
 static void
 obj_push(struct mctx *c, cJSON *obj, struct pos at, int index, int item)
 {
-	struct manifest_obj	*nv;
+	struct manifest_obj	*nv, one;
 	size_t			 ncap;
 
+	if (c->each != NULL) {
+		one.obj = obj;
+		one.line = at.line + c->line_base;
+		one.col = at.col;
+		one.index = index;
+		one.item = item;
+		c->each(c->arg, &one, NULL);
+		cJSON_Delete(one.obj);
+		return;
+	}
 	if (c->m->n == c->cap) {
 		ncap = c->cap == 0 ? 16 : c->cap * 2;
 		if ((nv = realloc(c->m->v, ncap * sizeof(*nv))) == NULL) {
@@ -173,6 +188,30 @@ check_obj(const cJSON *o, char *why, size_t len)
 }
 
 /*
+ * Streaming only: a mapping with neither apiVersion nor kind (Helm values,
+ * a config file) is not an object. Says so to each() and returns 1.
+ */
+static int
+not_object(struct mctx *c, const cJSON *o, struct pos at, int index,
+    int item)
+{
+	struct manifest_obj	one;
+
+	if (c->each == NULL || !cJSON_IsObject(o) ||
+	    cJSON_HasObjectItem(o, "apiVersion") ||
+	    cJSON_HasObjectItem(o, "kind"))
+		return 0;
+	one.obj = NULL;
+	one.line = at.line + c->line_base;
+	one.col = at.col;
+	one.index = index;
+	one.item = item;
+	c->each(c->arg, &one, "not a Kubernetes object (no apiVersion or "
+	    "kind)");
+	return 1;
+}
+
+/*
  * One decoded document, owned: checked and kept, or expanded into its
  * items when it is a List (or a top-level list with c->arrays). at[i] is
  * where item i starts, when known (nat of them).
@@ -196,6 +235,10 @@ doc_add(struct mctx *c, cJSON *doc, int index, struct pos docat,
 			return;
 		}
 	} else {
+		if (not_object(c, doc, docat, index, 0)) {
+			cJSON_Delete(doc);
+			return;
+		}
 		if (check_obj(doc, why, sizeof(why)) == 0) {
 			obj_push(c, doc, docat, index, 0);
 			return;
@@ -209,6 +252,11 @@ doc_add(struct mctx *c, cJSON *doc, int index, struct pos docat,
 			list_lend(doc, it);
 		if (is_list(it))
 			snprintf(why, sizeof(why), "a List inside a List");
+		else if (not_object(c, it, (size_t)i <= nat ? at[i - 1] :
+		    docat, index, i)) {
+			cJSON_Delete(it);
+			continue;
+		}
 		else if (check_obj(it, why, sizeof(why)) == 0) {
 			obj_push(c, it, (size_t)i <= nat ? at[i - 1] : docat,
 			    index, i);
@@ -413,6 +461,8 @@ json_add(struct mctx *c, cJSON *v, struct jcur at, int index)
 	size_t		 n = 0;
 	char		 err[DIAG_LINE_MAX];
 
+	if (c->each != NULL)
+		c->budget = YAML_DOC_MAX_NODES;	/* per document */
 	if (json_check(v, 0, &c->budget, err, sizeof(err)) == -1) {
 		err_at(c, docat, "document %d: %s", index, err);
 		cJSON_Delete(v);
@@ -527,6 +577,8 @@ yaml_add(struct mctx *c, yaml_document_t *doc, int index)
 
 	at.line = yaml_node_line(root);
 	at.col = yaml_node_col(root);
+	if (c->each != NULL)
+		c->budget = YAML_DOC_MAX_NODES;	/* per document */
 	if (yaml_scalar_is_plain(root) && yaml_scalar(root)[0] == '\0')
 		return 0;	/* libyaml's empty document: "---" alone */
 	if (root->type == YAML_SCALAR_NODE ||
@@ -545,7 +597,7 @@ yaml_add(struct mctx *c, yaml_document_t *doc, int index)
 		err_at(c, at, "document %d: more than %d nodes in this input "
 		    "after expanding aliases (an alias bomb?)", index,
 		    YAML_DOC_MAX_NODES);
-		return -1;
+		return c->each != NULL ? 0 : -1;	/* streaming: per doc */
 	}
 	seq = root->type == YAML_SEQUENCE_NODE ? root :
 	    yaml_map_get(doc, root, "items", NULL);
@@ -594,6 +646,157 @@ manifest_decode(const char *file, const char *buf, size_t len,
 		return 0;
 	manifest_free(m);
 	return -1;
+}
+
+/* A stream of JSON values, each checked as soon as it is parsed. */
+static void
+each_json(struct mctx *c, const char *buf, size_t len)
+{
+	struct jcur	 j = { buf, buf + len, buf, 1 };
+	const char	*after;
+	cJSON		*v;
+	int		 n = 0;
+
+	for (;;) {
+		jcur_ws(&j);
+		if (j.p >= j.end)
+			break;
+		if (n >= MANIFEST_STREAM_DOCS_MAX) {
+			err_at(c, jcur_pos(&j), "more than %d documents: the "
+			    "rest is not read", MANIFEST_STREAM_DOCS_MAX);
+			break;
+		}
+		v = cJSON_ParseWithLengthOpts(j.p, (size_t)(j.end - j.p),
+		    &after, 0);
+		if (v == NULL || (*j.p != '{' && *j.p != '[')) {
+			cJSON_Delete(v);
+			err_at(c, jcur_pos(&j), "document %d: malformed JSON; "
+			    "the rest is not read", n + 1);
+			break;
+		}
+		json_add(c, v, j, ++n);
+		jcur_advance(&j, after);
+	}
+}
+
+/* Offset of the line after the next "---" line at or after line (0-based). */
+static size_t
+yaml_resync(const char *buf, size_t len, size_t line, int *skipped)
+{
+	size_t	i = 0, l = 0;
+
+	*skipped = 0;
+	while (i < len && l <= line) {
+		const char *nl = memchr(buf + i, '\n', len - i);
+
+		i = nl != NULL ? (size_t)(nl - buf) + 1 : len;
+		l++;
+	}
+	for (; i < len; l++) {
+		const char	*nl = memchr(buf + i, '\n', len - i);
+		size_t		 e = nl != NULL ? (size_t)(nl - buf) : len;
+
+		if (e - i >= 3 && memcmp(buf + i, "---", 3) == 0 &&
+		    (e - i == 3 || buf[i + 3] == ' ' || buf[i + 3] == '\r' ||
+		    buf[i + 3] == '\t')) {
+			*skipped = (int)l;
+			return i;
+		}
+		i = e < len ? e + 1 : len;
+	}
+	return len;
+}
+
+/*
+ * YAML documents one at a time. After a syntax error the parse resumes at
+ * the next "---" line, so one broken document hides no later one.
+ */
+static void
+each_yaml(struct mctx *c, const char *buf, size_t len)
+{
+	yaml_parser_t	 p;
+	yaml_document_t	 doc;
+	size_t		 off = 0, errline;
+	int		 index = 0, skip, done = 0;
+	struct pos	 at;
+
+	while (!done && off < len) {
+		if (!yaml_parser_initialize(&p)) {
+			err_at(c, (struct pos){ 0, 0 }, "out of memory");
+			return;
+		}
+		yaml_parser_set_input_string(&p,
+		    (const unsigned char *)buf + off, len - off);
+		for (;;) {
+			if (!yaml_parser_load(&p, &doc)) {
+				at.line = (int)p.problem_mark.line + 1;
+				at.col = (int)p.problem_mark.column + 1;
+				err_at(c, at, "YAML syntax error: %s%s%s",
+				    p.problem ? p.problem : "unknown",
+				    p.context ? " " : "",
+				    p.context ? p.context : "");
+				errline = p.problem_mark.line;
+				off += yaml_resync(buf + off, len - off,
+				    errline, &skip);
+				c->line_base += skip;
+				break;
+			}
+			if (yaml_document_get_root_node(&doc) == NULL) {
+				yaml_document_delete(&doc);
+				if (p.stream_end_produced) {
+					done = 1;
+					break;
+				}
+				continue;
+			}
+			if (++index > MANIFEST_STREAM_DOCS_MAX) {
+				err_at(c, (struct pos){ (int)doc.start_mark.line
+				    + 1, 1 }, "more than %d documents: the rest "
+				    "is not read", MANIFEST_STREAM_DOCS_MAX);
+				yaml_document_delete(&doc);
+				done = 1;
+				break;
+			}
+			(void)yaml_add(c, &doc, index);
+			yaml_document_delete(&doc);
+		}
+		yaml_parser_delete(&p);
+	}
+}
+
+size_t
+manifest_each(const char *file, const char *buf, size_t len,
+    manifest_each_fn each, void *arg, struct diag *d)
+{
+	struct mctx	 c;
+	size_t		 errors = d->errors, i = 0;
+	const char	*after;
+	cJSON		*probe;
+
+	memset(&c, 0, sizeof(c));
+	c.file = file;
+	c.d = d;
+	c.each = each;
+	c.arg = arg;
+	c.budget = YAML_DOC_MAX_NODES;
+	if (len > MANIFEST_MAX_BYTES) {
+		diag_add(d, DIAG_ERROR, file, 0, 0, "larger than %u bytes",
+		    MANIFEST_MAX_BYTES);
+		return d->errors - errors;
+	}
+	while (i < len && (buf[i] == ' ' || buf[i] == '\t' ||
+	    buf[i] == '\r' || buf[i] == '\n'))
+		i++;
+	c.arrays = i < len && buf[i] == '[';
+	/* JSON when its first value parses as JSON; else YAML (positions) */
+	probe = i < len && (buf[i] == '{' || buf[i] == '[') ?
+	    cJSON_ParseWithLengthOpts(buf + i, len - i, &after, 0) : NULL;
+	if (probe != NULL) {
+		cJSON_Delete(probe);
+		each_json(&c, buf, len);
+	} else
+		each_yaml(&c, buf, len);
+	return d->errors - errors;
 }
 
 void

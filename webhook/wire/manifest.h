@@ -48,6 +48,25 @@ struct manifest {
  */
 int	manifest_decode(const char *file, const char *buf, size_t len,
 	    struct manifest *m, struct diag *d);
+/*
+ * Streaming twin of manifest_decode() for `gitgate check`: memory grows
+ * with the largest document, not with the input. Each object is handed to
+ * each() as soon as its document is decoded (mo->obj is borrowed: it is
+ * freed when each() returns, unless each() sets it to NULL to keep it).
+ * A mapping with neither apiVersion nor kind is not an object: each() gets
+ * mo->obj NULL and skip saying why. A broken document is added to d and
+ * the next ones are still read (after a YAML syntax error, from the next
+ * "---" line). The node budget (YAML_DOC_MAX_NODES) is per document here,
+ * and at most MANIFEST_STREAM_DOCS_MAX documents are read (an error says
+ * so when more follow). Returns the number of errors added to d.
+ */
+#define MANIFEST_STREAM_DOCS_MAX	200000
+
+typedef void	(*manifest_each_fn)(void *arg, struct manifest_obj *mo,
+		    const char *skip);
+size_t	manifest_each(const char *file, const char *buf, size_t len,
+	    manifest_each_fn each, void *arg, struct diag *d);
+
 /* Frees every object still held and empties *m. NULL is a no-op. */
 void	manifest_free(struct manifest *m);
 
