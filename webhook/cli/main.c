@@ -16,8 +16,13 @@ usage(FILE *f)
 	    "--tls-key FILE --policies DIR\n"
 	    "                      [--audit] [--client-ca FILE] "
 	    "[--max-body BYTES] [--threads N] [--log-level L]\n"
-	    "       gitgate check  --policies DIR [--user NAME] [--group G]... "
-	    "[-o text|json] FILE|DIR|-\n"
+	    "       gitgate check  --policies DIR [--user NAME|NS:NAME] "
+	    "[--group G]...\n"
+	    "                      [--kustomization NS/NAME | --helmrelease "
+	    "NS/NAME] [--live]\n"
+	    "                      [-o text|json|junit|github|policyreport] "
+	    "FILE|DIR|-...\n"
+	    "       gitgate test   --policies DIR [-o text|junit] SUITE...\n"
 	    "       gitgate review --policies DIR [--audit] FILE|-\n"
 	    "       gitgate lint   --policies DIR\n"
 	    "       gitgate certs  --out DIR --dns NAME [--dns NAME]... "
@@ -35,6 +40,8 @@ main(int argc, char **argv)
 		exit(cli_serve(argc - 1, argv + 1));
 	if (strcmp(cmd, "check") == 0)
 		exit(cli_check(argc - 1, argv + 1));
+	if (strcmp(cmd, "test") == 0)
+		exit(cli_test(argc - 1, argv + 1));
 	if (strcmp(cmd, "review") == 0)
 		exit(cli_review(argc - 1, argv + 1));
 	if (strcmp(cmd, "lint") == 0)
