@@ -138,13 +138,14 @@ static void
 case_result(struct tctx *t, const struct suite_case *c, const char *fail)
 {
 	cJSON	*j;
+	FILE	*f = t->junit ? stderr : stdout;
 
 	if (fail[0] == '\0') {
 		t->passed++;
-		printf("PASS %s:%d: %s\n", c->file, c->line, c->name);
+		fprintf(f, "PASS %s:%d: %s\n", c->file, c->line, c->name);
 	} else {
 		t->failed++;
-		printf("FAIL %s:%d: %s: %s\n", c->file, c->line, c->name,
+		fprintf(f, "FAIL %s:%d: %s: %s\n", c->file, c->line, c->name,
 		    fail);
 	}
 	if (t->junit_cases == NULL || (j = cJSON_CreateObject()) == NULL)

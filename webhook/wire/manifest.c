@@ -679,14 +679,19 @@ each_json(struct mctx *c, const char *buf, size_t len)
 	}
 }
 
-/* Offset of the line after the next "---" line at or after line (0-based). */
+/*
+ * Offset of the first "---" line at or after line (0-based) but never the
+ * first line (no progress), or len; *skipped gets its line number.
+ */
 static size_t
 yaml_resync(const char *buf, size_t len, size_t line, int *skipped)
 {
 	size_t	i = 0, l = 0;
 
 	*skipped = 0;
-	while (i < len && l <= line) {
+	if (line == 0)
+		line = 1;
+	while (i < len && l < line) {
 		const char *nl = memchr(buf + i, '\n', len - i);
 
 		i = nl != NULL ? (size_t)(nl - buf) + 1 : len;
