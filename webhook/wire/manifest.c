@@ -650,11 +650,12 @@ manifest_decode(const char *file, const char *buf, size_t len,
 
 /* A stream of JSON values, each checked as soon as it is parsed. */
 static void
-each_json(struct mctx *c, const char *buf, size_t len)
+each_json(struct mctx *c, const char *buf, size_t len, cJSON *first,
+    const char *first_end)
 {
 	struct jcur	 j = { buf, buf + len, buf, 1 };
-	const char	*after;
-	cJSON		*v;
+	const char	*after = first_end;
+	cJSON		*v = first;
 	int		 n = 0;
 
 	for (;;) {
@@ -666,8 +667,9 @@ each_json(struct mctx *c, const char *buf, size_t len)
 			    "rest is not read", MANIFEST_STREAM_DOCS_MAX);
 			break;
 		}
-		v = cJSON_ParseWithLengthOpts(j.p, (size_t)(j.end - j.p),
-		    &after, 0);
+		if (n > 0)	/* the first one was parsed by the caller */
+			v = cJSON_ParseWithLengthOpts(j.p,
+			    (size_t)(j.end - j.p), &after, 0);
 		if (v == NULL || (*j.p != '{' && *j.p != '[')) {
 			cJSON_Delete(v);
 			err_at(c, jcur_pos(&j), "document %d: malformed JSON; "
@@ -796,10 +798,9 @@ manifest_each(const char *file, const char *buf, size_t len,
 	/* JSON when its first value parses as JSON; else YAML (positions) */
 	probe = i < len && (buf[i] == '{' || buf[i] == '[') ?
 	    cJSON_ParseWithLengthOpts(buf + i, len - i, &after, 0) : NULL;
-	if (probe != NULL) {
-		cJSON_Delete(probe);
-		each_json(&c, buf, len);
-	} else
+	if (probe != NULL)
+		each_json(&c, buf, len, probe, after);
+	else
 		each_yaml(&c, buf, len);
 	return d->errors - errors;
 }
