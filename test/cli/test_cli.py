@@ -109,11 +109,30 @@ def test_certs():
     except ValueError:
         decoded = b""
     S.check("certs prints the caBundle", decoded == ca)
+    rc, _, err = gitgate("certs", "--out", out_dir, "--dns", "x.svc")
+    S.check("certs over an existing CA: exit 2, says --force",
+            rc == 2 and "--force" in err and "ca.key" in err, err)
+    with open(os.path.join(out_dir, "ca.crt"), "rb") as f:
+        S.check("certs refused: the CA is untouched", f.read() == ca)
+    rc, out2, err = gitgate("certs", "--out", out_dir, "--dns", "x.svc",
+                            "--force")
+    with open(os.path.join(out_dir, "ca.crt"), "rb") as f:
+        S.check("certs --force replaces the CA", rc == 0 and
+                f.read() != ca, err)
     rc, _, err = gitgate("certs", "--out", out_dir)
     S.check("certs without --dns: exit 2", rc == 2, err)
-    rc, _, err = gitgate("certs", "--out", out_dir, "--dns", "a b")
+    rc, _, err = gitgate("certs", "--out", out_dir + "-bad", "--dns", "a b")
     S.check("certs bad name: exit 2 with reason", rc == 2 and
             "a b" in err, err)
+
+
+def test_review_yaml():
+    rc, out, err = gitgate("review", "--policies", "policies",
+                           f"{M}/clean-deployment.yaml")
+    S.check("review given YAML: exit 2, says JSON and points to check, once",
+            rc == 2 and "AdmissionReview in JSON" in err and
+            "gitgate check" in err and err.count("gitgate check") == 1 and
+            out == "", err)
 
 
 def test_misc():
@@ -137,6 +156,7 @@ def test_misc():
 test_check()
 test_lint()
 test_certs()
+test_review_yaml()
 test_misc()
 shutil.rmtree(TMP, ignore_errors=True)
 S.done()

@@ -9,10 +9,23 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "admission/admission.h"
 #include "certs/certs.h"
 #include "policy/policy.h"
+
+/* An AdmissionReview is a JSON object: its first byte is '{'. */
+static int
+looks_like_json(const char *buf, size_t len)
+{
+	size_t	i = 0;
+
+	while (i < len && (buf[i] == ' ' || buf[i] == '\t' || buf[i] == '\r' ||
+	    buf[i] == '\n'))
+		i++;
+	return i < len && buf[i] == '{';
+}
 
 int
 cli_review(int argc, char **argv)
@@ -46,6 +59,13 @@ cli_review(int argc, char **argv)
 		return 2;
 	if (cli_read_file(argv[optind], CLI_INPUT_MAX, &body, &len) == -1)
 		goto out;
+	if (!looks_like_json(body, len)) {
+		fprintf(stderr, "gitgate: %s: review takes one AdmissionReview in "
+		    "JSON; to check manifests (YAML) use: gitgate check "
+		    "--policies %s %s\n", argv[optind], dir, argv[optind]);
+		free(body);
+		goto out;
+	}
 	admission_handle(set, audit, 0, body, len, &rep);
 	free(body);
 	if (rep.body == NULL) {
@@ -109,9 +129,12 @@ cli_certs(int argc, char **argv)
 		{ "out", required_argument, NULL, 'o' },
 		{ "dns", required_argument, NULL, 'd' },
 		{ "days", required_argument, NULL, 'n' },
+		{ "force", no_argument, NULL, 'f' },
 		{ NULL, 0, NULL, 0 }
 	};
 	const char			*out = NULL, *dns[CERTS_DNS_MAX];
+	struct stat			 st;
+	int				 force = 0;
 	char				 err[512], path[4096], *b64, *end;
 	size_t				 n_dns = 0;
 	long				 days = CERTS_DAYS_DEFAULT;
@@ -137,13 +160,23 @@ cli_certs(int argc, char **argv)
 				return 2;
 			}
 			break;
+		case 'f':
+			force = 1;
+			break;
 		default:
 			return 2;
 		}
 	}
 	if (out == NULL || n_dns == 0 || optind != argc) {
 		fprintf(stderr, "usage: gitgate certs --out DIR --dns NAME "
-		    "[--dns NAME]... [--days N]\n");
+		    "[--dns NAME]... [--days N] [--force]\n");
+		return 2;
+	}
+	snprintf(path, sizeof(path), "%s/ca.key", out);
+	if (!force && stat(path, &st) == 0) {
+		fprintf(stderr, "gitgate: certs: %s exists: a new CA would "
+		    "break every caBundle made from it; pass --force to "
+		    "replace it\n", path);
 		return 2;
 	}
 	if (certs_generate(out, dns, n_dns, (int)days, err,

@@ -26,7 +26,7 @@ usage(FILE *f)
 	    "       gitgate review --policies DIR [--audit] FILE|-\n"
 	    "       gitgate lint   --policies DIR\n"
 	    "       gitgate certs  --out DIR --dns NAME [--dns NAME]... "
-	    "[--days N]\n"
+	    "[--days N] [--force]\n"
 	    "       gitgate version\n");
 }
 
