@@ -12,38 +12,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "wire/manifest_int.h"
 #include "wire/yaml_doc.h"
 
-struct pos {
-	int	line;
-	int	col;
-};
-
-struct mctx {
-	const char	*file;
-	struct manifest	*m;
-	struct diag	*d;
-	size_t		 cap;
-	size_t		 budget;	/* nodes left for the whole buffer */
-	int		 arrays;	/* a top-level list is a list of objects */
-	manifest_each_fn each;		/* streaming: manifest_each() */
-	void		*arg;
-	int		 line_base;	/* lines before a resumed YAML parse */
-};
-
-/* A read position in JSON text that cJSON has already accepted. */
-struct jcur {
-	const char	*p;
-	const char	*end;
-	const char	*bol;	/* beginning of the current line */
-	int		 line;
-};
-
-static void	err_at(struct mctx *, struct pos, const char *, ...)
-		    __attribute__((format(printf, 3, 4)));
-
-static void
-err_at(struct mctx *c, struct pos at, const char *fmt, ...)
+void
+manifest_err_at(struct mctx *c, struct pos at, const char *fmt, ...)
 {
 	char	msg[DIAG_LINE_MAX];
 	va_list	ap;
@@ -76,7 +49,7 @@ obj_push(struct mctx *c, cJSON *obj, struct pos at, int index, int item)
 		ncap = c->cap == 0 ? 16 : c->cap * 2;
 		if ((nv = realloc(c->m->v, ncap * sizeof(*nv))) == NULL) {
 			cJSON_Delete(obj);
-			err_at(c, at, "out of memory");
+			manifest_err_at(c, at, "out of memory");
 			return;
 		}
 		c->m->v = nv;
@@ -101,8 +74,8 @@ json_kind(const cJSON *j)
 }
 
 /* kind ends in "List" and there are items: kubectl's idea of a list. */
-static int
-is_list(const cJSON *o)
+int
+manifest_is_list(const cJSON *o)
 {
 	const cJSON	*kind = cJSON_GetObjectItemCaseSensitive(o, "kind");
 	size_t		 n;
@@ -114,9 +87,31 @@ is_list(const cJSON *o)
 	return n >= 4 && strcmp(kind->valuestring + n - 4, "List") == 0;
 }
 
+/* The envelope of a streamed List: kind and apiVersion, lent to items. */
+cJSON *
+manifest_envelope_new(const char *kind, const char *api)
+{
+	cJSON	*env;
+
+	if ((env = cJSON_CreateObject()) == NULL)
+		return NULL;
+	cJSON_AddStringToObject(env, "kind", kind);
+	if (api != NULL)
+		cJSON_AddStringToObject(env, "apiVersion", api);
+	return env;
+}
+
+int
+manifest_ends_with_list(const char *s)
+{
+	size_t	n = s != NULL ? strlen(s) : 0;
+
+	return n >= 4 && strcmp(s + n - 4, "List") == 0;
+}
+
 /* A typed list (DeploymentList) implies kind and apiVersion of items. */
-static void
-list_lend(const cJSON *list, cJSON *item)
+void
+manifest_list_lend(const cJSON *list, cJSON *item)
 {
 	const char	*kind = cJSON_GetObjectItemCaseSensitive(list,
 			    "kind")->valuestring;
@@ -216,8 +211,8 @@ not_object(struct mctx *c, const cJSON *o, struct pos at, int index,
  * items when it is a List (or a top-level list with c->arrays). at[i] is
  * where item i starts, when known (nat of them).
  */
-static void
-doc_add(struct mctx *c, cJSON *doc, int index, struct pos docat,
+void
+manifest_doc_add(struct mctx *c, cJSON *doc, int index, struct pos docat,
     const struct pos *at, size_t nat)
 {
 	cJSON	*items, *it;
@@ -226,11 +221,11 @@ doc_add(struct mctx *c, cJSON *doc, int index, struct pos docat,
 
 	if (cJSON_IsArray(doc) && c->arrays)
 		items = doc;
-	else if (is_list(doc)) {
+	else if (manifest_is_list(doc)) {
 		items = cJSON_GetObjectItemCaseSensitive(doc, "items");
 		if (!cJSON_IsArray(items) && !cJSON_IsNull(items)) {
-			err_at(c, docat, "document %d: items is %s, not a list",
-			    index, json_kind(items));
+			manifest_err_at(c, docat, "document %d: items is %s, "
+			    "not a list", index, json_kind(items));
 			cJSON_Delete(doc);
 			return;
 		}
@@ -243,34 +238,39 @@ doc_add(struct mctx *c, cJSON *doc, int index, struct pos docat,
 			obj_push(c, doc, docat, index, 0);
 			return;
 		}
-		err_at(c, docat, "document %d: %s", index, why);
+		manifest_err_at(c, docat, "document %d: %s", index, why);
 		cJSON_Delete(doc);
 		return;
 	}
-	for (i = 1; (it = cJSON_DetachItemFromArray(items, 0)) != NULL; i++) {
-		if (items != doc)
-			list_lend(doc, it);
-		if (is_list(it))
-			snprintf(why, sizeof(why), "a List inside a List");
-		else if (not_object(c, it, (size_t)i <= nat ? at[i - 1] :
-		    docat, index, i)) {
-			cJSON_Delete(it);
-			continue;
-		}
-		else if (check_obj(it, why, sizeof(why)) == 0) {
-			obj_push(c, it, (size_t)i <= nat ? at[i - 1] : docat,
-			    index, i);
-			continue;
-		}
-		err_at(c, (size_t)i <= nat ? at[i - 1] : docat,
-		    "document %d, item %d: %s", index, i, why);
-		cJSON_Delete(it);
-	}
+	for (i = 1; (it = cJSON_DetachItemFromArray(items, 0)) != NULL; i++)
+		manifest_item_add(c, items != doc ? doc : NULL, it,
+		    (size_t)i <= nat ? at[i - 1] : docat, index, i);
 	cJSON_Delete(doc);
 }
 
-static struct pos
-jcur_pos(const struct jcur *j)
+void
+manifest_item_add(struct mctx *c, const cJSON *list, cJSON *it,
+    struct pos at, int index, int i)
+{
+	char	why[256];
+
+	if (list != NULL)
+		manifest_list_lend(list, it);
+	if (manifest_is_list(it))
+		snprintf(why, sizeof(why), "a List inside a List");
+	else if (not_object(c, it, at, index, i)) {
+		cJSON_Delete(it);
+		return;
+	} else if (check_obj(it, why, sizeof(why)) == 0) {
+		obj_push(c, it, at, index, i);
+		return;
+	}
+	manifest_err_at(c, at, "document %d, item %d: %s", index, i, why);
+	cJSON_Delete(it);
+}
+
+struct pos
+manifest_jcur_pos(const struct jcur *j)
 {
 	struct pos	at;
 
@@ -279,8 +279,8 @@ jcur_pos(const struct jcur *j)
 	return at;
 }
 
-static void
-jcur_advance(struct jcur *j, const char *to)
+void
+manifest_jcur_advance(struct jcur *j, const char *to)
 {
 	const char	*nl;
 
@@ -291,20 +291,20 @@ jcur_advance(struct jcur *j, const char *to)
 	j->p = to;
 }
 
-static void
-jcur_ws(struct jcur *j)
+void
+manifest_jcur_ws(struct jcur *j)
 {
 	const char	*s = j->p;
 
 	while (s < j->end && (*s == ' ' || *s == '\t' || *s == '\r' ||
 	    *s == '\n'))
 		s++;
-	jcur_advance(j, s);
+	manifest_jcur_advance(j, s);
 }
 
 /* Skips one JSON value without recursion; never reads past j->end. */
-static void
-jcur_skip(struct jcur *j)
+void
+manifest_jcur_skip(struct jcur *j)
 {
 	const char	*s = j->p;
 	size_t		 depth = 0;
@@ -338,7 +338,7 @@ jcur_skip(struct jcur *j)
 		    *s == ' ' || *s == '\t' || *s == '\r' || *s == '\n'))
 			break;
 	}
-	jcur_advance(j, s);
+	manifest_jcur_advance(j, s);
 }
 
 /* Where each element of the array at j starts; nothing on failure. */
@@ -350,7 +350,7 @@ jcur_elems(struct jcur *j, struct pos **out, size_t *n)
 
 	*n = 0;
 	for (j->p++;; j->p++) {
-		jcur_ws(j);
+		manifest_jcur_ws(j);
 		if (j->p >= j->end || *j->p == ']')
 			break;
 		if (*n == cap) {
@@ -361,9 +361,9 @@ jcur_elems(struct jcur *j, struct pos **out, size_t *n)
 			}
 			v = nv;
 		}
-		v[(*n)++] = jcur_pos(j);
-		jcur_skip(j);
-		jcur_ws(j);
+		v[(*n)++] = manifest_jcur_pos(j);
+		manifest_jcur_skip(j);
+		manifest_jcur_ws(j);
 		if (j->p >= j->end || *j->p != ',')
 			break;
 	}
@@ -378,21 +378,21 @@ jcur_items(struct jcur *j)
 	int		 found;
 
 	for (j->p++;; j->p++) {
-		jcur_ws(j);
+		manifest_jcur_ws(j);
 		if (j->p >= j->end || *j->p != '"')
 			return -1;
 		k = j->p;
-		jcur_skip(j);
+		manifest_jcur_skip(j);
 		found = j->p - k == 7 && memcmp(k, "\"items\"", 7) == 0;
-		jcur_ws(j);
+		manifest_jcur_ws(j);
 		if (j->p >= j->end || *j->p != ':')
 			return -1;
 		j->p++;
-		jcur_ws(j);
+		manifest_jcur_ws(j);
 		if (found)
 			return 0;
-		jcur_skip(j);
-		jcur_ws(j);
+		manifest_jcur_skip(j);
+		manifest_jcur_ws(j);
 		if (j->p >= j->end || *j->p != ',')
 			return -1;
 	}
@@ -407,8 +407,8 @@ key_cmp(const void *a, const void *b)
 }
 
 /* The JSON twin of yaml_doc's limits, plus: no duplicate keys. */
-static int
-json_check(const cJSON *v, int depth, size_t *budget, char *err,
+int
+manifest_json_check(const cJSON *v, int depth, size_t *budget, char *err,
     size_t len)
 {
 	const cJSON	*ch, **keys;
@@ -427,7 +427,7 @@ json_check(const cJSON *v, int depth, size_t *budget, char *err,
 	}
 	(*budget)--;
 	for (ch = v->child; ch != NULL; ch = ch->next, n++)
-		if (json_check(ch, depth + 1, budget, err, len) == -1)
+		if (manifest_json_check(ch, depth + 1, budget, err, len) == -1)
 			return -1;
 	if (!cJSON_IsObject(v) || n < 2)
 		return 0;
@@ -454,26 +454,26 @@ struct jval {
 };
 
 /* Checks, positions and adds one parsed JSON value (owned). */
-static void
-json_add(struct mctx *c, cJSON *v, struct jcur at, int index)
+void
+manifest_json_add(struct mctx *c, cJSON *v, struct jcur at, int index)
 {
-	struct pos	*items = NULL, docat = jcur_pos(&at);
+	struct pos	*items = NULL, docat = manifest_jcur_pos(&at);
 	size_t		 n = 0;
 	char		 err[DIAG_LINE_MAX];
 
 	if (c->each != NULL)
 		c->budget = YAML_DOC_MAX_NODES;	/* per document */
-	if (json_check(v, 0, &c->budget, err, sizeof(err)) == -1) {
-		err_at(c, docat, "document %d: %s", index, err);
+	if (manifest_json_check(v, 0, &c->budget, err, sizeof(err)) == -1) {
+		manifest_err_at(c, docat, "document %d: %s", index, err);
 		cJSON_Delete(v);
 		return;
 	}
 	if (cJSON_IsArray(v))
 		jcur_elems(&at, &items, &n);
-	else if (is_list(v) && jcur_items(&at) == 0 && at.p < at.end &&
+	else if (manifest_is_list(v) && jcur_items(&at) == 0 && at.p < at.end &&
 	    *at.p == '[')
 		jcur_elems(&at, &items, &n);
-	doc_add(c, v, index, docat, items, n);
+	manifest_doc_add(c, v, index, docat, items, n);
 	free(items);
 }
 
@@ -489,7 +489,7 @@ decode_json(struct mctx *c, const char *buf, size_t len)
 	int		 rc = 1;
 
 	for (;;) {
-		jcur_ws(&j);
+		manifest_jcur_ws(&j);
 		if (j.p >= j.end)
 			break;
 		if ((*j.p != '{' && *j.p != '[') || n >= YAML_DOC_MAX_DOCS)
@@ -506,11 +506,11 @@ decode_json(struct mctx *c, const char *buf, size_t len)
 			goto out;
 		vals[n].v = v;
 		vals[n++].at = j;
-		jcur_advance(&j, after);
+		manifest_jcur_advance(&j, after);
 	}
 	c->arrays = 1;
 	for (i = 0; i < n; i++) {
-		json_add(c, vals[i].v, vals[i].at, (int)i + 1);
+		manifest_json_add(c, vals[i].v, vals[i].at, (int)i + 1);
 		vals[i].v = NULL;
 	}
 	rc = 0;
@@ -565,8 +565,8 @@ yaml_positions(yaml_document_t *doc, yaml_node_t *seq, struct pos **out,
 }
 
 /* One YAML document: -1 when the node budget is spent (stop there). */
-static int
-yaml_add(struct mctx *c, yaml_document_t *doc, int index)
+int
+manifest_yaml_add(struct mctx *c, yaml_document_t *doc, int index)
 {
 	yaml_node_t	*root = yaml_document_get_root_node(doc), *seq;
 	struct pos	 at, *items = NULL;
@@ -583,7 +583,7 @@ yaml_add(struct mctx *c, yaml_document_t *doc, int index)
 		return 0;	/* libyaml's empty document: "---" alone */
 	if (root->type == YAML_SCALAR_NODE ||
 	    (root->type == YAML_SEQUENCE_NODE && !c->arrays)) {
-		err_at(c, at, "document %d: expected a mapping (a Kubernetes "
+		manifest_err_at(c, at, "document %d: expected a mapping (a Kubernetes "
 		    "object), found %s", index, yaml_node_kind(root));
 		return 0;
 	}
@@ -591,10 +591,10 @@ yaml_add(struct mctx *c, yaml_document_t *doc, int index)
 	    sizeof(err))) == NULL) {
 		why = err_split(err, &at);
 		if (c->budget > 0) {
-			err_at(c, at, "document %d: %s", index, why);
+			manifest_err_at(c, at, "document %d: %s", index, why);
 			return 0;
 		}
-		err_at(c, at, "document %d: more than %d nodes in this input "
+		manifest_err_at(c, at, "document %d: more than %d nodes in this input "
 		    "after expanding aliases (an alias bomb?)", index,
 		    YAML_DOC_MAX_NODES);
 		return c->each != NULL ? 0 : -1;	/* streaming: per doc */
@@ -602,9 +602,9 @@ yaml_add(struct mctx *c, yaml_document_t *doc, int index)
 	seq = root->type == YAML_SEQUENCE_NODE ? root :
 	    yaml_map_get(doc, root, "items", NULL);
 	if (seq != NULL && seq->type == YAML_SEQUENCE_NODE &&
-	    (seq == root || is_list(j)))
+	    (seq == root || manifest_is_list(j)))
 		yaml_positions(doc, seq, &items, &n);
-	doc_add(c, j, index, at, items, n);
+	manifest_doc_add(c, j, index, at, items, n);
 	free(items);
 	return 0;
 }
@@ -637,7 +637,7 @@ manifest_decode(const char *file, const char *buf, size_t len,
 	    decode_json(&c, buf, len) == 1) {
 		if (yaml_docs_load(file, buf, len, &docs, d) == 0) {
 			for (i = 0; i < docs.n; i++)
-				if (yaml_add(&c, &docs.v[i], (int)i + 1) == -1)
+				if (manifest_yaml_add(&c, &docs.v[i], (int)i + 1) == -1)
 					break;
 			yaml_docs_free(&docs);
 		}
@@ -646,163 +646,6 @@ manifest_decode(const char *file, const char *buf, size_t len,
 		return 0;
 	manifest_free(m);
 	return -1;
-}
-
-/* A stream of JSON values, each checked as soon as it is parsed. */
-static void
-each_json(struct mctx *c, const char *buf, size_t len, cJSON *first,
-    const char *first_end)
-{
-	struct jcur	 j = { buf, buf + len, buf, 1 };
-	const char	*after = first_end;
-	cJSON		*v = first;
-	int		 n = 0;
-
-	for (;;) {
-		jcur_ws(&j);
-		if (j.p >= j.end)
-			break;
-		if (n >= MANIFEST_STREAM_DOCS_MAX) {
-			err_at(c, jcur_pos(&j), "more than %d documents: the "
-			    "rest is not read", MANIFEST_STREAM_DOCS_MAX);
-			break;
-		}
-		if (n > 0)	/* the first one was parsed by the caller */
-			v = cJSON_ParseWithLengthOpts(j.p,
-			    (size_t)(j.end - j.p), &after, 0);
-		if (v == NULL || (*j.p != '{' && *j.p != '[')) {
-			cJSON_Delete(v);
-			err_at(c, jcur_pos(&j), "document %d: malformed JSON; "
-			    "the rest is not read", n + 1);
-			break;
-		}
-		json_add(c, v, j, ++n);
-		jcur_advance(&j, after);
-	}
-}
-
-/*
- * Offset of the first "---" line at or after line (0-based) but never the
- * first line (no progress), or len; *skipped gets its line number.
- */
-static size_t
-yaml_resync(const char *buf, size_t len, size_t line, int *skipped)
-{
-	size_t	i = 0, l = 0;
-
-	*skipped = 0;
-	if (line == 0)
-		line = 1;
-	while (i < len && l < line) {
-		const char *nl = memchr(buf + i, '\n', len - i);
-
-		i = nl != NULL ? (size_t)(nl - buf) + 1 : len;
-		l++;
-	}
-	for (; i < len; l++) {
-		const char	*nl = memchr(buf + i, '\n', len - i);
-		size_t		 e = nl != NULL ? (size_t)(nl - buf) : len;
-
-		if (e - i >= 3 && memcmp(buf + i, "---", 3) == 0 &&
-		    (e - i == 3 || buf[i + 3] == ' ' || buf[i + 3] == '\r' ||
-		    buf[i + 3] == '\t')) {
-			*skipped = (int)l;
-			return i;
-		}
-		i = e < len ? e + 1 : len;
-	}
-	return len;
-}
-
-/*
- * YAML documents one at a time. After a syntax error the parse resumes at
- * the next "---" line, so one broken document hides no later one.
- */
-static void
-each_yaml(struct mctx *c, const char *buf, size_t len)
-{
-	yaml_parser_t	 p;
-	yaml_document_t	 doc;
-	size_t		 off = 0, errline;
-	int		 index = 0, skip, done = 0;
-	struct pos	 at;
-
-	while (!done && off < len) {
-		if (!yaml_parser_initialize(&p)) {
-			err_at(c, (struct pos){ 0, 0 }, "out of memory");
-			return;
-		}
-		yaml_parser_set_input_string(&p,
-		    (const unsigned char *)buf + off, len - off);
-		for (;;) {
-			if (!yaml_parser_load(&p, &doc)) {
-				at.line = (int)p.problem_mark.line + 1;
-				at.col = (int)p.problem_mark.column + 1;
-				err_at(c, at, "YAML syntax error: %s%s%s",
-				    p.problem ? p.problem : "unknown",
-				    p.context ? " " : "",
-				    p.context ? p.context : "");
-				errline = p.problem_mark.line;
-				off += yaml_resync(buf + off, len - off,
-				    errline, &skip);
-				c->line_base += skip;
-				break;
-			}
-			if (yaml_document_get_root_node(&doc) == NULL) {
-				yaml_document_delete(&doc);
-				if (p.stream_end_produced) {
-					done = 1;
-					break;
-				}
-				continue;
-			}
-			if (++index > MANIFEST_STREAM_DOCS_MAX) {
-				err_at(c, (struct pos){ (int)doc.start_mark.line
-				    + 1, 1 }, "more than %d documents: the rest "
-				    "is not read", MANIFEST_STREAM_DOCS_MAX);
-				yaml_document_delete(&doc);
-				done = 1;
-				break;
-			}
-			(void)yaml_add(c, &doc, index);
-			yaml_document_delete(&doc);
-		}
-		yaml_parser_delete(&p);
-	}
-}
-
-size_t
-manifest_each(const char *file, const char *buf, size_t len,
-    manifest_each_fn each, void *arg, struct diag *d)
-{
-	struct mctx	 c;
-	size_t		 errors = d->errors, i = 0;
-	const char	*after;
-	cJSON		*probe;
-
-	memset(&c, 0, sizeof(c));
-	c.file = file;
-	c.d = d;
-	c.each = each;
-	c.arg = arg;
-	c.budget = YAML_DOC_MAX_NODES;
-	if (len > MANIFEST_MAX_BYTES) {
-		diag_add(d, DIAG_ERROR, file, 0, 0, "larger than %u bytes",
-		    MANIFEST_MAX_BYTES);
-		return d->errors - errors;
-	}
-	while (i < len && (buf[i] == ' ' || buf[i] == '\t' ||
-	    buf[i] == '\r' || buf[i] == '\n'))
-		i++;
-	c.arrays = i < len && buf[i] == '[';
-	/* JSON when its first value parses as JSON; else YAML (positions) */
-	probe = i < len && (buf[i] == '{' || buf[i] == '[') ?
-	    cJSON_ParseWithLengthOpts(buf + i, len - i, &after, 0) : NULL;
-	if (probe != NULL)
-		each_json(&c, buf, len, probe, after);
-	else
-		each_yaml(&c, buf, len);
-	return d->errors - errors;
 }
 
 void

@@ -2,7 +2,9 @@
  * test_manifest.c - manifest_decode() on inline buffers: each case is the
  * input and either the objects it must yield (position, document, item,
  * kind/name) or its first error, exactly. Typing, aliases and limits
- * follow the table as separate checks.
+ * follow the table as separate checks. manifest_each() (streaming) must
+ * yield exactly what manifest_decode() yields on every valid case, and
+ * keep reading after a broken document or List item.
  */
 #include "wire/manifest.h"
 
@@ -293,10 +295,127 @@ test_limits(void)
 	diag_free(&d);
 }
 
+/* manifest_each() into a struct manifest, and the skip notes. */
+struct collect {
+	struct manifest	 m;
+	size_t		 cap;
+	char		 skips[256];
+};
+
+static void
+collect_one(void *arg, struct manifest_obj *mo, const char *skip)
+{
+	struct collect		*c = arg;
+	struct manifest_obj	*nv;
+	size_t			 n = strlen(c->skips);
+
+	if (skip != NULL) {
+		snprintf(c->skips + n, sizeof(c->skips) - n, "%s%d:skip",
+		    n > 0 ? " " : "", mo->line);
+		return;
+	}
+	if (c->m.n == c->cap) {
+		c->cap = c->cap ? c->cap * 2 : 8;
+		if ((nv = realloc(c->m.v, c->cap * sizeof(*nv))) == NULL)
+			return;
+		c->m.v = nv;
+	}
+	c->m.v[c->m.n++] = *mo;
+	mo->obj = NULL;		/* kept */
+}
+
+static size_t
+each_summary(const char *in, char *got, size_t len, char *skips,
+    size_t slen, char *first_err, size_t elen)
+{
+	struct collect	c;
+	struct diag	d;
+	size_t		errors;
+
+	memset(&c, 0, sizeof(c));
+	diag_init(&d);
+	errors = manifest_each("t.yaml", in, strlen(in), collect_one, &c, &d);
+	summarize(&c.m, got, len);
+	snprintf(skips, slen, "%s", c.skips);
+	snprintf(first_err, elen, "%s", d.n > 0 ? d.v[0].text : "");
+	manifest_free(&c.m);
+	diag_free(&d);
+	return errors;
+}
+
+static const struct mcase each_cases[] = {
+	{ "a broken document hides none after it",
+	  "apiVersion: v1\nkind: Pod\nmetadata: {name: a}\n---\n"
+	  "apiVersion: v1\nkind: Pod\nmetadata: {name: x\n---\n"
+	  "apiVersion: v1\nkind: Pod\nmetadata: {name: c}\n",
+	  "1:1 d1 i0 Pod/a 9:1 d1 i0 Pod/c", 1 },
+	{ "a YAML List item by item: UTF-8, flow items, a bad item",
+	  "apiVersion: v1\nkind: List\nitems:\n"
+	  "- apiVersion: v1\n  kind: Pod\n  metadata: {name: \"\xc3\xa9\"}\n"
+	  "  data: {a: \"\xe6\x97\xa5\xe6\x9c\xac\"}\n"
+	  "-   {apiVersion: v1, kind: Pod, metadata: {name: f}}\n"
+	  "- kind: Pod\n  metadata: {name: nokind}\n"
+	  "- apiVersion: v1\n  kind: Pod\n  metadata:\n    name: last\n",
+	  "4:3 d1 i1 Pod/\xc3\xa9 8:5 d1 i2 Pod/f 11:3 d1 i4 Pod/last", 1 },
+	{ "last line without a newline, List and document",
+	  "apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n"
+	  "  kind: Pod\n  metadata: {name: a}\n---\n"
+	  "apiVersion: v1\nkind: Pod\nmetadata: {name: b}",
+	  "4:3 d1 i1 Pod/a 8:1 d2 i0 Pod/b", 0 },
+	{ "JSON, then YAML-separated JSON without a final newline",
+	  "{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":"
+	  "{\"name\":\"a\"}}\n---\n{\"apiVersion\":\"v1\",\"kind\":"
+	  "\"Pod\",\"metadata\":{\"name\":\"b\"}}",
+	  "1:1 d1 i0 Pod/a 3:1 d2 i0 Pod/b", 0 },
+	{ "a JSON List item by item, a malformed item skipped",
+	  "{\"apiVersion\": \"v1\", \"kind\": \"PodList\", \"items\": [\n"
+	  " {\"metadata\": {\"name\": \"a\"}},\n"
+	  " {\"metadata\": {\"name\": }},\n"
+	  " {\"metadata\": {\"name\": \"c\"}}]}\n",
+	  "2:2 d1 i1 Pod/a 4:2 d1 i3 Pod/c", 1 },
+};
+
+static void
+test_each(void)
+{
+	char	got[1024], want[1024], skips[256], err[512];
+	size_t	i, e;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		if (cases[i].errors != 0)
+			continue;
+		e = each_summary(cases[i].in, got, sizeof(got), skips,
+		    sizeof(skips), err, sizeof(err));
+		snprintf(want, sizeof(want), "%s", cases[i].want);
+		CHECK_STR(got, want);
+		CHECK_INT(e, 0);
+		if (strcmp(got, want) != 0 || e != 0)
+			fprintf(stderr, "  each, in case: %s\n", cases[i].name);
+	}
+	for (i = 0; i < sizeof(each_cases) / sizeof(each_cases[0]); i++) {
+		e = each_summary(each_cases[i].in, got, sizeof(got), skips,
+		    sizeof(skips), err, sizeof(err));
+		CHECK_STR(got, each_cases[i].want);
+		CHECK_INT(e, each_cases[i].errors);
+		if (strcmp(got, each_cases[i].want) != 0 ||
+		    e != each_cases[i].errors)
+			fprintf(stderr, "  each: %s (%s)\n", each_cases[i].name,
+			    err);
+	}
+	/* Helm values, a config file: not objects, a note and no error */
+	e = each_summary("replicaCount: 2\nimage: {tag: latest}\n---\n"
+	    "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\n", got,
+	    sizeof(got), skips, sizeof(skips), err, sizeof(err));
+	CHECK_STR(got, "4:1 d2 i0 Pod/p");
+	CHECK_STR(skips, "1:skip");
+	CHECK_INT(e, 0);
+}
+
 int
 main(void)
 {
 	test_table();
+	test_each();
 	test_scalars();
 	test_limits();
 	return unit_done("manifest");
