@@ -7,6 +7,8 @@ CRD schema), --live, and policy test suites (the shipped one, and one
 with a wrong expectation)."""
 import json
 import os
+import shutil
+import subprocess
 import sys
 import tempfile
 import xml.etree.ElementTree as ET
@@ -75,7 +77,7 @@ def test_walk():
             "tmpl.yaml: skipped: a Helm template: render it first" in out,
             out)
     S.check("summary line counts objects, denials, skips",
-            out.strip().splitlines()[-1] ==
+            (out.strip().splitlines() or [""])[-1] ==
             "2 objects checked: 1 denied, 0 warned, 6 skipped", out)
     many = os.path.join(TMP, "many")
     os.makedirs(many)
@@ -165,6 +167,7 @@ def test_formats():
         doc = json.loads(out)
     except ValueError:
         doc = {}
+    doc = doc if isinstance(doc, dict) else {}
     objs = doc.get("objects", [])
     S.check("-o json: separate fields per object", rc == 1 and
             len(objs) == 3 and objs[0]["kind"] == "Deployment" and
@@ -186,7 +189,7 @@ def test_formats():
     rc, out, _ = gitgate("check", *P, "-o", "json", bad)
     try:
         errs = json.loads(out)["errors"]
-    except (ValueError, KeyError):
+    except (ValueError, KeyError, TypeError):
         errs = []
     S.check("-o json: errors are in the output with file and line",
             rc == 2 and errs and errs[0]["file"] == bad and
@@ -281,7 +284,7 @@ def test_live():
                            "-o", "policyreport", "-", stdin=dump)
     try:
         reps = json.loads(out)["items"]
-    except (ValueError, KeyError):
+    except (ValueError, KeyError, TypeError):
         reps = []
     by_ns = {r["metadata"].get("namespace", ""): r for r in reps}
     S.check("--live -o policyreport: one PolicyReport per namespace",
@@ -343,10 +346,70 @@ def test_suites():
     S.check("gitgate test -o junit", rc == 0 and ok, out[:300])
 
 
+def peak_kib(args, stdin_path=None):
+    """gitgate's own peak RSS (KiB) by /usr/bin/time, or None."""
+    out = os.path.join(TMP, "rss")
+    env = dict(os.environ)
+    with open(stdin_path or os.devnull) as f:
+        p = subprocess.run(["/usr/bin/time", "-o", out, "-f", "%M",
+                            os.environ.get("GITGATE", "build/gitgate")] +
+                           args, stdin=f, stdout=subprocess.PIPE,
+                           stderr=subprocess.DEVNULL, env=env, timeout=120)
+    with open(out) as f:
+        return int(f.read().split()[-1]), p.returncode, p.stdout.decode()
+
+
+def test_memory():
+    g = os.environ.get("GITGATE", "build/gitgate")
+    ldd = subprocess.run(["ldd", g], capture_output=True, text=True).stdout
+    if not os.path.exists("/usr/bin/time") or "asan" in ldd or \
+            os.environ.get("VALGRIND"):
+        print("skip: no /usr/bin/time, or a sanitizer build: memory not "
+              "checked")
+        return
+    item = ("- apiVersion: apps/v1\n  kind: Deployment\n  metadata:\n"
+            "    name: d{i}\n    namespace: ns{n}\n    labels:\n"
+            "      kustomize.toolkit.fluxcd.io/name: apps\n"
+            "      kustomize.toolkit.fluxcd.io/namespace: flux-system\n"
+            "  spec:\n    replicas: 2\n    template:\n      spec:\n"
+            "        containers:\n        - name: c\n"
+            "          image: ghcr.io/acme/app{i}:1.{i}.0\n")
+    path = os.path.join(TMP, "list.yaml")
+    with open(path, "w") as f:
+        f.write("apiVersion: v1\nkind: List\nitems:\n")
+        for i in range(15000):
+            f.write(item.format(i=i, n=i % 50))
+    size = os.path.getsize(path) // 1024
+    kib, rc, out = peak_kib(["check", "--policies", "policies", "-"], path)
+    print(f"  YAML List peak {kib} KiB")
+    S.check(f"a 15 000-item YAML List ({size} KiB) streams: peak RSS "
+            f"{kib} KiB < input + 32 MiB (was ~196 MiB)",
+            rc == 0 and kib < size + 32 * 1024 and
+            "15000 objects checked" in out, out[-300:])
+    jpath = os.path.join(TMP, "list.json")
+    with open(jpath, "w") as f:
+        f.write('{"apiVersion": "v1", "kind": "List", "items": [')
+        for i in range(15000):
+            f.write(("," if i else "") + json.dumps({
+                "apiVersion": "v1", "kind": "ConfigMap",
+                "metadata": {"name": f"c{i}", "namespace": "apps"},
+                "data": {"k": "v" * 300}}))
+        f.write("]}")
+    size = os.path.getsize(jpath) // 1024
+    kib, rc, out = peak_kib(["check", "--policies", "policies", jpath])
+    print(f"  JSON List peak {kib} KiB")
+    S.check(f"a 15 000-item JSON List ({size} KiB) streams: peak RSS "
+            f"{kib} KiB < input + 16 MiB (was ~32 MiB)", rc == 0 and
+            kib < size + 16 * 1024 and "15000 objects checked" in out,
+            out[-300:])
+
+
 test_walk()
 test_documents()
 test_identity()
 test_formats()
 test_live()
 test_suites()
+test_memory()
+shutil.rmtree(TMP, ignore_errors=True)
 S.done()

@@ -91,8 +91,9 @@ check_out_junit(FILE *f, const cJSON *objects, const cJSON *skipped,
 	    "failures=\"%d\" errors=\"%d\" skipped=\"%d\">\n",
 	    cJSON_GetArraySize(objects) + cJSON_GetArraySize(errors), fail,
 	    cJSON_GetArraySize(errors), skip);
-	cJSON_ArrayForEach(r, objects)
+	cJSON_ArrayForEach(r, objects) {
 		junit_case(f, r);
+	}
 	cJSON_ArrayForEach(r, errors) {
 		fputs("    <testcase classname=\"", f);
 		xml_escape(f, str(r, "file"));
@@ -118,10 +119,11 @@ report_for(cJSON *items, const char *ns)
 	cJSON	*rep, *md, *sum;
 	char	 name[320];
 
-	cJSON_ArrayForEach(rep, items)
+	cJSON_ArrayForEach(rep, items) {
 		if (strcmp(str(cJSON_GetObjectItemCaseSensitive(rep,
 		    "metadata"), "namespace"), ns) == 0)
 			return rep;
+	}
 	rep = cJSON_CreateObject();
 	cJSON_AddStringToObject(rep, "apiVersion", "wgpolicyk8s.io/v1alpha2");
 	cJSON_AddStringToObject(rep, "kind", ns[0] != '\0' ? "PolicyReport" :
@@ -187,9 +189,10 @@ report_object(cJSON *items, const cJSON *obj, long long now)
 	    "policies")) {
 		found = NULL;
 		cJSON_ArrayForEach(f, cJSON_GetObjectItemCaseSensitive(obj,
-		    "findings"))
+		    "findings")) {
 			if (strcmp(str(f, "policy"), p->valuestring) == 0)
 				found = f;
+		}
 		if (found == NULL)
 			report_add(rep, obj, p->valuestring, "pass",
 			    "passed", now);
@@ -211,9 +214,10 @@ check_out_policyreport(const cJSON *objects, long long now)
 	cJSON_AddStringToObject(list, "apiVersion", "v1");
 	cJSON_AddStringToObject(list, "kind", "List");
 	items = cJSON_AddArrayToObject(list, "items");
-	cJSON_ArrayForEach(obj, objects)
+	cJSON_ArrayForEach(obj, objects) {
 		if (cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(obj,
 		    "policies")) > 0)
 			report_object(items, obj, now);
+	}
 	return list;
 }

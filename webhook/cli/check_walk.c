@@ -128,9 +128,10 @@ skip_list(struct walk *w, const char *dir, const cJSON *k, const char *key,
 		if (cJSON_IsString(v))
 			skip_add(w, dir, v->valuestring, kfile, as);
 		arr = cJSON_IsArray(v) ? v : NULL;
-		cJSON_ArrayForEach(f, arr)
+		cJSON_ArrayForEach(f, arr) {
 			if (cJSON_IsString(f))
 				skip_add(w, dir, f->valuestring, kfile, as);
+		}
 	}
 }
 

@@ -49,8 +49,9 @@ names_add(const char *s, cJSON *out)
 			break;
 		snprintf(name, sizeof(name), "%.*s", (int)(e - p - 1), p + 1);
 		seen = 0;
-		cJSON_ArrayForEach(it, out)
+		cJSON_ArrayForEach(it, out) {
 			seen |= strcmp(it->valuestring, name) == 0;
+		}
 		if (!seen)
 			cJSON_AddItemToArray(out, cJSON_CreateString(name));
 	}
@@ -78,9 +79,10 @@ answer_read(const cJSON *resp, struct answer *a, cJSON *policies)
 	a->warnings = cJSON_GetObjectItemCaseSensitive(r, "warnings");
 	a->message = cJSON_IsString(msg) ? msg->valuestring : "";
 	names_add(a->message, policies);
-	cJSON_ArrayForEach(w, a->warnings)
+	cJSON_ArrayForEach(w, a->warnings) {
 		if (cJSON_IsString(w))
 			names_add(w->valuestring, policies);
+	}
 	a->decision = cJSON_IsFalse(allowed) ? "deny" :
 	    cJSON_GetArraySize(a->warnings) > 0 ? "warn" : "allow";
 	return 0;
@@ -107,9 +109,10 @@ answer_compare(const struct suite_case *c, const struct answer *a, char *buf,
 		cJSON_ArrayForEach(p, c->policies) {
 			int one = 0;
 
-			cJSON_ArrayForEach(q, a->policies)
+			cJSON_ArrayForEach(q, a->policies) {
 				one |= strcmp(p->valuestring,
 				    q->valuestring) == 0;
+			}
 			found &= one;
 		}
 		if (!found) {
@@ -122,9 +125,10 @@ answer_compare(const struct suite_case *c, const struct answer *a, char *buf,
 	}
 	if (c->message != NULL) {
 		found = strstr(a->message, c->message) != NULL;
-		cJSON_ArrayForEach(w, a->warnings)
+		cJSON_ArrayForEach(w, a->warnings) {
 			found |= cJSON_IsString(w) &&
 			    strstr(w->valuestring, c->message) != NULL;
+		}
 		if (!found) {
 			snprintf(buf, len, "expected a message with \"%s\", "
 			    "got \"%s\"", c->message, a->message);

@@ -115,11 +115,12 @@ case_expect(struct suite_case *c, const cJSON *e, char *err, size_t len)
 		return -1;
 	}
 	c->policies = cJSON_GetObjectItemCaseSensitive(e, "policies");
-	cJSON_ArrayForEach(p, c->policies)
+	cJSON_ArrayForEach(p, c->policies) {
 		if (!cJSON_IsString(p)) {
 			snprintf(err, len, "expect.policies: names only");
 			return -1;
 		}
+	}
 	if (c->policies != NULL && !cJSON_IsArray(c->policies)) {
 		snprintf(err, len, "expect.policies must be a list");
 		return -1;
@@ -363,8 +364,9 @@ review_user(cJSON *req, const struct suite_case *c, const char *user)
 	cJSON_AddStringToObject(ui, "username", user);
 	g = cJSON_AddArrayToObject(ui, "groups");
 	if (c->groups != NULL) {
-		cJSON_ArrayForEach(e, c->groups)
+		cJSON_ArrayForEach(e, c->groups) {
 			cJSON_AddItemToArray(g, cJSON_Duplicate(e, 0));
+		}
 		return;
 	}
 	if (sa != NULL && (colon = strchr(sa, ':')) != NULL) {

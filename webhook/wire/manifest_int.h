@@ -25,8 +25,6 @@ struct mctx {
 	manifest_each_fn each;		/* streaming: manifest_each() */
 	void		*arg;
 	int		 line_base;	/* lines before a resumed YAML parse */
-	int		 line0;		/* lines before the YAML text */
-	int		 index0;	/* documents before the YAML text */
 };
 
 /* A read position in JSON text that cJSON has already accepted. */

@@ -14,30 +14,37 @@
 #include "wire/yaml_doc.h"
 
 /*
- * JSON documents may be separated YAML-style ("---"): what is not JSON
- * from the start of a line on is read as YAML. Mid-line, it is an error.
+ * 1 when buf is a stream of JSON objects and arrays and nothing else,
+ * parsed one value at a time and thrown away. Otherwise the whole buffer
+ * is read as YAML, as manifest_decode() does.
  */
-static void
-json_then_yaml(struct mctx *c, struct jcur *j, int n)
+static int
+json_stream_valid(const char *buf, size_t len)
 {
-	if (j->p != j->bol) {
-		manifest_err_at(c, manifest_jcur_pos(j), "document %d: "
-		    "malformed JSON; the rest is not read", n + 1);
-		return;
+	const char	*p = buf, *end = buf + len, *after;
+	cJSON		*v;
+
+	for (;;) {
+		while (p < end && (*p == ' ' || *p == '\t' || *p == '\r' ||
+		    *p == '\n'))
+			p++;
+		if (p == end)
+			return 1;
+		if ((*p != '{' && *p != '[') || (v = cJSON_ParseWithLengthOpts(
+		    p, (size_t)(end - p), &after, 0)) == NULL)
+			return 0;
+		cJSON_Delete(v);
+		p = after;
 	}
-	c->line_base = j->line - 1;
-	c->index0 = n;
-	manifest_each_yaml(c, j->p, (size_t)(j->end - j->p));
 }
 
 /* A stream of JSON values, each checked as soon as it is parsed. */
 static void
-each_json(struct mctx *c, const char *buf, size_t len, cJSON *first,
-    const char *first_end)
+each_json(struct mctx *c, const char *buf, size_t len)
 {
 	struct jcur	 j = { buf, buf + len, buf, 1 };
-	const char	*after = first_end;
-	cJSON		*v = first;
+	const char	*after;
+	cJSON		*v;
 	int		 n = 0;
 
 	for (;;) {
@@ -50,14 +57,10 @@ each_json(struct mctx *c, const char *buf, size_t len, cJSON *first,
 			    MANIFEST_STREAM_DOCS_MAX);
 			break;
 		}
-		if (n > 0)	/* the first one was parsed by the caller */
-			v = cJSON_ParseWithLengthOpts(j.p,
-			    (size_t)(j.end - j.p), &after, 0);
-		if (v == NULL || (*j.p != '{' && *j.p != '[')) {
-			cJSON_Delete(v);
-			json_then_yaml(c, &j, n);
+		v = cJSON_ParseWithLengthOpts(j.p, (size_t)(j.end - j.p),
+		    &after, 0);
+		if (v == NULL)	/* json_stream_valid() said it parses */
 			break;
-		}
 		manifest_json_add(c, v, j, ++n);
 		manifest_jcur_advance(&j, after);
 	}
@@ -88,6 +91,7 @@ json_list_scan(struct jcur *j, char *kind, char *api, size_t len,
     struct jcur *items)
 {
 	const char	*k, *v;
+	cJSON		*val;
 	size_t		 klen;
 	int		 found = 0;
 
@@ -111,6 +115,12 @@ json_list_scan(struct jcur *j, char *kind, char *api, size_t len,
 			found = 1;
 		}
 		manifest_jcur_skip(j);
+		if (!found || items->p != v) {	/* items: checked item by item */
+			if ((val = cJSON_ParseWithLength(v, (size_t)(j->p - v)))
+			    == NULL)
+				return -1;
+			cJSON_Delete(val);
+		}
 		if (klen == 6 && memcmp(k, "\"kind\"", 6) == 0)
 			(void)json_str(v, j->p, kind, len);
 		if (klen == 12 && memcmp(k, "\"apiVersion\"", 12) == 0)
@@ -124,6 +134,31 @@ json_list_scan(struct jcur *j, char *kind, char *api, size_t len,
 	j->p++;
 	manifest_jcur_ws(j);
 	return found && j->p == j->end && manifest_ends_with_list(kind) ? 0 : -1;
+}
+
+/* 1 when every item of the array at it parses as JSON (one at a time). */
+static int
+json_items_valid(struct jcur it)
+{
+	const char	*start;
+	cJSON		*v;
+
+	for (it.p++;; it.p++) {
+		manifest_jcur_ws(&it);
+		if (it.p < it.end && *it.p == ']')
+			return 1;
+		start = it.p;
+		manifest_jcur_skip(&it);
+		if ((v = cJSON_ParseWithLength(start, (size_t)(it.p - start))) ==
+		    NULL)
+			return 0;
+		cJSON_Delete(v);
+		manifest_jcur_ws(&it);
+		if (it.p < it.end && *it.p == ']')
+			return 1;
+		if (it.p >= it.end || *it.p != ',')
+			return 0;
+	}
 }
 
 /*
@@ -142,7 +177,8 @@ each_json_list(struct mctx *c, const char *buf, size_t len)
 
 	manifest_jcur_ws(&j);
 	if (j.p >= j.end || *j.p != '{' ||
-	    json_list_scan(&j, kind, api, sizeof(kind), &it) == -1)
+	    json_list_scan(&j, kind, api, sizeof(kind), &it) == -1 ||
+	    json_items_valid(it) == 0)
 		return 1;
 	if ((env = manifest_envelope_new(kind, api[0] != '\0' ? api : NULL)) == NULL)
 		return 1;
@@ -188,8 +224,6 @@ manifest_each(const char *file, const char *buf, size_t len,
 {
 	struct mctx	 c;
 	size_t		 errors = d->errors, i = 0;
-	const char	*after;
-	cJSON		*probe;
 
 	memset(&c, 0, sizeof(c));
 	c.file = file;
@@ -208,11 +242,10 @@ manifest_each(const char *file, const char *buf, size_t len,
 	c.arrays = i < len && buf[i] == '[';
 	if (i < len && buf[i] == '{' && each_json_list(&c, buf, len) == 0)
 		return d->errors - errors;	/* a JSON List, item by item */
-	/* JSON when its first value parses as JSON; else YAML (positions) */
-	probe = i < len && (buf[i] == '{' || buf[i] == '[') ?
-	    cJSON_ParseWithLengthOpts(buf + i, len - i, &after, 0) : NULL;
-	if (probe != NULL)
-		each_json(&c, buf, len, probe, after);
+	/* JSON when it all parses as JSON; else YAML (positions) */
+	if (i < len && (buf[i] == '{' || buf[i] == '[') &&
+	    json_stream_valid(buf, len))
+		each_json(&c, buf, len);
 	else
 		manifest_each_yaml(&c, buf, len);
 	return d->errors - errors;

@@ -14,34 +14,51 @@
 #include "wire/yaml_doc.h"
 
 /*
+ * The offset after the next line break as libyaml counts them: CR LF, CR,
+ * LF, and the UTF-8 NEL, LS and PS; len when there is none.
+ */
+static size_t
+line_next(const char *b, size_t len, size_t o)
+{
+	const unsigned char	*u = (const unsigned char *)b;
+
+	for (; o < len; o++) {
+		if (u[o] == '\n')
+			return o + 1;
+		if (u[o] == '\r')
+			return o + 1 < len && u[o + 1] == '\n' ? o + 2 : o + 1;
+		if (u[o] == 0xc2 && o + 1 < len && u[o + 1] == 0x85)
+			return o + 2;
+		if (u[o] == 0xe2 && o + 2 < len && u[o + 1] == 0x80 &&
+		    (u[o + 2] == 0xa8 || u[o + 2] == 0xa9))
+			return o + 3;
+	}
+	return len;
+}
+
+/*
  * Offset of the first "---" line at or after line (0-based) but never the
  * first line (no progress), or len; *skipped gets its line number.
  */
 static size_t
 yaml_resync(const char *buf, size_t len, size_t line, int *skipped)
 {
-	size_t	i = 0, l = 0;
+	size_t	i = 0, l = 0, n;
 
 	*skipped = 0;
 	if (line == 0)
 		line = 1;
-	while (i < len && l < line) {
-		const char *nl = memchr(buf + i, '\n', len - i);
-
-		i = nl != NULL ? (size_t)(nl - buf) + 1 : len;
-		l++;
-	}
+	for (; i < len && l < line; l++)
+		i = line_next(buf, len, i);
 	for (; i < len; l++) {
-		const char	*nl = memchr(buf + i, '\n', len - i);
-		size_t		 e = nl != NULL ? (size_t)(nl - buf) : len;
-
-		if (e - i >= 3 && memcmp(buf + i, "---", 3) == 0 &&
-		    (e - i == 3 || buf[i + 3] == ' ' || buf[i + 3] == '\r' ||
-		    buf[i + 3] == '\t')) {
+		n = len - i;
+		if (n >= 3 && memcmp(buf + i, "---", 3) == 0 && (n == 3 ||
+		    buf[i + 3] == ' ' || buf[i + 3] == '\t' ||
+		    buf[i + 3] == '\r' || buf[i + 3] == '\n')) {
 			*skipped = (int)l;
 			return i;
 		}
-		i = e < len ? e + 1 : len;
+		i = line_next(buf, len, i);
 	}
 	return len;
 }
@@ -61,7 +78,8 @@ each_yaml(struct mctx *c, const char *buf, size_t len)
 
 	while (!done && off < len) {
 		if (!yaml_parser_initialize(&p)) {
-			manifest_err_at(c, (struct pos){ 0, 0 }, "out of memory");
+			manifest_err_at(c, (struct pos){ 0, 0 },
+			    "out of memory");
 			return;
 		}
 		yaml_parser_set_input_string(&p,
@@ -140,14 +158,12 @@ ymark_of(yaml_mark_t m)
 static size_t
 lines_off(struct lines *l, struct ymark m)
 {
-	const char	*nl;
-	size_t		 o, c;
+	size_t	o, c;
 
 	while (l->line < m.line) {
-		if ((nl = memchr(l->buf + l->off, '\n', l->len - l->off)) ==
-		    NULL)
+		if ((o = line_next(l->buf, l->len, l->off)) == l->len)
 			return l->len;	/* libyaml ends a last line for us */
-		l->off = (size_t)(nl - l->buf) + 1;
+		l->off = o;
 		l->line++;
 	}
 	for (o = l->off, c = 0; o < l->len && c < m.col; c++)
@@ -295,7 +311,7 @@ yaml_item(struct mctx *c, struct lines *l, const cJSON *env,
 		return;
 	memcpy(text, l->buf + bol, end - bol);
 	memset(text, ' ', start - bol);		/* "  - " before the item */
-	c->line_base = c->line0 + (int)from.line;
+	c->line_base = (int)from.line;
 	if (slice_load(c, text, end - bol, &doc) == 0) {
 		root = yaml_document_get_root_node(&doc);
 		c->budget = YAML_DOC_MAX_NODES;
@@ -332,7 +348,7 @@ yaml_scanned(struct mctx *c, struct lines *l, struct yscan *s, int index)
 	}
 	from = lines_off(l, (struct ymark){ s->start.line, 0 });
 	to = lines_off(l, s->end);
-	c->line_base = c->line0 + (int)s->start.line;
+	c->line_base = (int)s->start.line;
 	if (slice_load(c, l->buf + from, to - from, &doc) == 0) {
 		if (yaml_document_get_root_node(&doc) != NULL)
 			(void)manifest_yaml_add(c, &doc, index);
@@ -346,7 +362,7 @@ each_yaml_from(struct mctx *c, struct lines *l, size_t line)
 {
 	size_t	off = lines_off(l, (struct ymark){ line, 0 });
 
-	c->line_base = c->line0 + (int)line;
+	c->line_base = (int)line;
 	each_yaml(c, l->buf + off, l->len - off);
 }
 
@@ -370,8 +386,6 @@ manifest_each_yaml(struct mctx *c, const char *buf, size_t len)
 		return;
 	yaml_parser_set_input_string(&p, (const unsigned char *)buf, len);
 	memset(&s, 0, sizeof(s));
-	c->line0 = c->line_base;
-	index = c->index0;
 	while (!done) {
 		if (!yaml_parser_parse(&p, &e)) {
 			each_yaml_from(c, &l, resume);	/* reports the error */

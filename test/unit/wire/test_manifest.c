@@ -68,6 +68,10 @@ static const struct mcase cases[] = {
 	{ "flow YAML that is not JSON",
 	  "{apiVersion: v1, kind: Pod, metadata: {name: p}}\n",
 	  "1:1 d1 i0 Pod/p", 0 },
+	{ "CR and CR LF line breaks count as libyaml counts them",
+	  "\r\r\rapiVersion: v1\r\nkind: List\ritems:\r- apiVersion: v1\r"
+	  "  kind: Pod\r  metadata: {name: a}\r",
+	  "7:3 d1 i1 Pod/a", 0 },
 	{ "JSON documents in YAML",
 	  "{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":"
 	  "{\"name\":\"a\"}}\n---\n{\"apiVersion\":\"v1\",\"kind\":\"Pod\","
