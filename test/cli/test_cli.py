@@ -129,10 +129,10 @@ def test_certs():
 def test_review_yaml():
     rc, out, err = gitgate("review", "--policies", "policies",
                            f"{M}/clean-deployment.yaml")
-    S.check("review given YAML: exit 2, says JSON and points to check, once",
-            rc == 2 and "AdmissionReview in JSON" in err and
-            "gitgate check" in err and err.count("gitgate check") == 1 and
-            out == "", err)
+    S.check("review given YAML: exit 2, HTTP 400 as serve, then says JSON "
+            "and points to check, once",
+            rc == 2 and "HTTP 400" in err and "AdmissionReview in JSON" in
+            err and err.count("gitgate check") == 1 and out == "", err)
 
 
 def test_misc():

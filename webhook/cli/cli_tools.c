@@ -40,7 +40,7 @@ cli_review(int argc, char **argv)
 	const char			*dir = NULL;
 	char				*body;
 	size_t				 len;
-	int				 c, audit = 0, rc = 2;
+	int				 c, audit = 0, rc = 2, json;
 
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		if (c == 'p')
@@ -59,13 +59,7 @@ cli_review(int argc, char **argv)
 		return 2;
 	if (cli_read_file(argv[optind], CLI_INPUT_MAX, &body, &len) == -1)
 		goto out;
-	if (!looks_like_json(body, len)) {
-		fprintf(stderr, "gitgate: %s: review takes one AdmissionReview in "
-		    "JSON; to check manifests (YAML) use: gitgate check "
-		    "--policies %s %s\n", argv[optind], dir, argv[optind]);
-		free(body);
-		goto out;
-	}
+	json = looks_like_json(body, len);
 	admission_handle(set, audit, 0, body, len, &rep);
 	free(body);
 	if (rep.body == NULL) {
@@ -75,9 +69,15 @@ cli_review(int argc, char **argv)
 	if (rep.status == 200) {
 		printf("%s\n", rep.body);
 		rc = 0;
-	} else
+	} else {
 		fprintf(stderr, "gitgate: %s: HTTP %d: %s\n", argv[optind],
 		    rep.status, rep.body);
+		if (!json && len > 0)
+			fprintf(stderr, "gitgate: %s: review takes one "
+			    "AdmissionReview in JSON; to check manifests (YAML) "
+			    "use: gitgate check --policies %s %s\n",
+			    argv[optind], dir, argv[optind]);
+	}
 	free(rep.body);
 out:
 	policy_set_unref(set);
