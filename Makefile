@@ -80,16 +80,20 @@ FORCE:
 # (UNIT_DEPS_X), nothing else. Binaries are $(BUILD)/test/test_X.
 REVIEW_DEPS		= webhook/wire/review webhook/base/json_parse \
 			  webhook/base/json_out webhook/base/utf8 webhook/base/kube
-POLICY_DEPS		= webhook/policy/policy webhook/policy/policy_schema \
-			  webhook/policy/policy_spec webhook/policy/policy_params \
+POLICY_DEPS		= webhook/policy/policy webhook/policy/policy_set \
+			  webhook/policy/policy_schema webhook/policy/policy_spec \
 			  webhook/wire/yaml_doc webhook/base/match \
 			  webhook/base/diag webhook/base/kube
-RULE_DEPS		= webhook/rules/rule_util webhook/base/match $(REVIEW_DEPS)
+RULE_DEPS		= webhook/rules/rule_util webhook/base/match \
+			  $(REVIEW_DEPS) $(POLICY_DEPS)
+RULES_ALL		= webhook/rules/rules webhook/rules/rule_image \
+			  webhook/rules/rule_source webhook/rules/rule_actor \
+			  webhook/base/image $(RULE_DEPS)
 UNIT_DEPS_image		= webhook/base/image
 UNIT_DEPS_match		= webhook/base/match
 UNIT_DEPS_body_budget	= webhook/http/body_budget
 UNIT_DEPS_json_parse	= webhook/base/json_parse webhook/base/utf8
-UNIT_DEPS_policy	= $(POLICY_DEPS)
+UNIT_DEPS_policy	= $(RULES_ALL)
 UNIT_DEPS_manifest	= webhook/wire/manifest webhook/wire/yaml_doc \
 			  webhook/base/diag
 UNIT_DEPS_certs		= certs/certs_gen certs/certs_inspect \
@@ -100,9 +104,7 @@ UNIT_DEPS_rule_image	= webhook/rules/rule_image webhook/base/image \
 UNIT_DEPS_rule_source	= webhook/rules/rule_source $(RULE_DEPS)
 UNIT_DEPS_rule_actor	= webhook/rules/rule_actor $(RULE_DEPS)
 UNIT_DEPS_eval		= webhook/admission/eval webhook/admission/verdict \
-			  webhook/rules/rule_image webhook/rules/rule_source \
-			  webhook/rules/rule_actor webhook/base/image \
-			  $(RULE_DEPS) $(POLICY_DEPS)
+			  $(RULES_ALL)
 
 UNIT_SRCS  = $(wildcard test/unit/*/test_*.c)
 UNIT_NAMES = $(notdir $(UNIT_SRCS:%.c=%))

@@ -23,7 +23,8 @@
 #include "admission/admission.h"
 #include "base/diag.h"
 #include "admission/eval.h"
-#include "policy/policy.h"
+#include "policy/policy_set.h"
+#include "rules/rules.h"
 #include "wire/review.h"
 #include "admission/verdict.h"
 
@@ -220,7 +221,7 @@ main(int argc, char **argv)
 		return 2;
 	}
 	diag_init(&d);
-	if ((c.set = policy_set_load(dir, &d)) == NULL) {
+	if ((c.set = policy_set_load(dir, rules_kinds, &d)) == NULL) {
 		fprintf(stderr, "bench_eval: %s: cannot load policies\n", dir);
 		return 2;
 	}

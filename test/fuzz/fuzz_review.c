@@ -21,7 +21,8 @@
 
 #include "admission/eval.h"
 #include "base/log.h"
-#include "policy/policy.h"
+#include "policy/policy_set.h"
+#include "rules/rules.h"
 #include "wire/review.h"
 #include "admission/verdict.h"
 
@@ -39,7 +40,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	(void)argv;
 	log_set_level(LOG_ERROR);
 	diag_init(&d);
-	set = policy_set_load("policies", &d);
+	set = policy_set_load("policies", rules_kinds, &d);
 	diag_free(&d);
 	if (set == NULL) {
 		fprintf(stderr, "fuzz_review: cannot load policies/ (run from "

@@ -30,6 +30,8 @@
 #include "wire/review.h"
 #include "http/server.h"
 #include "http/tls_cert.h"
+#include "policy/policy_set.h"
+#include "rules/rules.h"
 
 #define SERVE_RELOAD_DEBOUNCE_MS	200
 
@@ -230,7 +232,7 @@ reload_policies(const char *dir, const char *why)
 	int			 same;
 
 	diag_init(&d);
-	set = policy_set_load(dir, &d);
+	set = policy_set_load(dir, rules_kinds, &d);
 	for (i = 0; i < d.n; i++)
 		log_msg(d.v[i].level == DIAG_ERROR ? LOG_ERROR : LOG_WARN,
 		    "policy_diagnostic", "%s", d.v[i].text);

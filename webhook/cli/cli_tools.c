@@ -13,6 +13,8 @@
 #include "admission/admission.h"
 #include "certs/certs.h"
 #include "policy/policy.h"
+#include "policy/policy_set.h"
+#include "rules/rules.h"
 
 int
 cli_review(int argc, char **argv)
@@ -88,7 +90,7 @@ cli_lint(int argc, char **argv)
 		return 2;
 	}
 	diag_init(&d);
-	set = policy_set_load(dir, &d);
+	set = policy_set_load(dir, rules_kinds, &d);
 	cli_print_diag(&d);
 	if (set != NULL)
 		printf("%s: %zu policies in %zu files, %zu warning(s)\n", dir,

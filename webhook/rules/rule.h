@@ -1,6 +1,6 @@
 /*
- * rule.h - the contract of the three rules (image, source, actor) and the
- * helpers they share. A rule looks at one review under one policy and says
+ * rule.h - the contract of a rule (struct policy_kind's eval) and the
+ * helpers the rules share. A rule looks at one review under one policy and says
  * pass, fail (with findings a person can read) or error (cannot decide).
  * Rules are pure: no I/O, no global state, no knowledge of modes.
  */
@@ -30,13 +30,6 @@ struct rule_result {
 	enum rule_verdict	kind[RULE_FINDINGS_MAX];
 	char			text[RULE_FINDINGS_MAX][RULE_TEXT_MAX];
 };
-
-void	rule_image_eval(const struct policy *p, const struct review *rv,
-	    struct rule_result *out);
-void	rule_source_eval(const struct policy *p, const struct review *rv,
-	    struct rule_result *out);
-void	rule_actor_eval(const struct policy *p, const struct review *rv,
-	    struct rule_result *out);
 
 /* rule_util.c */
 

@@ -4,7 +4,7 @@
  * annotation with a value pattern) against reviews decoded from JSON;
  * owner references, skipped requests, and a regex that cannot decide.
  */
-#include "rules/rule.h"
+#include "rules/rule_source.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,10 +18,10 @@
 #define ALL_MARKERS	"(one of: flux-kustomize, flux-helm, argocd, " \
 			"config-repo)"
 
-static struct policy_source_key *
+static struct rule_source_key *
 keys(const char *const *names, const char *const *values, size_t n)
 {
-	struct policy_source_key	*k;
+	struct rule_source_key	*k;
 	char				 err[128];
 	size_t				 i;
 
@@ -38,7 +38,7 @@ keys(const char *const *names, const char *const *values, size_t n)
 }
 
 static void
-keys_free(struct policy_source_key *k, size_t n)
+keys_free(struct rule_source_key *k, size_t n)
 {
 	size_t	i;
 
@@ -65,13 +65,14 @@ source_policy(struct policy *p, const char *repo_pattern)
 	static const char *const	repo[] = { "gitgate.io/source" };
 	static const char *const	names[] = { "flux-kustomize",
 		"flux-helm", "argocd", "config-repo" };
-	struct policy_source_marker	*m;
+	struct rule_source_marker	*m;
 	const char			*rv[1];
 	size_t				 i;
 
 	memset(p, 0, sizeof(*p));
 	p->name = name;
-	p->rule = POLICY_RULE_SOURCE;
+	p->kind = &rule_source_kind;
+	p->params = calloc(1, sizeof(struct rule_source));
 	p->match.ops = KUBE_OP_CREATE | KUBE_OP_UPDATE;
 	m = calloc(4, sizeof(*m));
 	if (m == NULL)
@@ -87,22 +88,24 @@ source_policy(struct policy *p, const char *repo_pattern)
 	rv[0] = repo_pattern;
 	m[3].annotations = keys(repo, rv, 1);
 	m[3].n_annotations = 1;
-	p->u.source.markers = m;
-	p->u.source.n_markers = 4;
+	RULE_SOURCE(p)->markers = m;
+	RULE_SOURCE(p)->n_markers = 4;
 }
 
 static void
 source_policy_free(struct policy *p)
 {
-	struct policy_source_marker	*m = p->u.source.markers;
+	struct rule_source_marker	*m = RULE_SOURCE(p)->markers;
 	size_t				 i;
 
-	for (i = 0; i < p->u.source.n_markers; i++) {
+	for (i = 0; i < RULE_SOURCE(p)->n_markers; i++) {
 		free(m[i].name);
 		keys_free(m[i].labels, m[i].n_labels);
 		keys_free(m[i].annotations, m[i].n_annotations);
 	}
 	free(m);
+	free(p->params);
+	p->params = NULL;
 }
 
 /* Evaluate a Deployment default/web with this metadata (JSON with '). */
@@ -133,7 +136,7 @@ eval_meta(const struct policy *p, const char *op, const char *sub,
 		rule_result_init(r);
 		return -1;
 	}
-	rule_source_eval(p, &rv, r);
+	rule_source_kind.eval(p, &rv, r);
 	review_free(&rv);
 	return 0;
 }
