@@ -84,8 +84,8 @@ POLICY_DEPS		= webhook/policy/policy webhook/policy/policy_set \
 			  webhook/policy/policy_schema webhook/policy/policy_spec \
 			  webhook/wire/yaml_doc webhook/base/match \
 			  webhook/base/diag webhook/base/kube
-RULE_DEPS		= webhook/rules/rule_util webhook/base/match \
-			  $(REVIEW_DEPS) $(POLICY_DEPS)
+RULE_DEPS		= webhook/rules/rule_util webhook/rules/rule_owner \
+			  webhook/base/match $(REVIEW_DEPS) $(POLICY_DEPS)
 RULES_ALL		= webhook/rules/rules webhook/rules/rule_image \
 			  webhook/rules/rule_source webhook/rules/rule_actor \
 			  webhook/base/image $(RULE_DEPS)
@@ -104,6 +104,7 @@ UNIT_DEPS_rule_image	= webhook/rules/rule_image webhook/base/image \
 			  $(RULE_DEPS)
 UNIT_DEPS_rule_source	= webhook/rules/rule_source $(RULE_DEPS)
 UNIT_DEPS_rule_actor	= webhook/rules/rule_actor $(RULE_DEPS)
+UNIT_DEPS_rule_owner	= $(RULE_DEPS)
 UNIT_DEPS_eval		= webhook/admission/eval webhook/admission/verdict \
 			  $(RULES_ALL)
 

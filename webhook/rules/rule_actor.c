@@ -14,6 +14,7 @@
 #include "base/kube.h"
 #include "base/match.h"
 #include "policy/policy_schema.h"
+#include "rules/rule_owner.h"
 
 static int
 actor_allowed(const struct rule_actor *pa, const struct review *rv)
@@ -70,6 +71,7 @@ actor_eval(const struct policy *p, const struct review *rv,
     struct rule_result *r)
 {
 	char		 user[RULE_QUOTE_MAX + 4], what[160];
+	char		 owner[RULE_OWNER_TEXT_MAX];
 	const char	*verb, *sa;
 	int		 allowed;
 
@@ -91,9 +93,10 @@ actor_eval(const struct policy *p, const struct review *rv,
 		    "bound-token credential (impersonated?) and may not %s %s",
 		    rule_quote(user, sizeof(user), sa), verb, what);
 	else
-		rule_result_add(r, RULE_FAIL, "user \"%s\" may not %s %s",
+		rule_result_add(r, RULE_FAIL, "user \"%s\" may not %s %s%s",
 		    rule_quote(user, sizeof(user), rv->username[0] != '\0' ?
-		    rv->username : "(anonymous)"), verb, what);
+		    rv->username : "(anonymous)"), verb, what,
+		    rule_owner_note(rv, owner, sizeof(owner)));
 }
 
 /* The spec: allow (users, groups, service accounts), requireBoundToken. */

@@ -74,7 +74,8 @@ static const struct eval_case cases[] = {
 	  "team-a", "web", DEPLOY_OBJ(WEB_FLUX, "nginx:1.2.3"), "null",
 	  0, NULL, 4, "reconciler-only",
 	  "[reconciler-only] user \"alice\" may not CREATE Deployment "
-	  "team-a/web" MSG_ACTOR, 0, NULL },
+	  "team-a/web (managed by Kustomization flux-system/apps: change it "
+	  "in Git)" MSG_ACTOR, 0, NULL },
 	{ "reconciler creates nginx:latest",
 	  FLUX_SA, FLUX_GROUPS, "CREATE", "Deployment", "deployments", "",
 	  "team-a", "web", DEPLOY_OBJ(WEB_FLUX, "nginx:latest"), "null",
