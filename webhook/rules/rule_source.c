@@ -84,14 +84,9 @@ source_eval(const struct policy *p, const struct review *rv,
 			    sizeof(names) - used, "%s%s", used ? ", " : "",
 			    mk->name);
 	}
-	if (names[0] == '\0')
-		rule_result_add(r, RULE_FAIL, "%s carries no Git-source marker "
-		    "(none counts for this writer)", rule_describe(rv, what,
-		    sizeof(what)));
-	else
-		rule_result_add(r, RULE_FAIL, "%s carries no Git-source marker "
-		    "(one of: %s)", rule_describe(rv, what, sizeof(what)),
-		    names);
+	rule_result_add(r, RULE_FAIL, "%s carries no Git-source marker (%s%s)",
+	    rule_describe(rv, what, sizeof(what)), names[0] != '\0' ?
+	    "one of: " : "none counts for this writer", names);
 }
 
 /*
