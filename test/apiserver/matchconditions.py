@@ -5,6 +5,7 @@
 # (webhook/matchconditions/matcher.go): any false skips the webhook, all
 # true calls it, an error falls to failurePolicy (Fail: 403 Forbidden with
 # cel's text; Ignore: skip).
+import logging
 import re
 import threading
 
@@ -15,6 +16,7 @@ MAX_CONDITIONS = 64
 _QNAME = re.compile(r"^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$")
 _DNS_PREFIX = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?"
                          r"(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
+log = logging.getLogger("admission")
 _cache = {}
 _cache_lock = threading.Lock()
 CACHE_MAX = 1024
@@ -117,6 +119,10 @@ def evaluate(hook, a):
         expr = c.get("expression") or ""
         try:
             if compiled(expr).eval(variables) is False:
+                log.info("skipping webhook %s for %s %s %s/%s user=%s: "
+                         "matchCondition %s is false", hook.get("name"),
+                         a.operation, a.res.plural, a.namespace, a.name,
+                         a.user.get("username"), c.get("name"))
                 return False
         except cel.CompileError as e:     # refused at creation; kept safe
             errs.append("compilation error: %s" % e)
@@ -126,6 +132,8 @@ def evaluate(hook, a):
     if not errs:
         return True
     if hook.get("failurePolicy", "Fail") == "Ignore":
+        log.warning("skipping webhook %s (failurePolicy Ignore): %s",
+                    hook.get("name"), "; ".join(errs))
         return False
     why = errs[0] if len(errs) == 1 else "[" + ", ".join(errs) + "]"
     raise st.forbidden(a.res.plural, a.res.group, a.name, why)
