@@ -122,7 +122,7 @@ class Parser:
             t = self.peek()
             if t[1] in ("<", "<=", ">", ">=") and t[0] == "op" and level == 2:
                 self.unsupported(t, "operator '%s'" % t[1])
-            if t[1] not in self.LEVELS[level] or t[0] == "str":
+            if t[0] not in ("op", "id") or t[1] not in self.LEVELS[level]:
                 return left
             self.take()
             left = (self.NODE[t[1]], left, self.binary(level + 1), t[2])

@@ -77,6 +77,10 @@ def errors(conds, path):
         if not name:
             errs.append(st.field_required(p + ".name"))
             continue
+        if not isinstance(name, str):
+            errs.append(st.field_invalid(p + ".name", name, "must be a "
+                                         "string"))
+            continue
         errs += _qualified_name_errors(name, p + ".name")
         if name in names:
             errs.append(st.field_duplicate(p + ".name", name))

@@ -249,7 +249,8 @@ class TestValidation(unittest.TestCase):
             {"name": "a", "expression": "true"},
             {"name": "-bad-", "expression": "true"},
             {"expression": "true"},
-            {"name": "empty", "expression": " "}])
+            {"name": "empty", "expression": " "},
+            {"name": 7, "expression": "true"}])
         self.assertEqual(code, 422, body)
         m = body["message"]
         self.assertIn('webhooks[0].matchConditions[1].name: Duplicate '
@@ -260,6 +261,8 @@ class TestValidation(unittest.TestCase):
                       m)
         self.assertIn("webhooks[0].matchConditions[4].expression: Required "
                       "value", m)
+        self.assertIn("webhooks[0].matchConditions[5].name: Invalid value: "
+                      "7: must be a string", m)
 
     def test_at_most_64(self):
         code, body, _ = self.post([{"name": "c%d" % i, "expression": "true"}
