@@ -4,7 +4,9 @@
 Each overlay is rendered offline with `kubectl kustomize` and turned into
 JSON by `kubectl patch --local` (an empty merge patch: no API server, no
 discovery), so no YAML parser of our own is involved. The checks cover the
-ValidatingWebhookConfiguration, the Deployment and the objects around them,
+ValidatingWebhookConfiguration (its CEL matchConditions, evaluated by the
+stand-in API server's cel.py, must skip exactly the writers `gitgate
+review` says Settings exempts), the Deployment and the objects around them,
 the example Flux Kustomization, the Dockerfile, and `make install` when the
 Makefile has that target. Every check is then run once more on a copy of the
 rendered objects broken on purpose, and must fail there: a check that
@@ -955,6 +957,198 @@ def check_settings_agree(t, env, objs):
     t.result(name, bad)
 
 
+# ------------------------------------------ matchConditions vs Settings
+#
+# The webhook's CEL matchConditions skip some writers before any call (so a
+# gitgate outage cannot block Kubernetes' own controllers). Whoever they
+# skip, gitgate never sees: they must skip exactly the actors Settings
+# exempts from every policy. gitgate itself says who that is (`gitgate
+# review` of a Pod no policy would let through, by each identity).
+
+SA = "system:serviceaccount:"
+SAS = "system:serviceaccounts"
+# (who, username, groups as the API server sends them)
+MC_IDENTITIES = [
+    ("a person", "alice", ["developers"]),
+    ("a person in system:masters", "kubernetes-admin", ["system:masters"]),
+    ("break-glass on-call", "oncall", ["gitgate:break-glass"]),
+    ("anonymous", "system:anonymous", ["system:unauthenticated"]),
+    ("Flux kustomize-controller", SA + "flux-system:kustomize-controller",
+     [SAS, SAS + ":flux-system"]),
+    ("Flux helm-controller", SA + "flux-system:helm-controller",
+     [SAS, SAS + ":flux-system"]),
+    ("Flagger", SA + "flagger-system:flagger", [SAS, SAS + ":flagger-system"]),
+    ("Flagger on App Mesh", SA + "appmesh-system:flagger",
+     [SAS, SAS + ":appmesh-system"]),
+    ("Argo CD", SA + "argocd:argocd-application-controller",
+     [SAS, SAS + ":argocd"]),
+    ("a tenant's service account", SA + "team-a:flux", [SAS, SAS + ":team-a"]),
+    ("a kube-system look-alike in a tenant namespace",
+     SA + "team-a:replicaset-controller", [SAS, SAS + ":team-a"]),
+    ("a group that only starts like kube-system's", "mallory",
+     [SAS + ":kube-system-tools"]),
+    ("a user named like a node, not in system:nodes", "system:node:evil",
+     ["developers"]),
+    ("replicaset-controller", SA + "kube-system:replicaset-controller",
+     [SAS, SAS + ":kube-system"]),
+    ("job-controller", SA + "kube-system:job-controller",
+     [SAS, SAS + ":kube-system"]),
+    ("pod-garbage-collector", SA + "kube-system:pod-garbage-collector",
+     [SAS, SAS + ":kube-system"]),
+    ("node-controller", SA + "kube-system:node-controller",
+     [SAS, SAS + ":kube-system"]),
+    ("horizontal-pod-autoscaler", SA + "kube-system:horizontal-pod-autoscaler",
+     [SAS, SAS + ":kube-system"]),
+    ("kube-controller-manager (shared credentials)",
+     "system:kube-controller-manager", []),
+    ("kube-scheduler", "system:kube-scheduler", []),
+    ("kubelet", "system:node:ip-10-0-0-1", ["system:nodes"]),
+]
+MC_POD = {"apiVersion": "v1", "kind": "Pod",
+          "metadata": {"name": "p", "namespace": "podinfo"},
+          "spec": {"containers": [{"name": "a", "image": "nginx"}]}}
+
+
+def cel_module():
+    sys.path.insert(0, os.path.join(ROOT, "test", "apiserver"))
+    import cel  # noqa: E402 - the stand-in's evaluator, one copy of CEL
+    return cel
+
+
+def mc_request(username, groups):
+    """The `request` CEL sees for a Pod CREATE in an app namespace
+    (system:authenticated appended, as the authenticator does)."""
+    groups = groups + ["system:authenticated"] \
+        if username != "system:anonymous" else groups
+    return {"kind": {"group": "", "version": "v1", "kind": "Pod"},
+            "resource": {"group": "", "version": "v1", "resource": "pods"},
+            "requestKind": {"group": "", "version": "v1", "kind": "Pod"},
+            "requestResource": {"group": "", "version": "v1",
+                                "resource": "pods"},
+            "name": "p", "namespace": "podinfo", "operation": "CREATE",
+            "userInfo": {"username": username, "groups": groups},
+            "dryRun": False}
+
+
+def mc_decision(hook, request):
+    """'call', 'skip' or 'error: ...' for one request, as the API server
+    decides before calling (any false: skip; an error: failurePolicy)."""
+    cel = cel_module()
+    errors = []
+    for c in hook.get("matchConditions") or []:
+        try:
+            v = cel.compile(c.get("expression") or "").eval(
+                {"request": request, "object": MC_POD, "oldObject": None})
+        except (cel.CompileError, cel.EvalError) as e:
+            errors.append("%s: %s" % (c.get("name"), e))
+            continue
+        if v is False:
+            return "skip"
+    return "error: " + "; ".join(errors) if errors else "call"
+
+
+def policies_dir(objs, tmp):
+    """The rendered ConfigMap's policies as files gitgate can load."""
+    cm = one(objs, "ConfigMap", "gitgate-policies") or {}
+    d = tempfile.mkdtemp(prefix="policies-", dir=tmp)
+    for key, text in (cm.get("data") or {}).items():
+        with open(os.path.join(d, os.path.basename(key)), "w") as f:
+            f.write(text)
+    return d
+
+
+def gitgate_exempts(env, pdir, tmp):
+    """{username: True/False}: does gitgate let each identity's Pod (no
+    marker, no tag: denied to anyone a policy looks at) through without a
+    word? Or (None, problem)."""
+    exe = os.path.join(ROOT, BUILD, "gitgate")
+    if not os.access(exe, os.X_OK):
+        return None, "%s missing: run make" % exe
+    out = {}
+    for who, user, groups in MC_IDENTITIES:
+        review = {"apiVersion": "admission.k8s.io/v1",
+                  "kind": "AdmissionReview",
+                  "request": dict(mc_request(user, groups), uid="u-1",
+                                  object=MC_POD, oldObject=None)}
+        path = os.path.join(tmp, "review.json")
+        with open(path, "w") as f:
+            json.dump(review, f)
+        rc, js, err = run([exe, "review", "--policies", pdir, path], env)
+        try:
+            resp = json.loads(js)["response"]
+        except (ValueError, KeyError, TypeError):
+            return None, "gitgate review (%s): exit %d: %s" % (
+                who, rc, err.strip()[:200])
+        out[user] = resp.get("allowed") is True and \
+            not resp.get("warnings") and not resp.get("auditAnnotations")
+    return out, None
+
+
+def mc_problems(hook, exempt):
+    bad = []
+    for who, user, groups in MC_IDENTITIES:
+        d = mc_decision(hook, mc_request(user, groups))
+        if d.startswith("error"):
+            bad.append("%s (%s): matchConditions %s" % (who, user, d))
+        elif d == "skip" and not exempt[user]:
+            bad.append("the webhook skips %s (%s) but Settings does not "
+                       "exempt it: nothing would check its writes"
+                       % (who, user))
+        elif d == "call" and exempt[user]:
+            bad.append("Settings exempts %s (%s) but the webhook still calls "
+                       "gitgate: an outage under failurePolicy Fail blocks "
+                       "it" % (who, user))
+    return bad
+
+
+def check_match_conditions(t, overlay, objs, env, tmp, exempt_cache):
+    name = "%s: matchConditions skip exactly the actors Settings exempts" \
+        % overlay
+    hook = the_webhook(objs)
+    if not hook or not hook.get("matchConditions"):
+        t.result(name, ["the webhook has no matchConditions"])
+        return
+    if "table" not in exempt_cache:
+        exempt_cache["table"] = gitgate_exempts(env, policies_dir(objs, tmp),
+                                                tmp)
+    exempt, problem = exempt_cache["table"]
+    if exempt is None:
+        t.result(name, [problem])
+        return
+    bad = mc_problems(hook, exempt)
+    if all(exempt.values()) or not any(exempt.values()):
+        bad.append("gitgate exempts %s of the identities: the table or "
+                   "`gitgate review` is broken" % ("all" if exempt[
+                       "alice"] else "none"))
+    t.result(name, bad)
+    check_match_conditions_can_fail(t, overlay, hook, exempt)
+
+
+def check_match_conditions_can_fail(t, overlay, hook, exempt):
+    """The comparison must catch both directions of drift."""
+    bad = []
+    masters = copy.deepcopy(hook)
+    masters["matchConditions"].append({
+        "name": "not-masters",
+        "expression": "!('system:masters' in request.userInfo.groups)"})
+    if not any("kubernetes-admin" in p for p in mc_problems(masters,
+                                                            exempt)):
+        bad.append("a condition skipping system:masters went unnoticed")
+    narrow = copy.deepcopy(hook)
+    narrow["matchConditions"] = [
+        c for c in narrow["matchConditions"]
+        if "system:nodes" not in c.get("expression", "")]
+    if not any("kubelet" in p for p in mc_problems(narrow, exempt)):
+        bad.append("dropping the system:nodes condition went unnoticed")
+    broken = copy.deepcopy(hook)
+    broken["matchConditions"].append({"name": "typo", "expression":
+                                      "request.userInfo.group == []"})
+    if not any("typo" in p for p in mc_problems(broken, exempt)):
+        bad.append("a condition that does not compile went unnoticed")
+    t.result("%s: the matchConditions check fails on a broken webhook"
+             % overlay, bad)
+
+
 # ------------------------------------------------------------------- flux
 
 def check_flux(t, env):
@@ -1159,6 +1353,7 @@ def check_make_install(t, env):
 
 def main():
     t = Tally()
+    exempt_cache = {}
     with tempfile.TemporaryDirectory(prefix="gitgate-manifests-") as tmp:
         env = hermetic_env(tmp)
         for overlay in OVERLAYS:
@@ -1171,6 +1366,7 @@ def main():
             check_mutations(t, overlay, objs)
             if overlay == "enforce":
                 check_settings_agree(t, env, objs)
+            check_match_conditions(t, overlay, objs, env, tmp, exempt_cache)
         check_audit_with_cert_manager(t, env, tmp)
         check_flux(t, env)
         check_dockerfile(t, env)
