@@ -37,7 +37,6 @@ struct serve_opts {
 	struct server_config	 srv;
 	const char		*policies;
 	const char		*log_level;
-	unsigned		 max_json_depth;
 	int			 allow_expired;
 };
 
@@ -127,7 +126,7 @@ set_opt(struct serve_opts *o, int c, const char *name, const char *v)
 	case 'E':
 		on = v == NULL || strcmp(v, "1") == 0 || strcmp(v, "true") == 0;
 		if (c == 'a')
-			o->srv.audit = on;
+			o->srv.admission.force_audit = on;
 		else
 			o->allow_expired = on;
 		return 0;
@@ -160,7 +159,7 @@ set_opt(struct serve_opts *o, int c, const char *name, const char *v)
 	case 'J':
 		if (parse_num(name, v, REVIEW_JSON_DEPTH_MAX, &n) == -1)
 			return -1;
-		o->max_json_depth = (unsigned)n;
+		o->srv.admission.max_json_depth = (unsigned)n;
 		return 0;
 	case 'I':
 		if (parse_range(name, v, SERVER_INFLIGHT_BYTES_MIN,
@@ -191,7 +190,7 @@ parse_opts(int argc, char **argv, struct serve_opts *o)
 	o->srv.conn_timeout = SERVER_CONN_TIMEOUT_DEFAULT;
 	o->srv.max_header_bytes = SERVER_HEADER_BYTES_DEFAULT;
 	o->srv.max_inflight_bytes = SERVER_INFLIGHT_BYTES_DEFAULT;
-	o->max_json_depth = REVIEW_JSON_DEPTH_DEFAULT;
+	o->srv.admission.max_json_depth = REVIEW_JSON_DEPTH_DEFAULT;
 	o->log_level = "info";
 	for (opt = serve_options; opt->name != NULL; opt++)
 		if ((v = env_of(opt->name, env, sizeof(env))) != NULL &&
@@ -450,7 +449,6 @@ cli_serve(int argc, char **argv)
 		return 2;
 	}
 	log_set_level(level);
-	admission_set_max_json_depth(o.max_json_depth);
 	if (check_certificate(&o) == -1)
 		return 2;
 	/*
@@ -482,7 +480,8 @@ cli_serve(int argc, char **argv)
 	}
 	log_msg(LOG_INFO, "start", "gitgate %s serving %s with %zu policies "
 	    "from %s%s", GITGATE_VERSION, o.srv.listen, set->n_policies,
-	    o.policies, o.srv.audit ? " (audit mode: nothing is denied)" : "");
+	    o.policies, o.srv.admission.force_audit ?
+	    " (audit mode: nothing is denied)" : "");
 	control_loop(&o, srv, sfd);
 	server_stop(srv);
 	policy_store_clear();

@@ -22,18 +22,19 @@ cli_review(int argc, char **argv)
 		{ "audit", no_argument, NULL, 'a' },
 		{ NULL, 0, NULL, 0 }
 	};
+	struct admission_opts		 ao = { 0 };
 	struct admission_reply		 rep;
 	struct policy_set		*set;
 	const char			*dir = NULL;
 	char				*body;
 	size_t				 len;
-	int				 c, audit = 0, rc = 2;
+	int				 c, rc = 2;
 
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		if (c == 'p')
 			dir = optarg;
 		else if (c == 'a')
-			audit = 1;
+			ao.force_audit = 1;
 		else
 			return 2;
 	}
@@ -46,7 +47,7 @@ cli_review(int argc, char **argv)
 		return 2;
 	if (cli_read_file(argv[optind], CLI_INPUT_MAX, &body, &len) == -1)
 		goto out;
-	admission_handle(set, audit, 0, body, len, &rep);
+	admission_handle(set, &ao, body, len, &rep);
 	free(body);
 	if (rep.body == NULL) {
 		fprintf(stderr, "gitgate: out of memory\n");
