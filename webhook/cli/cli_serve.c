@@ -1,37 +1,28 @@
 /*
  * cli_serve.c - `gitgate serve`: flags (each also read from a GITGATE_*
  * environment variable), start-up checks that refuse a bad certificate or
- * policy directory with a clear message, then the control loop: signals
- * (SIGTERM/SIGINT stop gracefully, SIGHUP reloads) and inotify on the
- * policies directory (kubelet's ..data swap included).
+ * policy directory with a clear message, server start, then control.c's
+ * loop (signals, reloads) until a stop signal.
  */
 #include "cli/cli.h"
 
 #include <errno.h>
 #include <getopt.h>
-#include <limits.h>
 #include <malloc.h>
-#include <poll.h>
-#include <pthread.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/inotify.h>
-#include <sys/signalfd.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "admission/admission.h"
+#include "cli/control.h"
 #include "base/log.h"
 #include "base/metrics.h"
 #include "policy/policy_store.h"
 #include "wire/review.h"
 #include "http/server.h"
 #include "http/tls_cert.h"
-
-#define SERVE_RELOAD_DEBOUNCE_MS	200
 
 struct serve_opts {
 	struct server_config	 srv;
@@ -218,194 +209,6 @@ parse_opts(int argc, char **argv, struct serve_opts *o)
 	return 0;
 }
 
-/* Load the policy directory; publish it unless it equals the current. */
-static int
-reload_policies(const char *dir, const char *why)
-{
-	struct policy_set	*set, *cur;
-	struct diag		 d;
-	unsigned long		 gen;
-	size_t			 i;
-	int			 same;
-
-	diag_init(&d);
-	set = policy_set_load(dir, &d);
-	for (i = 0; i < d.n; i++)
-		log_msg(d.v[i].level == DIAG_ERROR ? LOG_ERROR : LOG_WARN,
-		    "policy_diagnostic", "%s", d.v[i].text);
-	if (set == NULL) {
-		log_msg(LOG_ERROR, "policy_reload_failed", "%s: %zu error(s); "
-		    "keeping the policy set in force (%s)", dir, d.errors, why);
-		metrics_reload(0);
-		diag_free(&d);
-		return -1;
-	}
-	diag_free(&d);
-	cur = policy_store_acquire();
-	same = cur != NULL && strcmp(cur->sha256, set->sha256) == 0;
-	policy_store_release(cur);
-	if (same) {
-		policy_set_unref(set);
-		return 0;
-	}
-	gen = policy_store_publish(set);
-	metrics_reload(1);
-	log_msg(LOG_INFO, "policy_reloaded", "%s: generation %lu, %zu "
-	    "policies, sha256 %s (%s)", dir, gen, set->n_policies,
-	    set->sha256, why);
-	return 0;
-}
-
-static int
-watch_dir(int ifd, const char *dir)
-{
-	return inotify_add_watch(ifd, dir, IN_CREATE | IN_DELETE |
-	    IN_MOVED_TO | IN_MOVED_FROM | IN_CLOSE_WRITE | IN_ATTRIB |
-	    IN_DELETE_SELF | IN_MOVE_SELF | IN_DONT_FOLLOW | IN_ONLYDIR);
-}
-
-/* What identifies a file's content cheaply: inode, size, mtime. */
-struct file_id {
-	dev_t		dev;
-	ino_t		ino;
-	off_t		size;
-	struct timespec	mtime;
-};
-
-static void
-file_id_get(const char *path, struct file_id *id)
-{
-	struct stat	st;
-
-	memset(id, 0, sizeof(*id));
-	if (stat(path, &st) == 0) {
-		id->dev = st.st_dev;
-		id->ino = st.st_ino;
-		id->size = st.st_size;
-		id->mtime = st.st_mtim;
-	}
-}
-
-static int
-file_id_same(const struct file_id *a, const struct file_id *b)
-{
-	return a->dev == b->dev && a->ino == b->ino && a->size == b->size &&
-	    a->mtime.tv_sec == b->mtime.tv_sec &&
-	    a->mtime.tv_nsec == b->mtime.tv_nsec;
-}
-
-/*
- * Reload the serving pair when its files change (cert-manager renewing a
- * Secret: kubelet swaps ..data, so both change at once). A broken new pair
- * is logged and counted; the old one keeps serving.
- */
-static void
-cert_watch(const struct serve_opts *o, struct server *srv,
-    struct file_id seen[2])
-{
-	struct file_id		now[2];
-	struct certs_info	info;
-	char			err[512];
-
-	file_id_get(o->srv.cert_file, &now[0]);
-	file_id_get(o->srv.key_file, &now[1]);
-	if (file_id_same(&now[0], &seen[0]) && file_id_same(&now[1], &seen[1]))
-		return;
-	seen[0] = now[0];
-	seen[1] = now[1];
-	if (tls_cert_check(o->srv.cert_file, o->srv.key_file, time(NULL),
-	    o->allow_expired ? CERTS_ALLOW_EXPIRED : 0, &info, err,
-	    sizeof(err)) == -1 ||
-	    server_reload_cert(srv, err, sizeof(err)) == -1) {
-		log_msg(LOG_ERROR, "cert_reload_failed", "%s; keeping the "
-		    "certificate in force", err);
-		metrics_cert_reload(0);
-		return;
-	}
-	metrics_cert_reload(1);
-	metrics_cert_expiry(info.not_after);
-	log_msg(LOG_INFO, "cert_reloaded", "%s: %s, sha256 %s",
-	    o->srv.cert_file, info.subject, info.sha256);
-}
-
-/* Drain inotify events; returns 1 if the watch on the directory is gone. */
-static int
-drain_inotify(int ifd)
-{
-	char	ev[4096] __attribute__((aligned(8)));
-	ssize_t	n;
-	size_t	off;
-	int	gone = 0;
-
-	while ((n = read(ifd, ev, sizeof(ev))) > 0)
-		for (off = 0; off < (size_t)n;) {
-			const struct inotify_event *ie =
-			    (const struct inotify_event *)(void *)(ev + off);
-
-			if (ie->mask & (IN_IGNORED | IN_DELETE_SELF |
-			    IN_MOVE_SELF))
-				gone = 1;
-			off += sizeof(*ie) + ie->len;
-		}
-	return gone;
-}
-
-/*
- * The control loop; returns when SIGTERM or SIGINT arrives. Wakes up at
- * least every second to look at the certificate files and to re-arm a
- * lost directory watch.
- */
-static void
-control_loop(const struct serve_opts *o, struct server *srv, int sfd)
-{
-	struct signalfd_siginfo	 si;
-	struct pollfd		 pfd[2];
-	struct file_id		 certs[2];
-	int			 ifd, wd, pending = 0, n;
-
-	file_id_get(o->srv.cert_file, &certs[0]);
-	file_id_get(o->srv.key_file, &certs[1]);
-	ifd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
-	wd = ifd >= 0 ? watch_dir(ifd, o->policies) : -1;
-	for (;;) {
-		pfd[0].fd = sfd;
-		pfd[0].events = POLLIN;
-		pfd[1].fd = ifd;
-		pfd[1].events = POLLIN;
-		n = poll(pfd, 2, pending ? SERVE_RELOAD_DEBOUNCE_MS : 1000);
-		cert_watch(o, srv, certs);
-		(void)admission_trim_idle();
-		if (wd < 0 && ifd >= 0 &&
-		    (wd = watch_dir(ifd, o->policies)) >= 0)
-			pending = 1;
-		if (n == 0 && pending) {
-			reload_policies(o->policies, "directory changed");
-			pending = 0;
-		}
-		if (n <= 0)
-			continue;
-		if (pfd[1].revents & POLLIN) {
-			if (drain_inotify(ifd) && wd >= 0) {
-				inotify_rm_watch(ifd, wd);
-				wd = -1;
-			}
-			pending = 1;
-		}
-		if (!(pfd[0].revents & POLLIN) ||
-		    read(sfd, &si, sizeof(si)) != (ssize_t)sizeof(si))
-			continue;
-		if (si.ssi_signo == SIGHUP) {
-			reload_policies(o->policies, "SIGHUP");
-			continue;
-		}
-		log_msg(LOG_INFO, "shutdown", "signal %d: finishing in-flight "
-		    "requests", (int)si.ssi_signo);
-		break;
-	}
-	if (ifd >= 0)
-		close(ifd);
-}
-
 static int
 check_certificate(const struct serve_opts *o)
 {
@@ -434,12 +237,11 @@ int
 cli_serve(int argc, char **argv)
 {
 	struct serve_opts	 o;
-	struct server		*srv;
+	struct control		 ctl;
+	struct server		*srv = NULL;
 	struct policy_set	*set;
 	enum log_level		 level;
-	sigset_t		 mask;
 	char			 err[512];
-	int			 sfd;
 
 	if (parse_opts(argc, argv, &o) == -1)
 		return 2;
@@ -461,31 +263,23 @@ cli_serve(int argc, char **argv)
 		return 2;
 	policy_store_publish(set);
 	metrics_reload(1);
-	sigemptyset(&mask);
-	sigaddset(&mask, SIGTERM);
-	sigaddset(&mask, SIGINT);
-	sigaddset(&mask, SIGHUP);
-	sigaddset(&mask, SIGPIPE);
-	pthread_sigmask(SIG_BLOCK, &mask, NULL);
-	if ((sfd = signalfd(-1, &mask, SFD_CLOEXEC)) == -1) {
-		fprintf(stderr, "gitgate: signalfd: %s\n", strerror(errno));
-		policy_store_clear();
+	if (control_init(&ctl, o.policies, o.srv.cert_file, o.srv.key_file,
+	    o.allow_expired ? CERTS_ALLOW_EXPIRED : 0, err, sizeof(err)) == -1) {
+		fprintf(stderr, "gitgate: %s\n", err);
+		control_shutdown(&ctl, NULL);
 		return 2;
 	}
 	if ((srv = server_start(&o.srv, err, sizeof(err))) == NULL) {
 		fprintf(stderr, "gitgate: serve: %s\n", err);
-		policy_store_clear();
-		close(sfd);
+		control_shutdown(&ctl, NULL);
 		return 2;
 	}
 	log_msg(LOG_INFO, "start", "gitgate %s serving %s with %zu policies "
 	    "from %s%s", GITGATE_VERSION, o.srv.listen, set->n_policies,
 	    o.policies, o.srv.admission.force_audit ?
 	    " (audit mode: nothing is denied)" : "");
-	control_loop(&o, srv, sfd);
-	server_stop(srv);
-	policy_store_clear();
-	close(sfd);
+	control_run(&ctl, srv);
+	control_shutdown(&ctl, srv);
 	log_msg(LOG_INFO, "stopped", "all connections closed");
 	return 0;
 }
