@@ -1,7 +1,7 @@
 /*
  * control.c - what serve does between start and stop (control.h): one
  * thread waiting on a signalfd and an inotify descriptor, waking at least
- * every CONTROL_TICK_MS. A reload builds a new policy set and swaps it in;
+ * every SERVE_TICK_MS. A reload builds a new policy set and swaps it in;
  * a broken one is logged and the set in force stays. Flags and start-up
  * checks are cli_serve.c's.
  */
@@ -232,8 +232,8 @@ control_run(struct control *ctl, struct server *srv)
 		pfd[0].events = POLLIN;
 		pfd[1].fd = ctl->ifd;
 		pfd[1].events = POLLIN;
-		n = poll(pfd, 2, ctl->pending ? CONTROL_RELOAD_DEBOUNCE_MS :
-		    CONTROL_TICK_MS);
+		n = poll(pfd, 2, ctl->pending ? SERVE_RELOAD_DEBOUNCE_MS :
+		    SERVE_TICK_MS);
 		control_tick(ctl, n == 0);
 		if (n <= 0)
 			continue;

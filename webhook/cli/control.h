@@ -11,10 +11,8 @@
 #include <sys/types.h>
 #include <time.h>
 
+#include "cli/serve_limits.h"
 #include "http/server.h"
-
-#define CONTROL_RELOAD_DEBOUNCE_MS	200	/* quiet time before a reload */
-#define CONTROL_TICK_MS			1000	/* cert look, trim, re-watch */
 
 /* What identifies a file's content cheaply: inode, size, mtime. */
 struct control_file_id {
