@@ -103,6 +103,8 @@ UNIT_DEPS_eval		= webhook/admission/eval webhook/admission/verdict \
 			  webhook/rules/rule_image webhook/rules/rule_source \
 			  webhook/rules/rule_actor webhook/base/image \
 			  $(RULE_DEPS) $(POLICY_DEPS)
+UNIT_DEPS_serve_opts	= webhook/cli/serve_opts webhook/cli/cli_opt \
+			  webhook/base/log
 
 UNIT_SRCS  = $(wildcard test/unit/*/test_*.c)
 UNIT_NAMES = $(notdir $(UNIT_SRCS:%.c=%))
