@@ -45,28 +45,38 @@ check_certificate(const struct serve_opts *o)
 	return 0;
 }
 
-int
-cli_serve(int argc, char **argv)
+/*
+ * Everything that can refuse to start, said on stderr: the certificate
+ * and the policy directory. Returns the policy set to publish, or NULL.
+ */
+static struct policy_set *
+startup_checks(const struct serve_opts *o)
 {
-	struct serve_opts	 o;
-	struct control		 ctl;
-	struct server		*srv = NULL;
-	struct policy_set	*set;
-	char			 err[512];
-	int			 rc;
-
-	if ((rc = serve_opts_parse(&o, argc, argv)) != 0)
-		return rc == 1 ? 0 : 2;
-	log_set_level(o.log_level);
-	if (check_certificate(&o) == -1)
-		return 2;
+	log_set_level(o->log_level);
+	if (check_certificate(o) == -1)
+		return NULL;
 	/*
 	 * Big buffers come from malloc's heaps and are reused while big
 	 * reviews keep coming; the control loop trims once they stop.
 	 */
 	mallopt(M_MMAP_THRESHOLD, ADMISSION_MMAP_THRESHOLD);
 	mallopt(M_TRIM_THRESHOLD, 2 * ADMISSION_MMAP_THRESHOLD);
-	if ((set = cli_load_policies(o.policies)) == NULL)
+	return cli_load_policies(o->policies);
+}
+
+int
+cli_serve(int argc, char **argv)
+{
+	struct serve_opts	 o;
+	struct control		 ctl;
+	struct server		*srv;
+	struct policy_set	*set;
+	char			 err[512];
+	int			 rc;
+
+	if ((rc = serve_opts_parse(&o, argc, argv)) != 0)
+		return rc == 1 ? 0 : 2;		/* 1: --help */
+	if ((set = startup_checks(&o)) == NULL)
 		return 2;
 	policy_store_publish(set);
 	metrics_reload(1);
