@@ -107,6 +107,8 @@ UNIT_DEPS_rule_actor	= webhook/rules/rule_actor $(RULE_DEPS)
 UNIT_DEPS_rule_owner	= $(RULE_DEPS)
 UNIT_DEPS_eval		= webhook/admission/eval webhook/admission/verdict \
 			  $(RULES_ALL)
+UNIT_DEPS_serve_opts	= webhook/cli/serve_opts webhook/cli/cli_opt \
+			  webhook/base/log
 
 UNIT_SRCS  = $(wildcard test/unit/*/test_*.c)
 UNIT_NAMES = $(notdir $(UNIT_SRCS:%.c=%))
