@@ -538,7 +538,7 @@ def c_image_pinned(objs, overlay):
 def c_command(objs, overlay):
     c = gitgate_container(objs) or {}
     env = env_of(c)
-    want = {"GITGATE_LISTEN": "0.0.0.0:%d" % CONTAINER_PORT,
+    want = {"GITGATE_LISTEN": "[::]:%d" % CONTAINER_PORT,
             "GITGATE_TLS_CERT": "/etc/gitgate/tls/tls.crt",
             "GITGATE_TLS_KEY": "/etc/gitgate/tls/tls.key",
             "GITGATE_POLICIES": "/etc/gitgate/policies",
@@ -876,6 +876,71 @@ MUTATIONS = {
     c_pdb: m_pdb_zero,
     c_network_policy: m_np_egress,
 }
+
+
+# ------------------------------- scheduling and rollout (issue 15 checks)
+
+def c_anti_affinity_required(objs, overlay):
+    """Two replicas on different nodes is a promise: required anti-affinity
+    on the hostname, and a rollout that never needs a third node (a surge
+    pod could not be scheduled on two nodes) while keeping one pod up."""
+    spec = get(deployment(objs), "spec", default={})
+    terms = get(pod_spec(objs), "affinity", "podAntiAffinity",
+                "requiredDuringSchedulingIgnoredDuringExecution",
+                default=[]) or []
+    bad = []
+    if not any(t.get("topologyKey") == "kubernetes.io/hostname" and
+               selector_matches(t.get("labelSelector"), pod_labels(objs))
+               for t in terms):
+        bad.append("no required anti-affinity on kubernetes.io/hostname")
+    ru = get(spec, "strategy", "rollingUpdate", default={}) or {}
+    if ru.get("maxSurge") not in (0, "0%"):
+        bad.append("maxSurge %r: the surge pod needs a third node"
+                   % ru.get("maxSurge"))
+    n = spec.get("replicas") or 0
+    if not isinstance(ru.get("maxUnavailable"), int) or \
+            not 1 <= ru["maxUnavailable"] <= n - 1:
+        bad.append("maxUnavailable %r with %r replicas"
+                   % (ru.get("maxUnavailable"), n))
+    return bad
+
+
+def c_zone_spread(objs, overlay):
+    for c in get(pod_spec(objs), "topologySpreadConstraints",
+                 default=[]) or []:
+        if c.get("topologyKey") == "topology.kubernetes.io/zone" and \
+                selector_matches(c.get("labelSelector"), pod_labels(objs)) \
+                and "pod-template-hash" in (c.get("matchLabelKeys") or []):
+            return []
+    return ["no zone spread of this revision's pods"]
+
+
+def c_priority(objs, overlay):
+    pc = pod_spec(objs).get("priorityClassName")
+    return [] if pc == "system-cluster-critical" else \
+        ["priorityClassName %r: application pods may preempt gitgate" % pc]
+
+
+def m_surge(objs, overlay):
+    deployment(objs)["spec"]["strategy"]["rollingUpdate"]["maxSurge"] = 1
+
+
+def m_no_zone_keys(objs, overlay):
+    for c in pod_spec(objs)["topologySpreadConstraints"]:
+        c.pop("matchLabelKeys", None)
+
+
+CHECKS += [
+    ("deployment: required anti-affinity, rollout fits two nodes",
+     c_anti_affinity_required),
+    ("deployment: zone spread per revision", c_zone_spread),
+    ("deployment: priorityClassName system-cluster-critical", c_priority),
+]
+MUTATIONS.update({
+    c_anti_affinity_required: m_surge,
+    c_zone_spread: m_no_zone_keys,
+    c_priority: lambda o, v: pod_spec(o).pop("priorityClassName"),
+})
 
 
 def check_overlay(t, overlay, objs):
