@@ -930,7 +930,15 @@ def m_no_zone_keys(objs, overlay):
         c.pop("matchLabelKeys", None)
 
 
+def c_pdb_unhealthy(objs, overlay):
+    pdb = one(objs, "PodDisruptionBudget", "gitgate") or {}
+    v = get(pdb, "spec", "unhealthyPodEvictionPolicy")
+    return [] if v == "AlwaysAllow" else \
+        ["unhealthyPodEvictionPolicy %r: a broken replica blocks drains" % v]
+
+
 CHECKS += [
+    ("pdb: unready pods may be evicted", c_pdb_unhealthy),
     ("deployment: required anti-affinity, rollout fits two nodes",
      c_anti_affinity_required),
     ("deployment: zone spread per revision", c_zone_spread),
@@ -940,6 +948,8 @@ MUTATIONS.update({
     c_anti_affinity_required: m_surge,
     c_zone_spread: m_no_zone_keys,
     c_priority: lambda o, v: pod_spec(o).pop("priorityClassName"),
+    c_pdb_unhealthy: lambda o, v: one(o, "PodDisruptionBudget")["spec"]
+    .pop("unhealthyPodEvictionPolicy"),
 })
 
 
