@@ -84,11 +84,12 @@ $(BUILD)/webhook/cli/main.o $(BUILD)/webhook/base/metrics.o: $(BUILD)/gitrev
 
 # Every object depends on the compiler and flags it was built with: a
 # different CC, CFLAGS or SANITIZE in the same BUILD rebuilds everything
-# instead of linking old objects (the stamp is rewritten only on a change).
+# instead of linking old objects (the stamp is rewritten only on a change;
+# the version defines are left out, gitrev above handles them).
+BUILD_FLAGS = $(CC) $(filter-out -DGITGATE_%,$(CFLAGS)) $(LDFLAGS)
 $(BUILD)/flags: FORCE
 	@mkdir -p $(BUILD)
-	@echo '$(CC) $(CFLAGS) $(LDFLAGS)' | cmp -s - $@ || \
-		echo '$(CC) $(CFLAGS) $(LDFLAGS)' > $@
+	@echo '$(BUILD_FLAGS)' | cmp -s - $@ || echo '$(BUILD_FLAGS)' > $@
 FORCE:
 .PHONY: FORCE
 

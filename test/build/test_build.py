@@ -51,6 +51,10 @@ def main():
         rc, _, err = make("BUILD=" + tmp, obj)
         s.check("same flags: not rebuilt",
                 rc == 0 and os.stat(obj).st_mtime_ns == first, err)
+        rc, _, err = make("BUILD=" + tmp, "GITREV=0000000", obj)
+        s.check("another Git revision: not rebuilt (only main.o and "
+                "metrics.o carry it)",
+                rc == 0 and os.stat(obj).st_mtime_ns == first, err)
         rc, _, err = make("BUILD=" + tmp, "SANITIZE=undefined", obj)
         again = os.stat(obj).st_mtime_ns
         s.check("other flags, same BUILD: rebuilt", rc == 0 and again != first,
