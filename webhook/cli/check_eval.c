@@ -151,7 +151,7 @@ check_review_new(const struct check_identity *id, cJSON *obj, int seq)
 static int
 counts(const struct check_identity *id, const struct policy *p)
 {
-	return !id->live || p->rule != POLICY_RULE_ACTOR;
+	return !id->live || strcmp(policy_rule_name(p), "actor") != 0;
 }
 
 static void
@@ -221,7 +221,7 @@ check_has_source_finding(const struct check_work *w)
 	size_t	i;
 
 	for (i = 0; i < w->d.n; i++)
-		if (w->d.v[i].policy->rule == POLICY_RULE_SOURCE)
+		if (strcmp(policy_rule_name(w->d.v[i].policy), "source") == 0)
 			return 1;
 	return 0;
 }

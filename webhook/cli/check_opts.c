@@ -1,42 +1,50 @@
 /*
- * check_opts.c - the command line of `gitgate check`: flags, their
- * checks and --help. The identity flags (--user NS:NAME, --kustomization,
- * --helmrelease) become the identity the objects are written as.
+ * check_opts.c - the command line of `gitgate check`: its option table
+ * (cli_opt.h: getopt options, usage, --help) and the checks of its values.
+ * The identity flags (--user NS:NAME, --kustomization, --helmrelease)
+ * become the identity the objects are written as.
  */
 #include "cli/check_eval.h"
+
+#include "cli/cli.h"
 
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
-static const char check_usage[] =
-    "usage: gitgate check --policies DIR [--user NAME|NS:NAME] [--group G]...\n"
-    "                     [--kustomization NS/NAME | --helmrelease NS/NAME]\n"
-    "                     [--live] [-o text|json|junit|github|policyreport]\n"
-    "                     FILE|DIR|-...\n";
+#define END	{ NULL, 0, CLI_OPT_STRING, NULL, 0, 0, 0, 0, NULL, NULL, 0, NULL }
 
-static const char check_help[] =
-    "Evaluate manifests offline, as a CREATE by one identity (default: the\n"
-    "first reconciler identity of the policies). Directories are read\n"
-    "recursively; kustomization files, the files they use as patches or\n"
-    "generator inputs, Helm charts and documents without apiVersion/kind\n"
-    "are skipped with a note.\n\n"
-    "  --policies DIR          the policy directory (required)\n"
-    "  --user NAME|NS:NAME     write as this user; NS:NAME is the service\n"
-    "                          account system:serviceaccount:NS:NAME\n"
-    "  --group G               a group of that user (repeatable)\n"
-    "  --kustomization NS/NAME as Flux's kustomize-controller applies them\n"
-    "                          (its labels stamped, its identity)\n"
-    "  --helmrelease NS/NAME   as Flux's helm-controller applies them\n"
-    "  --live                  objects as they run (kubectl get -A -o json):\n"
-    "                          rules that judge the object, not the actor\n"
-    "  -o FORMAT               text (default), json, junit, github,\n"
-    "                          policyreport (wgpolicyk8s.io/v1alpha2)\n"
-    "  -h, --help              this help\n\n"
-    "CI: kubectl kustomize DIR | gitgate check --policies P "
-    "--kustomization flux-system/apps -\n"
-    "Last line: N objects checked: N denied, N warned, N skipped.\n"
-    "Exit 0 clean, 1 denied, 2 error or nothing checked.\n";
+static const struct cli_opt	check_opt_table[] = {
+	{ "policies", 'p', CLI_OPT_STRING, "DIR", CLI_OPT_REQUIRED, 0, 0, 0,
+	    NULL, NULL, CLI_NO_STORE, "policy directory" },
+	{ "user", 'u', CLI_OPT_STRING, "NAME|NS:NAME", 0, 0, 0, 0, NULL, NULL,
+	    CLI_NO_STORE, "who applies (NS:NAME: a service account)" },
+	{ "group", 'g', CLI_OPT_STRING, "G", CLI_OPT_MANY, 0, 0, 0, NULL, NULL,
+	    CLI_NO_STORE, "a group of that user" },
+	{ "kustomization", 'k', CLI_OPT_STRING, "NS/NAME", 0, 0, 0, 0, NULL,
+	    NULL, CLI_NO_STORE, "as Flux's kustomize-controller applies it" },
+	{ "helmrelease", 'H', CLI_OPT_STRING, "NS/NAME", 0, 0, 0, 0, NULL, NULL,
+	    CLI_NO_STORE, "as Flux's helm-controller applies it" },
+	{ "live", 'l', CLI_OPT_BOOL, NULL, 0, 0, 0, 0, NULL, NULL,
+	    CLI_NO_STORE, "objects as they run: no actor rule" },
+	{ "output", 'o', CLI_OPT_STRING, "text|json|junit|github|policyreport",
+	    CLI_OPT_SHORT, 0, 0, 0, "text", NULL, CLI_NO_STORE,
+	    "output format" },
+	END
+};
+
+const struct cli_cmd	cli_check_cmd = {
+	"check", "FILE|DIR|-...",
+	"Evaluate manifests offline, as a CREATE by one identity (default: the\n"
+	    "first reconciler of the policies). Directories are read\n"
+	    "recursively; kustomization files, the files they use as patches or\n"
+	    "generator inputs, Helm charts and documents without apiVersion/kind\n"
+	    "are skipped with a note. CI: kubectl kustomize DIR | gitgate check\n"
+	    "--policies P --kustomization flux-system/apps -\n"
+	    "The last line counts objects, denials, warnings and skips.\n"
+	    "Exit 0 clean, 1 denied, 2 an error or no object read.",
+	check_opt_table
+};
 
 static int
 dns_label(const char *s, size_t n)
@@ -144,11 +152,8 @@ opt_one(int c, struct check_opts *o, struct check_identity *id)
 		fprintf(stderr, "gitgate: -o %s: must be text, json, junit, "
 		    "github or policyreport\n", optarg);
 		return -1;
-	case 'h':
-		printf("%s\n%s", check_usage, check_help);
-		o->help = 1;
-		return -1;
-	default:
+	default:	/* --help, or getopt has said what is wrong */
+		o->help = cli_opt_default(&cli_check_cmd, c) == 0;
 		return -1;
 	}
 }
@@ -157,21 +162,13 @@ int
 check_opts_parse(int argc, char **argv, struct check_opts *o,
     struct check_identity *id)
 {
-	static const struct option	 opts[] = {
-		{ "policies", required_argument, NULL, 'p' },
-		{ "user", required_argument, NULL, 'u' },
-		{ "group", required_argument, NULL, 'g' },
-		{ "kustomization", required_argument, NULL, 'k' },
-		{ "helmrelease", required_argument, NULL, 'H' },
-		{ "live", no_argument, NULL, 'l' },
-		{ "output", required_argument, NULL, 'o' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
-	int				 c;
+	struct cli_getopt	g;
+	int			c;
 
 	memset(o, 0, sizeof(*o));
-	while ((c = getopt_long(argc, argv, "o:h", opts, NULL)) != -1)
+	if (cli_opt_getopt(&cli_check_cmd, &g) == -1)
+		return -1;
+	while ((c = getopt_long(argc, argv, g.sopts, g.lopts, NULL)) != -1)
 		if (opt_one(c, o, id) == -1)
 			return -1;
 	if (id->live && id->flux_prefix != NULL) {
@@ -180,7 +177,7 @@ check_opts_parse(int argc, char **argv, struct check_opts *o,
 		return -1;
 	}
 	if (o->policies == NULL || optind >= argc) {
-		fputs(check_usage, stderr);
+		cli_opt_usage(stderr, &cli_check_cmd, "usage: ", 0);
 		return -1;
 	}
 	return 0;

@@ -25,12 +25,12 @@ struct tctx {
 	cJSON			*junit_cases;
 };
 
-/* The one call into the admission path (serve's code). */
+/* The one call into the admission path (serve's code, its defaults). */
 static void
 test_answer(const struct policy_set *set, const char *body, size_t len,
     struct admission_reply *rep)
 {
-	admission_handle(set, 0, 0, body, len, rep);
+	admission_handle(set, NULL, body, len, rep);
 }
 
 /* Policies named "[name]" at the start of a message part or warning. */
@@ -195,54 +195,53 @@ run_case(void *arg, const struct suite_case *c)
 	free(rep.body);
 }
 
-static const char test_usage[] =
-    "usage: gitgate test --policies DIR [-o text|junit] SUITE...\n";
+#define END	{ NULL, 0, CLI_OPT_STRING, NULL, 0, 0, 0, 0, NULL, NULL, 0, NULL }
 
-static const char test_help[] =
-    "Run policy test suites (files or folders of kind: PolicyTest) against\n"
-    "the policies. Each case is answered by the same code as serve.\n\n"
-    "  --policies DIR   the policy directory (required)\n"
-    "  -o text|junit    output (default text: PASS/FAIL per case)\n"
-    "  -h, --help       this help\n\n"
-    "Case keys: name, manifest (file, first object) or object (inline),\n"
-    "operation (CREATE|UPDATE|DELETE), subresource, user (NAME or NS:NAME),\n"
-    "groups, oldObject or oldManifest, dryRun, expect: {decision:\n"
-    "allow|warn|deny, policies: [...], message: substring}.\n"
-    "Last line: N cases: N passed, N failed. Exit 0 pass, 1 fail, 2 error.\n";
+static const struct cli_opt	test_opt_table[] = {
+	{ "policies", 'p', CLI_OPT_STRING, "DIR", CLI_OPT_REQUIRED, 0, 0, 0,
+	    NULL, NULL, CLI_NO_STORE, "policy directory" },
+	{ "output", 'o', CLI_OPT_STRING, "text|junit", CLI_OPT_SHORT, 0, 0, 0,
+	    "text", NULL, CLI_NO_STORE, "PASS/FAIL per case, or JUnit XML" },
+	END
+};
+
+const struct cli_cmd	cli_test_cmd = {
+	"test", "SUITE...",
+	"Run policy test suites (files or folders of kind: PolicyTest), each\n"
+	    "case answered by the same code as serve. Case keys: name, manifest\n"
+	    "or object, operation, subresource, user (NAME or NS:NAME), groups,\n"
+	    "oldObject or oldManifest, dryRun, expect: {decision: allow|warn|\n"
+	    "deny, policies: [...], message: substring}. Last line: N cases:\n"
+	    "N passed, N failed. Exit 0 pass, 1 a case failed, 2 an error.",
+	test_opt_table
+};
 
 int
 cli_test(int argc, char **argv)
 {
-	static const struct option	 opts[] = {
-		{ "policies", required_argument, NULL, 'p' },
-		{ "output", required_argument, NULL, 'o' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
+	struct cli_getopt		 g;
 	struct tctx			 t;
 	const char			*dir = NULL;
 	char				 userbuf[512];
 	int				 c, rc = 2;
 
 	memset(&t, 0, sizeof(t));
-	while ((c = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
+	if (cli_opt_getopt(&cli_test_cmd, &g) == -1)
+		return 2;
+	while ((c = getopt_long(argc, argv, g.sopts, g.lopts, NULL)) != -1) {
 		if (c == 'p')
 			dir = optarg;
 		else if (c == 'o' && (strcmp(optarg, "junit") == 0 ||
 		    strcmp(optarg, "text") == 0))
 			t.junit = strcmp(optarg, "junit") == 0;
-		else if (c == 'h') {
-			printf("%s\n%s", test_usage, test_help);
-			return 0;
-		} else {
-			if (c == 'o')
-				fprintf(stderr, "gitgate: -o must be text or "
-				    "junit\n");
+		else if (c == 'o') {
+			fprintf(stderr, "gitgate: -o must be text or junit\n");
 			return 2;
-		}
+		} else
+			return cli_opt_default(&cli_test_cmd, c);
 	}
 	if (dir == NULL || optind >= argc) {
-		fputs(test_usage, stderr);
+		cli_opt_usage(stderr, &cli_test_cmd, "usage: ", 0);
 		return 2;
 	}
 	if ((t.set = cli_load_policies(dir)) == NULL)
