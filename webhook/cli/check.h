@@ -97,12 +97,12 @@ void	check_out_error(struct check_out *o, const char *file, int line,
 int	check_out_finish(struct check_out *o);
 /*
  * check_report.c: the kept records (check_out.c's JSON form) as a JUnit
- * XML document on f, and as wgpolicyk8s.io/v1alpha2 reports (a v1 List of
+ * XML document on f (testsuite name suite), and as wgpolicyk8s.io/v1alpha2 reports (a v1 List of
  * one PolicyReport per namespace and a ClusterPolicyReport for
  * cluster-scoped objects; caller frees). now: the results' timestamp.
  */
-void	check_out_junit(FILE *f, const cJSON *objects, const cJSON *skipped,
-	    const cJSON *errors);
+void	check_out_junit(FILE *f, const char *suite, const cJSON *objects,
+	    const cJSON *skipped, const cJSON *errors);
 cJSON	*check_out_policyreport(const cJSON *objects, long long now);
 
 /* Parse "text", "json", ... into *fmt: 0, or -1. */

@@ -76,8 +76,8 @@ junit_case(FILE *f, const cJSON *r)
 }
 
 void
-check_out_junit(FILE *f, const cJSON *objects, const cJSON *skipped,
-    const cJSON *errors)
+check_out_junit(FILE *f, const char *suite, const cJSON *objects,
+    const cJSON *skipped, const cJSON *errors)
 {
 	const cJSON	*r;
 	int		 fail = 0, skip = 0;
@@ -86,11 +86,12 @@ check_out_junit(FILE *f, const cJSON *objects, const cJSON *skipped,
 		fail += strcmp(str(r, "decision"), "deny") == 0;
 		skip += strcmp(str(r, "decision"), "none") == 0;
 	}
-	fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-	    "<testsuites>\n  <testsuite name=\"gitgate check\" tests=\"%d\" "
-	    "failures=\"%d\" errors=\"%d\" skipped=\"%d\">\n",
-	    cJSON_GetArraySize(objects) + cJSON_GetArraySize(errors), fail,
-	    cJSON_GetArraySize(errors), skip);
+	fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+	    "<testsuites>\n  <testsuite name=\"", f);
+	xml_escape(f, suite);
+	fprintf(f, "\" tests=\"%d\" failures=\"%d\" errors=\"%d\" "
+	    "skipped=\"%d\">\n", cJSON_GetArraySize(objects) +
+	    cJSON_GetArraySize(errors), fail, cJSON_GetArraySize(errors), skip);
 	cJSON_ArrayForEach(r, objects) {
 		junit_case(f, r);
 	}

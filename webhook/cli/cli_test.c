@@ -255,7 +255,7 @@ cli_test(int argc, char **argv)
 		t.junit_cases = cJSON_CreateArray();
 	t.errors += suite_run(argv + optind, argc - optind, run_case, &t);
 	if (t.junit) {
-		check_out_junit(stdout, t.junit_cases, NULL, NULL);
+		check_out_junit(stdout, "gitgate test", t.junit_cases, NULL, NULL);
 		cJSON_Delete(t.junit_cases);
 	}
 	fprintf(t.junit ? stderr : stdout, "%zu cases: %zu passed, %zu "
