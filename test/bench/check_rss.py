@@ -4,7 +4,7 @@ second and peak RSS (/usr/bin/time's %M) of
 check on the whole ../shared/corpus (as Flux applies it), on a
 15 000-item List (JSON, as `kubectl get -o json` prints it, and YAML) and
 on 7 500 one-document-each objects. Usage:
-  test/bench/check_rss.py [GITGATE] [BEFORE_GITGATE]
+  test/bench/check_rss.py [GITGATE] [BEFORE_GITGATE [ITS_POLICIES]]
 prints one line per input and binary; with BEFORE (a build from before
 check streamed: no --kustomization, no recursion), both side by side."""
 import json
@@ -16,6 +16,7 @@ import time
 
 GITGATE = sys.argv[1] if len(sys.argv) > 1 else "build/gitgate"
 BEFORE = sys.argv[2] if len(sys.argv) > 2 else None
+BEFORE_POLICIES = sys.argv[3] if len(sys.argv) > 3 else "policies"
 CORPUS = os.path.join("..", "shared", "corpus")
 
 
@@ -55,12 +56,12 @@ def yaml_of(v, ind=0):
     return "\n".join(out)
 
 
-def run(binary, path, flux):
+def run(binary, path, flux, policies="policies"):
     """Time, peak RSS (KiB, /usr/bin/time's %M: gitgate's own, not the
     forking Python's), objects and exit status of one check."""
     rss = tempfile.mktemp(prefix="gitgate-rss-")
     args = ["/usr/bin/time", "-o", rss, "-f", "%M", binary, "check",
-            "--policies", "policies"]
+            "--policies", policies]
     if flux:
         args += ["--kustomization", "flux-system/apps"]
     t = time.monotonic()
@@ -98,7 +99,9 @@ def main():
                    for d, _, fs in os.walk(path) for f in fs) \
             if os.path.isdir(path) else os.path.getsize(path)
         for label, b in bins:
-            dt, rss, n, rc = run(b, path, label == "after")
+            dt, rss, n, rc = run(b, path, label == "after",
+                                 "policies" if label == "after" else
+                                 BEFORE_POLICIES)
             print(f"check {name}: {label}: {n} objects in {dt:.2f} s "
                   f"({n / dt if dt else 0:.0f}/s), peak RSS "
                   f"{rss / 1024:.1f} MiB, input {size / 1048576:.1f} MiB, "
