@@ -50,6 +50,9 @@ struct parser {
 	char			*err;
 	size_t			 errlen;
 	int			 failed;
+	unsigned		 span_depth;	/* skipped container: its depth */
+	unsigned		 span_path;	/* ... its skip path, + 1 */
+	size_t			 span_start;
 };
 
 /* 1: ends a run of plain string bytes ('"', '\\', control, >= 0x80) */
@@ -521,7 +524,7 @@ path_step(const struct parser *p, unsigned mask, unsigned d,
 		    memcmp(p->skip->path[i].comp[d], key, keylen) != 0)
 			continue;
 		if (d + 1 == p->skip->path[i].n)
-			*skip = 1;
+			*skip = (int)i + 1;
 		else
 			out |= 1u << i;
 	}
@@ -539,6 +542,18 @@ literal(struct parser *p, const char *word, size_t n)
 	return 0;
 }
 
+/* The first value seen at skip path k (counted from 1) spans [start, end). */
+static void
+span_record(struct parser *p, unsigned k, size_t start, size_t end)
+{
+	struct json_span	*sp = &p->doc->skipped[k - 1];
+
+	if (sp->at == NULL) {
+		sp->at = (const char *)p->b + start;
+		sp->len = end - start;
+	}
+}
+
 /*
  * The main loop. stack[0..depth) are the open containers; a container
  * opened in check-only mode has node NULL, and so has all below it.
@@ -553,6 +568,7 @@ parse(struct parser *p, struct frame *stack, unsigned max_depth)
 	char			*key = NULL, *vkey;
 	int			 build, skip, type;
 	double			 v = 0;
+	size_t			 start;
 
 	mask = p->skip != NULL && p->skip->n > 0 ? (1u << p->skip->n) - 1 : 0;
 	build = 1;
@@ -567,6 +583,7 @@ parse(struct parser *p, struct frame *stack, unsigned max_depth)
 		build = (f == NULL || f->node != NULL) && !skip;
 		vkey = key;
 		key = NULL;
+		start = p->i;
 		switch (b[p->i]) {
 		case '{':
 		case '[':
@@ -585,6 +602,11 @@ parse(struct parser *p, struct frame *stack, unsigned max_depth)
 				return NULL;
 			if (root == NULL)
 				root = n;
+			if (skip) {
+				p->span_depth = depth;
+				p->span_path = (unsigned)skip;
+				p->span_start = start;
+			}
 			f = &stack[depth++];
 			f->node = n;
 			f->last = NULL;
@@ -642,6 +664,8 @@ scalar:
 		if (skip && f != NULL && f->node != NULL &&
 		    node_new(p, f, cJSON_NULL, vkey) == NULL)
 			return NULL;
+		if (skip)
+			span_record(p, (unsigned)skip, start, p->i);
 		if (root == NULL && f == NULL)
 			root = n;
 		skip = 0;
@@ -671,6 +695,11 @@ close:
 				f->node->child->prev = f->last;
 			p->i++;
 			depth--;
+			if (p->span_path != 0 && depth == p->span_depth) {
+				span_record(p, p->span_path, p->span_start,
+				    p->i);
+				p->span_path = 0;
+			}
 			f = depth > 0 ? &stack[depth - 1] : NULL;
 		}
 		mask = 0;

@@ -20,19 +20,32 @@
 
 struct json_block;
 
+#define JSON_SKIP_PATHS_MAX	8
+#define JSON_SKIP_DEPTH_MAX	8
+
+/* Where a skipped value lies in the parsed text: at NULL if absent. */
+struct json_span {
+	const char	*at;
+	size_t		 len;
+};
+
 struct json_doc {
 	cJSON			*root;		/* NULL until parsed */
 	struct json_block	*blocks;	/* owned */
 	size_t			 mem;		/* bytes of blocks held */
+	/*
+	 * The text of the first value at each skip path (by index), left as
+	 * it was by the parse: in the document's copy, or in the caller's
+	 * buffer in place. Valid until json_doc_free(); parse it with
+	 * json_parse() when a caller needs it after all.
+	 */
+	struct json_span	 skipped[JSON_SKIP_PATHS_MAX];
 };
-
-#define JSON_SKIP_PATHS_MAX	8
-#define JSON_SKIP_DEPTH_MAX	8
 
 /*
  * Key paths through objects whose value is checked like any other but
- * becomes a JSON null in the tree. Compiled once (json_skip_compile), used
- * by every parse; borrows the path strings.
+ * becomes a JSON null in the tree (its text: json_doc.skipped). Compiled
+ * once (json_skip_compile), used by every parse; borrows the path strings.
  */
 struct json_skip {
 	struct {
