@@ -88,6 +88,7 @@ RULE_DEPS		= webhook/rules/rule_util webhook/base/match \
 			  $(REVIEW_DEPS) $(POLICY_DEPS)
 RULES_ALL		= webhook/rules/rules webhook/rules/rule_image \
 			  webhook/rules/rule_source webhook/rules/rule_actor \
+			  webhook/rules/rule_actor_ops \
 			  webhook/base/image $(RULE_DEPS)
 UNIT_DEPS_image		= webhook/base/image
 UNIT_DEPS_match		= webhook/base/match
@@ -102,7 +103,9 @@ UNIT_DEPS_review	= $(REVIEW_DEPS)
 UNIT_DEPS_rule_image	= webhook/rules/rule_image webhook/base/image \
 			  $(RULE_DEPS)
 UNIT_DEPS_rule_source	= webhook/rules/rule_source $(RULE_DEPS)
-UNIT_DEPS_rule_actor	= webhook/rules/rule_actor $(RULE_DEPS)
+UNIT_DEPS_rule_actor_ops = $(UNIT_DEPS_rule_actor)
+UNIT_DEPS_rule_actor	= webhook/rules/rule_actor \
+			  webhook/rules/rule_actor_ops $(RULE_DEPS)
 UNIT_DEPS_eval		= webhook/admission/eval webhook/admission/verdict \
 			  $(RULES_ALL)
 

@@ -32,6 +32,7 @@ static const double bucket_le[N_BUCKETS] = { 0.00005, 0.0001, 0.00025,
 static const int status_codes[N_STATUS] = { 400, 404, 405, 413, 415, 500 };
 
 static atomic_ullong m_requests[N_OPS][N_KINDS][N_DECISIONS][2];
+static atomic_ullong m_break_glass[N_OPS][N_KINDS];
 static atomic_ullong m_buckets[N_BUCKETS + 1];
 static atomic_ullong m_sum_micros;
 static atomic_ullong m_http[N_STATUS + 1];
@@ -91,6 +92,13 @@ metrics_review(unsigned op, const char *kind, enum metrics_decision decision,
 	atomic_fetch_add_explicit(&m_buckets[b], 1, memory_order_relaxed);
 	atomic_fetch_add_explicit(&m_sum_micros, (unsigned long long)
 	    (micros > 0 ? micros : 0), memory_order_relaxed);
+}
+
+void
+metrics_break_glass(unsigned op, const char *kind)
+{
+	atomic_fetch_add_explicit(&m_break_glass[op_index(op)]
+	    [kind_index(kind)], 1, memory_order_relaxed);
 }
 
 static unsigned long
@@ -251,6 +259,26 @@ render_requests(struct out *o)
 }
 
 static void
+render_break_glass(struct out *o)
+{
+	unsigned long long	v;
+	size_t			a, b;
+
+	emit(o, "# HELP gitgate_break_glass_total Writes allowed only "
+	    "through an ActorPolicy's breakGlass, by operation and kind.\n"
+	    "# TYPE gitgate_break_glass_total counter\n");
+	for (a = 0; a < N_OPS; a++)
+		for (b = 0; b < N_KINDS; b++) {
+			v = atomic_load(&m_break_glass[a][b]);
+			if (v == 0 && !(a == 0 && b == 0))
+				continue;
+			emit(o, "gitgate_break_glass_total{operation=\"%s\","
+			    "kind=\"%s\"} %llu\n", op_names[a],
+			    kind_names[b], v);
+		}
+}
+
+static void
 render_histogram(struct out *o)
 {
 	unsigned long long	cum = 0;
@@ -357,6 +385,7 @@ metrics_render(unsigned long generation, const char *sha256, size_t *len)
 	if ((o.buf = malloc(o.cap)) == NULL)
 		return NULL;
 	render_requests(&o);
+	render_break_glass(&o);
 	render_histogram(&o);
 	render_policies(&o);
 	render_misc(&o, generation, sha256);

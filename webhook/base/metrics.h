@@ -24,6 +24,8 @@ void	metrics_review(unsigned op, const char *kind,
 /* One finding (result "fail" or "error") of policy in mode. */
 void	metrics_policy_result(const char *policy, const char *mode,
 	    const char *result);
+/* A write allowed only through an ActorPolicy's breakGlass. */
+void	metrics_break_glass(unsigned op, const char *kind);
 /* A non-200 answer on /validate. */
 void	metrics_http_error(int status);
 /* A policy reload attempt, by result. */

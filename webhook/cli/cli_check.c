@@ -96,7 +96,8 @@ synthesize(const struct check *ck, cJSON *obj, int seq)
 		cJSON_AddItemToArray(groups, cJSON_CreateString(ck->groups[i]));
 	cJSON_AddItemReferenceToObject(req, "object", obj);
 	cJSON_AddNullToObject(req, "oldObject");
-	cJSON_AddTrueToObject(req, "dryRun");
+	/* the real write's answer: a dry run only warns about the actor */
+	cJSON_AddFalseToObject(req, "dryRun");
 	return root;
 }
 
