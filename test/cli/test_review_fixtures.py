@@ -30,6 +30,7 @@ import tempfile
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(
     os.path.abspath(__file__))), "pylib"))
 from harness import ROOT, Suite, gitgate  # noqa: E402
+import presets  # noqa: E402
 
 REVIEWS = os.path.join(ROOT, "test", "data", "reviews")
 BAD = os.path.join(ROOT, "test", "data", "reviews-bad")
@@ -98,33 +99,6 @@ def invariants(name, req, doc):
                 isinstance(value, str))
 
 
-PRESET = re.compile(r"^(\s*)# preset ([a-z0-9-]+): \S")
-
-
-def enable_preset(src, dst, preset):
-    """Copy the policies in src to dst with preset uncommented; returns the
-    number of preset headers found."""
-    found = 0
-    for fname in sorted(os.listdir(src)):
-        if not fname.endswith((".yaml", ".yml")):
-            continue
-        out, inside = [], None
-        with open(os.path.join(src, fname)) as f:
-            for line in f:
-                m = PRESET.match(line)
-                if m:
-                    inside = m.group(1) if m.group(2) == preset else None
-                    found += m.group(2) == preset
-                elif inside is not None and line.startswith(inside + "# "):
-                    line = inside + line[len(inside) + 2:]
-                else:
-                    inside = None
-                out.append(line)
-        with open(os.path.join(dst, fname), "w") as f:
-            f.writelines(out)
-    return found
-
-
 def review(name, path, args):
     rc, out, err = gitgate("review", "--policies", POLICIES, *args, rel(path))
     if not s.check(f"{name}: exit 0", rc == 0, f"exit {rc}, stderr: {err.strip()[:400]}"):
@@ -142,8 +116,8 @@ def preset_args(name, path, preset_path, tmp):
         preset = f.read().strip()
     dst = os.path.join(tmp, name)
     os.mkdir(dst)
-    s.check(f"{name}: preset {preset!r} is in policies/",
-            enable_preset(os.path.join(ROOT, POLICIES), dst, preset) > 0)
+    found = presets.enable(os.path.join(ROOT, POLICIES), dst, [preset])
+    s.check(f"{name}: preset {preset!r} is in policies/", found[preset] > 0)
     got = review(name + " (shipped policies)", path, [])
     if got is not None:
         s.check(f"{name}: denied without preset {preset!r}",
