@@ -52,7 +52,7 @@ struct parser {
 	int			 failed;
 	unsigned		 span_depth;	/* skipped container: its depth */
 	unsigned		 span_path;	/* ... its skip path, + 1 */
-	size_t			 span_start;
+	size_t			 span_key_end;	/* after the skipped value's key */
 };
 
 /* 1: ends a run of plain string bytes ('"', '\\', control, >= 0x80) */
@@ -542,12 +542,18 @@ literal(struct parser *p, const char *word, size_t n)
 	return 0;
 }
 
-/* The first value seen at skip path k (counted from 1) spans [start, end). */
+/*
+ * The first value seen at skip path k (counted from 1) ends at end; it
+ * starts after its key's ':' (found again here, off the common path).
+ */
 static void
-span_record(struct parser *p, unsigned k, size_t start, size_t end)
+span_record(struct parser *p, unsigned k, size_t end)
 {
 	struct json_span	*sp = &p->doc->skipped[k - 1];
+	size_t			 start = p->span_key_end;
 
+	while (start < end && (is_ws[p->b[start]] || p->b[start] == ':'))
+		start++;
 	if (sp->at == NULL) {
 		sp->at = (const char *)p->b + start;
 		sp->len = end - start;
@@ -568,7 +574,6 @@ parse(struct parser *p, struct frame *stack, unsigned max_depth)
 	char			*key = NULL, *vkey;
 	int			 build, skip, type;
 	double			 v = 0;
-	size_t			 start;
 
 	mask = p->skip != NULL && p->skip->n > 0 ? (1u << p->skip->n) - 1 : 0;
 	build = 1;
@@ -583,7 +588,6 @@ parse(struct parser *p, struct frame *stack, unsigned max_depth)
 		build = (f == NULL || f->node != NULL) && !skip;
 		vkey = key;
 		key = NULL;
-		start = p->i;
 		switch (b[p->i]) {
 		case '{':
 		case '[':
@@ -597,16 +601,15 @@ parse(struct parser *p, struct frame *stack, unsigned max_depth)
 			n = NULL;
 			if (build && (n = node_new(p, f, type, vkey)) == NULL)
 				return NULL;
-			if (skip && f != NULL && f->node != NULL &&
-			    node_new(p, f, cJSON_NULL, vkey) == NULL)
-				return NULL;
-			if (root == NULL)
-				root = n;
 			if (skip) {
+				if (f != NULL && f->node != NULL &&
+				    node_new(p, f, cJSON_NULL, vkey) == NULL)
+					return NULL;
 				p->span_depth = depth;
 				p->span_path = (unsigned)skip;
-				p->span_start = start;
 			}
+			if (root == NULL)
+				root = n;
 			f = &stack[depth++];
 			f->node = n;
 			f->last = NULL;
@@ -661,11 +664,12 @@ scalar:
 				set_number(n, v);
 			break;
 		}
-		if (skip && f != NULL && f->node != NULL &&
-		    node_new(p, f, cJSON_NULL, vkey) == NULL)
-			return NULL;
-		if (skip)
-			span_record(p, (unsigned)skip, start, p->i);
+		if (skip) {
+			if (f != NULL && f->node != NULL &&
+			    node_new(p, f, cJSON_NULL, vkey) == NULL)
+				return NULL;
+			span_record(p, (unsigned)skip, p->i);
+		}
 		if (root == NULL && f == NULL)
 			root = n;
 		skip = 0;
@@ -691,15 +695,16 @@ scalar:
 			}
 close:
 			/* cJSON's shape: the first child's prev is the last */
-			if (f->node != NULL && f->node->child != NULL)
-				f->node->child->prev = f->last;
-			p->i++;
-			depth--;
-			if (p->span_path != 0 && depth == p->span_depth) {
-				span_record(p, p->span_path, p->span_start,
-				    p->i);
+			if (f->node != NULL) {
+				if (f->node->child != NULL)
+					f->node->child->prev = f->last;
+			} else if (depth - 1 == p->span_depth &&
+			    p->span_path != 0) {	/* a skipped value ends */
+				span_record(p, p->span_path, p->i + 1);
 				p->span_path = 0;
 			}
+			p->i++;
+			depth--;
 			f = depth > 0 ? &stack[depth - 1] : NULL;
 		}
 		mask = 0;
@@ -714,8 +719,12 @@ member:
 		if (f->node != NULL) {
 			if (string(p, &key) == -1)
 				return NULL;
-			mask = f->mask == 0 ? 0 : path_step(p, f->mask,
-			    depth - 1, key, strlen(key), &skip);
+			mask = 0;
+			if (f->mask != 0) {
+				mask = path_step(p, f->mask, depth - 1, key,
+				    strlen(key), &skip);
+				p->span_key_end = p->i;
+			}
 		} else {
 			if (string(p, NULL) == -1)
 				return NULL;

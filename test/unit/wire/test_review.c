@@ -627,6 +627,14 @@ test_old_object(void)
 	CHECK_INT(review_old_object(&rv, &old, err, sizeof(err)), 0);
 	CHECK(old == NULL);
 	review_free(&rv);
+	/* an empty object, and spaces around it: still that object */
+	CHECK_INT(decode("{'apiVersion':'admission.k8s.io/v1','kind':"
+	    "'AdmissionReview','request':{'uid':'u','kind':{'kind':'Pod'},"
+	    "'resource':{'resource':'pods'},'operation':'DELETE',"
+	    "'oldObject' : \t{ } ,'object':null}}", &rv, err, sizeof(err)), 0);
+	CHECK_INT(review_old_object(&rv, &old, err, sizeof(err)), 0);
+	CHECK(cJSON_IsObject(old) && old->child == NULL);
+	review_free(&rv);
 	CHECK_INT(review_decode_json(cJSON_Parse(q(FULL_V1)), &rv, err,
 	    sizeof(err)), 0);
 	CHECK_INT(review_old_object(&rv, &old, err, sizeof(err)), 0);
