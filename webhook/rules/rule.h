@@ -56,6 +56,16 @@ const char *rule_describe(const struct review *rv, char *dst,
 /* 1 if a glob of list matches s. */
 int	rule_glob_any(const struct strlist *list, const char *s);
 
+/*
+ * 1 if rv's writer is one of these (globs): its username matches users,
+ * one of its groups matches groups, or its service account ("NS:NAME" of
+ * "system:serviceaccount:NS:NAME") matches service_accounts. ActorPolicy's
+ * allow and a SourcePolicy marker's actors mean exactly this.
+ */
+int	rule_writer_matches(const struct strlist *users,
+	    const struct strlist *groups, const struct strlist *service_accounts,
+	    const struct review *rv);
+
 /* 1 if metadata.ownerReferences has an entry with controller: true. */
 int	rule_has_controller_owner(const cJSON *obj);
 

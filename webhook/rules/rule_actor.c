@@ -16,6 +16,7 @@
 #include "base/kube.h"
 #include "base/match.h"
 #include "policy/policy_schema.h"
+#include "rules/rule_owner.h"
 
 static int
 glob_any_group(const struct strlist *l, const cJSON *groups)
@@ -89,7 +90,7 @@ deny_text(const struct policy *p, const struct review *rv, int listed,
     char *buf, size_t len)
 {
 	char		 user[RULE_QUOTE_MAX + 4], qsa[RULE_QUOTE_MAX + 4];
-	char		 what[160];
+	char		 what[160], owner[RULE_OWNER_TEXT_MAX];
 	const char	*sa = kube_serviceaccount(rv->username), *file;
 
 	rule_describe(rv, what, sizeof(what));
@@ -100,14 +101,16 @@ deny_text(const struct policy *p, const struct review *rv, int listed,
 	else if (sa != NULL && p->file != NULL) {
 		file = strrchr(p->file, '/') != NULL ? strrchr(p->file, '/') +
 		    1 : p->file;
-		snprintf(buf, len, "user \"%s\" may not %s %s (a controller? "
+		snprintf(buf, len, "user \"%s\" may not %s %s%s (a controller? "
 		    "add \"%s\" to spec.allow.serviceAccounts in policies/%s)",
 		    rule_quote(user, sizeof(user), rv->username), verb_of(rv),
-		    what, rule_quote(qsa, sizeof(qsa), sa), file);
+		    what, rule_owner_note(rv, owner, sizeof(owner)),
+		    rule_quote(qsa, sizeof(qsa), sa), file);
 	} else
-		snprintf(buf, len, "user \"%s\" may not %s %s",
+		snprintf(buf, len, "user \"%s\" may not %s %s%s",
 		    rule_quote(user, sizeof(user), rv->username[0] != '\0' ?
-		    rv->username : "(anonymous)"), verb_of(rv), what);
+		    rv->username : "(anonymous)"), verb_of(rv), what,
+		    rule_owner_note(rv, owner, sizeof(owner)));
 }
 
 /* 1 (allowed: a warning added if due), 0 (not safe), -1 (error added). */

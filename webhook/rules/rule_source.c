@@ -1,7 +1,8 @@
 /*
  * rule_source.c - rule 2: an object must carry a Git-source marker (Flux
- * labels, Argo CD's tracking annotation, a repo annotation). Objects a
- * controller owns, subresource requests and DELETEs are not asked.
+ * labels, Argo CD's tracking annotation, a repo annotation; a marker bound
+ * to actors counts only for those writers). Objects a controller owns,
+ * subresource requests and DELETEs are not asked.
  */
 #include "rules/rule_source.h"
 
@@ -62,6 +63,10 @@ source_eval(const struct policy *p, const struct review *rv,
 	for (i = 0; i < ps->n_markers; i++) {
 		const struct rule_source_marker *mk = &ps->markers[i];
 
+		/* Not this writer's marker: absent, and not offered. */
+		if (mk->has_actors && !rule_writer_matches(&mk->actors.users,
+		    &mk->actors.groups, &mk->actors.service_accounts, rv))
+			continue;
 		m = keys_present(labels, mk->labels, mk->n_labels, err,
 		    sizeof(err));
 		if (m == MATCH_YES)
@@ -76,14 +81,18 @@ source_eval(const struct policy *p, const struct review *rv,
 		}
 		if (used < sizeof(names))
 			used += (size_t)snprintf(names + used,
-			    sizeof(names) - used, "%s%s", i ? ", " : "",
+			    sizeof(names) - used, "%s%s", used ? ", " : "",
 			    mk->name);
 	}
-	rule_result_add(r, RULE_FAIL, "%s carries no Git-source marker "
-	    "(one of: %s)", rule_describe(rv, what, sizeof(what)), names);
+	rule_result_add(r, RULE_FAIL, "%s carries no Git-source marker (%s%s)",
+	    rule_describe(rv, what, sizeof(what)), names[0] != '\0' ?
+	    "one of: " : "none counts for this writer", names);
 }
 
-/* The spec: markers, each a name and labels / annotations it needs. */
+/*
+ * The spec: markers, each a name, the labels / annotations it needs and
+ * optionally the actors it counts for.
+ */
 
 #define QNAME_MAX	63	/* name part of a qualified name */
 #define SUBDOMAIN_MAX	253	/* its DNS subdomain prefix */
@@ -185,11 +194,38 @@ f_annotations(struct policy_schema_walk *w, yaml_node_t *n,
 	source_keys(w, n, path, &m->annotations, &m->n_annotations);
 }
 
+static const struct policy_schema_key actors_keys[] = {
+	{ "users", policy_schema_globs,
+	    offsetof(struct rule_source_actors, users), 0 },
+	{ "groups", policy_schema_globs,
+	    offsetof(struct rule_source_actors, groups), 0 },
+	{ "serviceAccounts", policy_schema_service_accounts,
+	    offsetof(struct rule_source_actors, service_accounts), 0 },
+	{ NULL, NULL, 0, 0 }
+};
+
+static void
+f_actors(struct policy_schema_walk *w, yaml_node_t *n, const char *path,
+    void *dst)
+{
+	struct rule_source_marker	*m = dst;
+	struct rule_source_actors	*a = &m->actors;
+	size_t				 errors = w->d->errors;
+
+	m->has_actors = 1;
+	policy_schema_map(w, n, path, actors_keys, a);
+	if (w->d->errors == errors &&
+	    a->users.n + a->groups.n + a->service_accounts.n == 0)
+		SCHEMA_ERR(w, n, path, "names nobody (list at least one user, "
+		    "group or service account, or drop actors)");
+}
+
 static const struct policy_schema_key marker_keys[] = {
 	{ "name", policy_schema_string,
 	    offsetof(struct rule_source_marker, name), 1 },
 	{ "labels", f_labels, 0, 0 },
 	{ "annotations", f_annotations, 0, 0 },
+	{ "actors", f_actors, 0, 0 },
 	{ NULL, NULL, 0, 0 }
 };
 
@@ -253,6 +289,9 @@ source_free(void *params)
 		    src->markers[i].n_labels);
 		source_keys_free(src->markers[i].annotations,
 		    src->markers[i].n_annotations);
+		strlist_free(&src->markers[i].actors.users);
+		strlist_free(&src->markers[i].actors.groups);
+		strlist_free(&src->markers[i].actors.service_accounts);
 	}
 	free(src->markers);
 }

@@ -13,13 +13,25 @@ struct rule_source_key {
 	struct match_regex	*value;		/* NULL: any value, non-empty */
 };
 
-/* A marker is present when all its labels and annotations are. */
+/* Who a marker counts for: globs, as an ActorPolicy's allow. */
+struct rule_source_actors {
+	struct strlist	users;			/* on userInfo.username */
+	struct strlist	groups;			/* on each userInfo.groups[] */
+	struct strlist	service_accounts;	/* on "NS:NAME" */
+};
+
+/*
+ * A marker is present when all its labels and annotations are, and, if
+ * it has actors, the writer is one of them (else it is not even offered).
+ */
 struct rule_source_marker {
-	char			*name;
-	struct rule_source_key	*labels;
-	size_t			 n_labels;
-	struct rule_source_key	*annotations;
-	size_t			 n_annotations;
+	char				*name;
+	struct rule_source_key		*labels;
+	size_t				 n_labels;
+	struct rule_source_key		*annotations;
+	size_t				 n_annotations;
+	int				 has_actors;	/* 0: anyone */
+	struct rule_source_actors	 actors;
 };
 
 struct rule_source {

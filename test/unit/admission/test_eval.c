@@ -74,7 +74,8 @@ static const struct eval_case cases[] = {
 	  "team-a", "web", DEPLOY_OBJ(WEB_FLUX, "nginx:1.2.3"), "null",
 	  0, NULL, 4, "reconciler-only",
 	  "[reconciler-only] user \"alice\" may not CREATE Deployment "
-	  "team-a/web" MSG_ACTOR, 0, NULL },
+	  "team-a/web (managed by Kustomization flux-system/apps: change it "
+	  "in Git)" MSG_ACTOR, 0, NULL },
 	{ "reconciler creates nginx:latest",
 	  FLUX_SA, FLUX_GROUPS, "CREATE", "Deployment", "deployments", "",
 	  "team-a", "web", DEPLOY_OBJ(WEB_FLUX, "nginx:latest"), "null",
@@ -202,7 +203,8 @@ static const struct eval_case cases[] = {
 	  "team-a", "web", "null", DEPLOY_OBJ(WEB_FLUX, "nginx:1.2.3"),
 	  0, NULL, 1, "reconciler-only",
 	  "[reconciler-only] user \"alice\" may not DELETE Deployment "
-	  "team-a/web" MSG_ACTOR, 0, NULL },
+	  "team-a/web (managed by Kustomization flux-system/apps: change it "
+	  "in Git)" MSG_ACTOR, 0, NULL },
 	{ "reconciler deletes a Deployment",
 	  FLUX_SA, FLUX_GROUPS, "DELETE", "Deployment", "deployments", "",
 	  "team-a", "web", "null", DEPLOY_OBJ(WEB_BARE, "nginx"),

@@ -132,8 +132,8 @@ test_shipped(void)
 	p = find(set, "git-source");
 	CHECK(p != NULL && p->kind == &rule_source_kind &&
 	    p->mode == POLICY_ENFORCE);
-	CHECK_INT(p ? RULE_SOURCE(p)->n_markers : 0, 4);
-	if (p != NULL && RULE_SOURCE(p)->n_markers == 4) {
+	CHECK_INT(p ? RULE_SOURCE(p)->n_markers : 0, 5);
+	if (p != NULL && RULE_SOURCE(p)->n_markers == 5) {
 		CHECK_STR(RULE_SOURCE(p)->markers[0].name, "flux-kustomize");
 		CHECK_INT(RULE_SOURCE(p)->markers[0].n_labels, 2);
 		CHECK_STR(RULE_SOURCE(p)->markers[0].labels[1].key,
@@ -153,6 +153,20 @@ test_shipped(void)
 		CHECK_STR(match_regex_pattern(
 		    RULE_SOURCE(p)->markers[3].annotations[0].value),
 		    "^(https://|ssh://|git@)\\S+$");
+		CHECK(!RULE_SOURCE(p)->markers[3].has_actors);
+		/* helm-hooks: helm.sh/hook from helm-controller only. */
+		CHECK_STR(RULE_SOURCE(p)->markers[4].name, "helm-hooks");
+		CHECK_INT(RULE_SOURCE(p)->markers[4].n_labels, 0);
+		CHECK_STR(RULE_SOURCE(p)->markers[4].annotations[0].key,
+		    "helm.sh/hook");
+		CHECK(RULE_SOURCE(p)->markers[4].has_actors);
+		CHECK_INT(RULE_SOURCE(p)->markers[4].actors.service_accounts.n,
+		    1);
+		CHECK_STR(RULE_SOURCE(p)->markers[4].actors.service_accounts.n ?
+		    RULE_SOURCE(p)->markers[4].actors.service_accounts.v[0] :
+		    NULL, "flux-system:helm-controller");
+		CHECK_INT(RULE_SOURCE(p)->markers[4].actors.users.n +
+		    RULE_SOURCE(p)->markers[4].actors.groups.n, 0);
 	}
 	CHECK_STR(p ? p->hint : NULL, "apply it from Git (Flux, Argo CD)");
 
@@ -253,6 +267,15 @@ test_good(void)
 		CHECK_STR(RULE_SOURCE(p)->markers[1].annotations[0].key,
 		    "source");
 		CHECK_INT(RULE_SOURCE(p)->markers[1].n_labels, 0);
+		CHECK(!RULE_SOURCE(p)->markers[0].has_actors);
+		CHECK(RULE_SOURCE(p)->markers[1].has_actors);
+		CHECK_STR(join(&RULE_SOURCE(p)->markers[1].actors.users),
+		    "ci-bot");
+		CHECK_STR(join(&RULE_SOURCE(p)->markers[1].actors.groups),
+		    "deployers:*");
+		CHECK_STR(join(
+		    &RULE_SOURCE(p)->markers[1].actors.service_accounts),
+		    "ci:*,tools:runner");
 	}
 	CHECK(p != NULL && p->mode == POLICY_ENFORCE && p->hint == NULL);
 
