@@ -144,6 +144,7 @@ actor_eval(const struct policy *p, const struct review *rv,
     struct rule_result *r)
 {
 	const struct rule_actor	*a = RULE_ACTOR(p);
+	enum actor_tenant	 t = ACTOR_NOT_TENANT;
 	char			 deny[RULE_TEXT_MAX], why[RULE_TEXT_MAX / 2];
 	char			 user[RULE_QUOTE_MAX + 4], what[160];
 	int			 listed;
@@ -154,22 +155,13 @@ actor_eval(const struct policy *p, const struct review *rv,
 	    kube_serviceaccount(rv->username) == NULL ||
 	    bound_token(rv->extra)))
 		return;
-	switch (listed ? ACTOR_NOT_TENANT : actor_tenant_check(a, rv, why,
-	    sizeof(why))) {
-	case ACTOR_TENANT_OK:
+	/* The slow path; the denial text is written only when it is due. */
+	if (!listed && (t = actor_tenant_check(a, rv, why, sizeof(why))) ==
+	    ACTOR_TENANT_OK)
 		return;
-	case ACTOR_TENANT_ERROR:
+	if (t == ACTOR_TENANT_ERROR) {
 		rule_result_add(r, RULE_ERROR, "%s", why);
 		return;
-	case ACTOR_TENANT_DENY:
-		snprintf(deny, sizeof(deny), "tenant \"%s\" may not %s %s: %s",
-		    rule_quote(user, sizeof(user),
-		    kube_serviceaccount(rv->username)), verb_of(rv),
-		    rule_describe(rv, what, sizeof(what)), why);
-		break;
-	case ACTOR_NOT_TENANT:
-		deny_text(p, rv, listed, deny, sizeof(deny));
-		break;
 	}
 	if (safe_operation(a, rv, r) != 0)
 		return;
@@ -180,7 +172,16 @@ actor_eval(const struct policy *p, const struct review *rv,
 		rule_result_add(r, RULE_WARN, "break-glass by \"%s\": Flux "
 		    "reverts this unless it is committed to Git",
 		    rule_quote(user, sizeof(user), rv->username));
-	} else if (rv->dry_run && a->dry_run_warn)
+		return;
+	}
+	if (t == ACTOR_TENANT_DENY)
+		snprintf(deny, sizeof(deny), "tenant \"%s\" may not %s %s: %s",
+		    rule_quote(user, sizeof(user),
+		    kube_serviceaccount(rv->username)), verb_of(rv),
+		    rule_describe(rv, what, sizeof(what)), why);
+	else
+		deny_text(p, rv, listed, deny, sizeof(deny));
+	if (rv->dry_run && a->dry_run_warn)
 		rule_result_add(r, RULE_WARN, "dry run; the real write is "
 		    "denied: %s", deny);
 	else
