@@ -1,8 +1,9 @@
 """presets.py - the commented presets of the shipped policies.
 
 A preset is a header line `# preset NAME: why, and what it trusts` followed
-by YAML lines commented with "# " at the header's indentation. Enabling one
-removes those "# ", exactly as a user would. Used by the review fixtures
+by YAML lines commented with "# " at the header's indentation, up to the
+next line that is not (a blank line, or YAML). Enabling one removes those
+"# ", exactly as a user would. Used by the review fixtures
 (NAME.preset) and by `test/e2e/cluster up --preset NAME`.
 """
 import os

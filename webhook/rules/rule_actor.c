@@ -30,17 +30,29 @@ glob_any_group(const struct strlist *l, const cJSON *groups)
 	return 0;
 }
 
+/* 1 if rv's user, one of its groups or its service account matches. */
 static int
-actor_allowed(const struct rule_actor *pa, const struct review *rv)
+identity_in(const struct strlist *users, const struct strlist *groups,
+    const struct strlist *sas, const struct review *rv)
 {
 	const char	*sa;
 
-	if (rv->username[0] != '\0' && rule_glob_any(&pa->users, rv->username))
+	if (rv->username[0] != '\0' && rule_glob_any(users, rv->username))
 		return 1;
 	sa = kube_serviceaccount(rv->username);
-	if (sa != NULL && rule_glob_any(&pa->service_accounts, sa))
+	if (sa != NULL && rule_glob_any(sas, sa))
 		return 1;
-	return glob_any_group(&pa->groups, rv->groups);
+	return glob_any_group(groups, rv->groups);
+}
+
+static int
+actor_allowed(const struct rule_actor *pa, const struct review *rv)
+{
+	if (identity_in(&pa->users, &pa->groups, &pa->service_accounts, rv))
+		return 1;
+	return strcmp(rv->subresource, "scale") == 0 &&
+	    identity_in(&pa->scale_users, &pa->scale_groups,
+	    &pa->scale_service_accounts, rv);
 }
 
 /* 1 if the extras list of key has a string with prefix (and more). */
@@ -190,6 +202,7 @@ actor_eval(const struct policy *p, const struct review *rv,
 
 /*
  * The spec: allow (users, groups, service accounts, fluxTenants),
+ * allowScale (the same identities, for the scale subresource only),
  * breakGlass, dryRun, allowRolloutRestart, allowOwnedPodDelete,
  * requireBoundToken.
  */
@@ -218,6 +231,23 @@ f_allow(struct policy_schema_walk *w, yaml_node_t *n, const char *path,
 	    a->service_accounts.n + a->flux_tenants.n == 0)
 		SCHEMA_ERR(w, n, path, "allows nobody (list at least one "
 		    "user, group or service account)");
+}
+
+static const struct policy_schema_key scale_keys[] = {
+	{ "users", policy_schema_globs,
+	    offsetof(struct rule_actor, scale_users), 0 },
+	{ "groups", policy_schema_globs,
+	    offsetof(struct rule_actor, scale_groups), 0 },
+	{ "serviceAccounts", policy_schema_service_accounts,
+	    offsetof(struct rule_actor, scale_service_accounts), 0 },
+	{ NULL, NULL, 0, 0 }
+};
+
+static void
+f_allow_scale(struct policy_schema_walk *w, yaml_node_t *n,
+    const char *path, void *dst)
+{
+	policy_schema_map(w, n, path, scale_keys, dst);
 }
 
 static const struct policy_schema_key break_glass_keys[] = {
@@ -254,6 +284,7 @@ f_dry_run(struct policy_schema_walk *w, yaml_node_t *n, const char *path,
 
 static const struct policy_schema_key actor_keys[] = {
 	{ "allow", f_allow, 0, 1 },
+	{ "allowScale", f_allow_scale, 0, 0 },
 	{ "breakGlass", f_break_glass, 0, 0 },
 	{ "dryRun", f_dry_run, offsetof(struct rule_actor, dry_run_warn), 0 },
 	{ "allowRolloutRestart", policy_schema_bool,
@@ -284,6 +315,9 @@ actor_free(void *params)
 	strlist_free(&a->groups);
 	strlist_free(&a->service_accounts);
 	strlist_free(&a->flux_tenants);
+	strlist_free(&a->scale_users);
+	strlist_free(&a->scale_groups);
+	strlist_free(&a->scale_service_accounts);
 	strlist_free(&a->break_glass_users);
 	strlist_free(&a->break_glass_groups);
 }

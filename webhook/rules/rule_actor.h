@@ -20,6 +20,9 @@ struct rule_actor {
 	struct strlist	groups;			/* on each userInfo.groups[] */
 	struct strlist	service_accounts;	/* on "NS:NAME" */
 	struct strlist	flux_tenants;		/* on NAME of "NS:NAME" */
+	struct strlist	scale_users;		/* allowScale: the scale */
+	struct strlist	scale_groups;		/* subresource only */
+	struct strlist	scale_service_accounts;
 	struct strlist	break_glass_users;	/* lift this rule, loudly */
 	struct strlist	break_glass_groups;
 	int		require_bound_token;	/* default 0 */

@@ -3,7 +3,8 @@
  * rule's slow path: what a rollout restart may change, which Pod deletes
  * are safe, Flux tenants' label checks (new, stored, both), and the whole
  * rule on a hand-built policy: warnings for restarts, break-glass and dry
- * runs, denials when the options are off, the service-account hint.
+ * runs, denials when the options are off, the service-account hint,
+ * allowScale trusting the scale subresource only.
  */
 #include "rules/rule_actor.h"
 
@@ -186,6 +187,7 @@ actor_policy(struct policy *p, struct rule_actor *a)
 		"flux-system:kustomize-controller" };
 	static const char *const	tenants[] = { "flux", "tenant-*" };
 	static const char *const	bg[] = { "gitgate:break-glass" };
+	static const char *const	scale[] = { "keda:keda-operator" };
 
 	memset(p, 0, sizeof(*p));
 	memset(a, 0, sizeof(*a));
@@ -196,6 +198,7 @@ actor_policy(struct policy *p, struct rule_actor *a)
 	fixture_list_set(&a->service_accounts, sas, 1);
 	fixture_list_set(&a->flux_tenants, tenants, 2);
 	fixture_list_set(&a->break_glass_groups, bg, 1);
+	fixture_list_set(&a->scale_service_accounts, scale, 1);
 	a->dry_run_warn = a->allow_rollout_restart =
 	    a->allow_owned_pod_delete = 1;
 }
@@ -206,6 +209,7 @@ actor_policy_free(struct rule_actor *a)
 	fixture_list_free(&a->service_accounts);
 	fixture_list_free(&a->flux_tenants);
 	fixture_list_free(&a->break_glass_groups);
+	fixture_list_free(&a->scale_service_accounts);
 }
 
 static void
@@ -332,6 +336,16 @@ test_eval(void)
 		  "Kustomization team-b/apps" },
 		{ { TENANT, NULL, "CREATE", "Deployment", "", OBJ(KS("team-a")),
 		  "null", 0, NULL }, 1, 1, 1, RULE_PASS, 0, NULL },
+		/* allowScale: the scale subresource, nothing else */
+		{ { "system:serviceaccount:keda:keda-operator", NULL, "UPDATE",
+		  "Scale", "scale", "{'kind':'Scale','spec':{'replicas':1}}",
+		  "null", 0, NULL }, 1, 1, 1, RULE_PASS, 0, NULL },
+		{ { "system:serviceaccount:keda:keda-operator", NULL, "UPDATE",
+		  "Deployment", "", OLD, OLD, 0, NULL }, 1, 1, 1, RULE_FAIL, 0,
+		  NULL },
+		{ { "system:serviceaccount:keda:other", NULL, "UPDATE", "Scale",
+		  "scale", "{'kind':'Scale','spec':{'replicas':1}}", "null", 0,
+		  NULL }, 1, 1, 1, RULE_FAIL, 0, NULL },
 	};
 	struct policy		p;
 	struct rule_actor	a;
