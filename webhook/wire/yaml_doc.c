@@ -10,19 +10,19 @@
 #include <string.h>
 
 int
-yaml_node_line(const yaml_node_t *node)
+ydoc_line(const yaml_node_t *node)
 {
 	return (int)node->start_mark.line + 1;
 }
 
 int
-yaml_node_col(const yaml_node_t *node)
+ydoc_col(const yaml_node_t *node)
 {
 	return (int)node->start_mark.column + 1;
 }
 
 static int
-docs_push(struct yaml_docs *docs, yaml_document_t *doc)
+docs_push(struct ydocs *docs, yaml_document_t *doc)
 {
 	yaml_document_t	*nv;
 
@@ -35,8 +35,8 @@ docs_push(struct yaml_docs *docs, yaml_document_t *doc)
 }
 
 int
-yaml_docs_load(const char *file, const char *buf, size_t len,
-    struct yaml_docs *docs, struct diag *d)
+ydoc_load(const char *file, const char *buf, size_t len,
+    struct ydocs *docs, struct diag *d)
 {
 	yaml_parser_t	 parser;
 	yaml_document_t	 doc;
@@ -83,12 +83,12 @@ yaml_docs_load(const char *file, const char *buf, size_t len,
 out:
 	yaml_parser_delete(&parser);
 	if (rc == -1)
-		yaml_docs_free(docs);
+		ydoc_free(docs);
 	return rc;
 }
 
 void
-yaml_docs_free(struct yaml_docs *docs)
+ydoc_free(struct ydocs *docs)
 {
 	size_t	i;
 
@@ -102,7 +102,7 @@ yaml_docs_free(struct yaml_docs *docs)
 }
 
 yaml_node_t *
-yaml_map_get(yaml_document_t *doc, yaml_node_t *map, const char *key,
+ydoc_map_get(yaml_document_t *doc, yaml_node_t *map, const char *key,
     yaml_node_t **keynode)
 {
 	yaml_node_pair_t	*p;
@@ -126,7 +126,7 @@ yaml_map_get(yaml_document_t *doc, yaml_node_t *map, const char *key,
 }
 
 const char *
-yaml_scalar(const yaml_node_t *node)
+ydoc_scalar(const yaml_node_t *node)
 {
 	if (node == NULL || node->type != YAML_SCALAR_NODE)
 		return NULL;
@@ -134,14 +134,14 @@ yaml_scalar(const yaml_node_t *node)
 }
 
 int
-yaml_scalar_is_plain(const yaml_node_t *node)
+ydoc_scalar_is_plain(const yaml_node_t *node)
 {
 	return node != NULL && node->type == YAML_SCALAR_NODE &&
 	    node->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
 }
 
 const char *
-yaml_node_kind(const yaml_node_t *node)
+ydoc_kind(const yaml_node_t *node)
 {
 	if (node == NULL)
 		return "nothing";
@@ -175,11 +175,11 @@ scalar_to_json(const yaml_node_t *node)
 	static const char *const trues[] = { "true", "True", "TRUE", NULL };
 	static const char *const falses[] = { "false", "False", "FALSE",
 	    NULL };
-	const char	*s = yaml_scalar(node);
+	const char	*s = ydoc_scalar(node);
 	char		*end;
 	double		 v;
 
-	if (!yaml_scalar_is_plain(node))
+	if (!ydoc_scalar_is_plain(node))
 		return cJSON_CreateString(s);
 	if (str_in(s, nulls))
 		return cJSON_CreateNull();
@@ -248,7 +248,7 @@ node_to_json(yaml_document_t *doc, yaml_node_t *node, size_t *budget,
 
 	if (*budget == 0 || depth > YAML_DOC_MAX_DEPTH) {
 		snprintf(err, errlen, "line %d col %d: %s",
-		    yaml_node_line(node), yaml_node_col(node),
+		    ydoc_line(node), ydoc_col(node),
 		    *budget == 0 ? "too many nodes (alias expansion?)" :
 		    "nesting too deep");
 		return NULL;
@@ -284,8 +284,8 @@ node_to_json(yaml_document_t *doc, yaml_node_t *node, size_t *budget,
 			if (k == NULL || k->type != YAML_SCALAR_NODE) {
 				snprintf(err, errlen, "line %d col %d: "
 				    "mapping key is not a scalar",
-				    k ? yaml_node_line(k) : 0,
-				    k ? yaml_node_col(k) : 0);
+				    k ? ydoc_line(k) : 0,
+				    k ? ydoc_col(k) : 0);
 				cJSON_Delete(out);
 				return NULL;
 			}
@@ -296,7 +296,7 @@ node_to_json(yaml_document_t *doc, yaml_node_t *node, size_t *budget,
 				cJSON_Delete(out);
 				return NULL;
 			}
-			cJSON_AddItemToObject(out, yaml_scalar(k), child);
+			cJSON_AddItemToObject(out, ydoc_scalar(k), child);
 		}
 		if (duplicate_key(out, err, errlen) == -1) {
 			cJSON_Delete(out);
@@ -312,7 +312,7 @@ node_to_json(yaml_document_t *doc, yaml_node_t *node, size_t *budget,
 }
 
 cJSON *
-yaml_node_to_json(yaml_document_t *doc, yaml_node_t *node, size_t *budget,
+ydoc_to_json(yaml_document_t *doc, yaml_node_t *node, size_t *budget,
     char *err, size_t errlen)
 {
 	if (node == NULL) {
