@@ -20,6 +20,7 @@
 struct ydocs {
 	yaml_document_t	*v;
 	size_t		 n;
+	size_t		 cap;		/* allocated slots of v */
 };
 
 /*
