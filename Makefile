@@ -84,6 +84,7 @@ POLICY_DEPS		= webhook/policy/policy webhook/policy/policy_schema \
 			  webhook/policy/policy_spec webhook/policy/policy_params \
 			  webhook/wire/yaml_doc webhook/base/match \
 			  webhook/base/diag webhook/base/kube
+FILE_READ_DEPS		= webhook/base/file_read webhook/base/dynbuf
 RULE_DEPS		= webhook/rules/rule_util webhook/base/match $(REVIEW_DEPS)
 UNIT_DEPS_image		= webhook/base/image
 UNIT_DEPS_match		= webhook/base/match
@@ -93,7 +94,7 @@ UNIT_DEPS_policy	= $(POLICY_DEPS)
 UNIT_DEPS_manifest	= webhook/wire/manifest webhook/wire/yaml_doc \
 			  webhook/base/diag
 UNIT_DEPS_certs		= certs/certs_gen certs/certs_inspect \
-			  webhook/http/tls_cert
+			  webhook/http/tls_cert $(FILE_READ_DEPS)
 UNIT_DEPS_review	= $(REVIEW_DEPS)
 UNIT_DEPS_rule_image	= webhook/rules/rule_image webhook/base/image \
 			  $(RULE_DEPS)

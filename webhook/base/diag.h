@@ -21,6 +21,7 @@ struct diag_entry {
 struct diag {
 	struct diag_entry	*v;
 	size_t			 n;	/* stored */
+	size_t			 cap;	/* slots of v; grows by doubling */
 	size_t			 errors;	/* counted, stored or not */
 	size_t			 warnings;
 	size_t			 dropped;
