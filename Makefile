@@ -79,7 +79,8 @@ FORCE:
 # and links the module under test and what it declares it needs
 # (UNIT_DEPS_X), nothing else. Binaries are $(BUILD)/test/test_X.
 REVIEW_DEPS		= webhook/wire/review webhook/base/json_parse \
-			  webhook/base/json_out webhook/base/utf8 webhook/base/kube
+			  webhook/base/json_out webhook/base/dynbuf webhook/base/utf8 \
+			  webhook/base/kube
 POLICY_DEPS		= webhook/policy/policy webhook/policy/policy_schema \
 			  webhook/policy/policy_spec webhook/policy/policy_params \
 			  webhook/wire/yaml_doc webhook/base/match \

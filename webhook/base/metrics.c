@@ -7,24 +7,19 @@
 #include "base/metrics.h"
 
 #include <stdatomic.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/dynbuf.h"
 #include "base/kube.h"
 
-#define N_OPS		5	/* CREATE UPDATE DELETE CONNECT other */
-#define N_KINDS		9	/* the workload kinds + other */
+#define N_OPS		(KUBE_OPS + 1)	/* kube.c's operations + other */
+#define N_KINDS		(KUBE_WORKLOAD_KINDS + 1)	/* + other */
 #define N_DECISIONS	3
 #define N_BUCKETS	14
 #define N_STATUS	6
 
-static const char *const op_names[N_OPS] = { "CREATE", "UPDATE", "DELETE",
-	"CONNECT", "other" };
-static const char *const kind_names[N_KINDS] = { "Pod", "Deployment",
-	"ReplicaSet", "StatefulSet", "DaemonSet", "Job", "CronJob",
-	"ReplicationController", "other" };
 static const char *const decision_names[N_DECISIONS] = { "allow", "deny",
 	"audit" };
 static const double bucket_le[N_BUCKETS] = { 0.00005, 0.0001, 0.00025,
@@ -49,32 +44,33 @@ struct policy_slot {
 };
 static struct policy_slot m_policies[METRICS_POLICY_SLOTS];
 
+/* Label index of an operation bit: kube.c's order, then "other". */
 static size_t
 op_index(unsigned op)
 {
-	switch (op) {
-	case KUBE_OP_CREATE:
-		return 0;
-	case KUBE_OP_UPDATE:
-		return 1;
-	case KUBE_OP_DELETE:
-		return 2;
-	case KUBE_OP_CONNECT:
-		return 3;
-	default:
-		return 4;
-	}
+	int	i = kube_op_index(op);
+
+	return i == -1 ? N_OPS - 1 : (size_t)i;
 }
 
 static size_t
 kind_index(const char *kind)
 {
-	size_t	i;
+	int	i = kube_kind_index(kind);
 
-	for (i = 0; i < N_KINDS - 1; i++)
-		if (strcmp(kind, kind_names[i]) == 0)
-			return i;
-	return N_KINDS - 1;
+	return i == -1 ? N_KINDS - 1 : (size_t)i;
+}
+
+static const char *
+op_label(size_t i)
+{
+	return i < KUBE_OPS ? kube_op_name(1u << i) : "other";
+}
+
+static const char *
+kind_label(size_t i)
+{
+	return i < KUBE_WORKLOAD_KINDS ? kube_workload_kinds[i] : "other";
 }
 
 void
@@ -190,48 +186,13 @@ metrics_connection_refused(void)
 	atomic_fetch_add_explicit(&m_conn_refused, 1, memory_order_relaxed);
 }
 
-struct out {
-	char	*buf;
-	size_t	 len;
-	size_t	 cap;
-	int	 oom;
-};
-
 static void
-emit(struct out *o, const char *fmt, ...)
-{
-	va_list	 ap;
-	int	 n;
-	char	*nb;
-
-	for (;;) {
-		va_start(ap, fmt);
-		n = vsnprintf(o->buf + o->len, o->cap - o->len, fmt, ap);
-		va_end(ap);
-		if (n < 0) {
-			o->oom = 1;
-			return;
-		}
-		if ((size_t)n < o->cap - o->len) {
-			o->len += (size_t)n;
-			return;
-		}
-		if ((nb = realloc(o->buf, o->cap * 2)) == NULL) {
-			o->oom = 1;
-			return;
-		}
-		o->buf = nb;
-		o->cap *= 2;
-	}
-}
-
-static void
-render_requests(struct out *o)
+render_requests(struct dynbuf *o)
 {
 	unsigned long long	v;
 	size_t			a, b, c, d;
 
-	emit(o, "# HELP gitgate_admission_requests_total Admission reviews "
+	dynbuf_addf(o, "# HELP gitgate_admission_requests_total Admission reviews "
 	    "answered, by operation, kind, decision and dry run.\n"
 	    "# TYPE gitgate_admission_requests_total counter\n");
 	for (a = 0; a < N_OPS; a++)
@@ -241,45 +202,45 @@ render_requests(struct out *o)
 					v = atomic_load(&m_requests[a][b][c][d]);
 					if (v == 0 && !(a == 0 && b == 0))
 						continue;
-					emit(o, "gitgate_admission_requests_total"
+					dynbuf_addf(o, "gitgate_admission_requests_total"
 					    "{operation=\"%s\",kind=\"%s\","
 					    "decision=\"%s\",dry_run=\"%s\"} "
-					    "%llu\n", op_names[a],
-					    kind_names[b], decision_names[c],
+					    "%llu\n", op_label(a),
+					    kind_label(b), decision_names[c],
 					    d ? "true" : "false", v);
 				}
 }
 
 static void
-render_histogram(struct out *o)
+render_histogram(struct dynbuf *o)
 {
 	unsigned long long	cum = 0;
 	size_t			b;
 
-	emit(o, "# HELP gitgate_admission_review_duration_seconds Time to "
+	dynbuf_addf(o, "# HELP gitgate_admission_review_duration_seconds Time to "
 	    "decode, decide and encode one review.\n"
 	    "# TYPE gitgate_admission_review_duration_seconds histogram\n");
 	for (b = 0; b < N_BUCKETS; b++) {
 		cum += atomic_load(&m_buckets[b]);
-		emit(o, "gitgate_admission_review_duration_seconds_bucket"
+		dynbuf_addf(o, "gitgate_admission_review_duration_seconds_bucket"
 		    "{le=\"%g\"} %llu\n", bucket_le[b], cum);
 	}
 	cum += atomic_load(&m_buckets[N_BUCKETS]);
-	emit(o, "gitgate_admission_review_duration_seconds_bucket{le=\"+Inf\"}"
+	dynbuf_addf(o, "gitgate_admission_review_duration_seconds_bucket{le=\"+Inf\"}"
 	    " %llu\ngitgate_admission_review_duration_seconds_sum %.6f\n"
 	    "gitgate_admission_review_duration_seconds_count %llu\n", cum,
 	    (double)atomic_load(&m_sum_micros) / 1e6, cum);
 }
 
 static void
-render_policies(struct out *o)
+render_policies(struct dynbuf *o)
 {
 	static const char *const modes[2] = { "enforce", "audit" };
 	static const char *const results[2] = { "fail", "error" };
 	size_t	i, m, r;
 	char	*name;
 
-	emit(o, "# HELP gitgate_policy_results_total Policy findings, by "
+	dynbuf_addf(o, "# HELP gitgate_policy_results_total Policy findings, by "
 	    "policy, mode and result.\n"
 	    "# TYPE gitgate_policy_results_total counter\n");
 	for (i = 0; i < METRICS_POLICY_SLOTS; i++) {
@@ -287,7 +248,7 @@ render_policies(struct out *o)
 			continue;
 		for (m = 0; m < 2; m++)
 			for (r = 0; r < 2; r++)
-				emit(o, "gitgate_policy_results_total{policy="
+				dynbuf_addf(o, "gitgate_policy_results_total{policy="
 				    "\"%s\",mode=\"%s\",result=\"%s\"} %llu\n",
 				    name, modes[m], results[r],
 				    atomic_load(&m_policies[i].count[m][r]));
@@ -295,46 +256,46 @@ render_policies(struct out *o)
 }
 
 static void
-render_misc(struct out *o, unsigned long generation, const char *sha256)
+render_misc(struct dynbuf *o, unsigned long generation, const char *sha256)
 {
 	size_t	i;
 
-	emit(o, "# HELP gitgate_http_errors_total Non-200 answers on "
+	dynbuf_addf(o, "# HELP gitgate_http_errors_total Non-200 answers on "
 	    "/validate, by status code.\n"
 	    "# TYPE gitgate_http_errors_total counter\n");
 	for (i = 0; i < N_STATUS; i++)
-		emit(o, "gitgate_http_errors_total{code=\"%d\"} %llu\n",
+		dynbuf_addf(o, "gitgate_http_errors_total{code=\"%d\"} %llu\n",
 		    status_codes[i], atomic_load(&m_http[i]));
-	emit(o, "# HELP gitgate_policy_reloads_total Policy set loads, by "
+	dynbuf_addf(o, "# HELP gitgate_policy_reloads_total Policy set loads, by "
 	    "result.\n# TYPE gitgate_policy_reloads_total counter\n"
 	    "gitgate_policy_reloads_total{result=\"success\"} %llu\n"
 	    "gitgate_policy_reloads_total{result=\"failure\"} %llu\n",
 	    atomic_load(&m_reloads[1]), atomic_load(&m_reloads[0]));
-	emit(o, "# HELP gitgate_policy_generation Generation of the policy "
+	dynbuf_addf(o, "# HELP gitgate_policy_generation Generation of the policy "
 	    "set in force, with its SHA-256.\n"
 	    "# TYPE gitgate_policy_generation gauge\n"
 	    "gitgate_policy_generation{sha256=\"%s\"} %lu\n", sha256,
 	    generation);
-	emit(o, "# HELP gitgate_certificate_expiry_timestamp_seconds notAfter "
+	dynbuf_addf(o, "# HELP gitgate_certificate_expiry_timestamp_seconds notAfter "
 	    "of the serving certificate.\n"
 	    "# TYPE gitgate_certificate_expiry_timestamp_seconds gauge\n"
 	    "gitgate_certificate_expiry_timestamp_seconds %lld\n",
 	    atomic_load(&m_cert_expiry));
-	emit(o, "# HELP gitgate_certificate_reloads_total Serving "
+	dynbuf_addf(o, "# HELP gitgate_certificate_reloads_total Serving "
 	    "certificate reloads, by result.\n"
 	    "# TYPE gitgate_certificate_reloads_total counter\n"
 	    "gitgate_certificate_reloads_total{result=\"success\"} %llu\n"
 	    "gitgate_certificate_reloads_total{result=\"failure\"} %llu\n",
 	    atomic_load(&m_cert_reloads[1]), atomic_load(&m_cert_reloads[0]));
-	emit(o, "# HELP gitgate_open_connections Client connections open "
+	dynbuf_addf(o, "# HELP gitgate_open_connections Client connections open "
 	    "now.\n# TYPE gitgate_open_connections gauge\n"
 	    "gitgate_open_connections %u\n", atomic_load(&m_conn_open));
-	emit(o, "# HELP gitgate_connections_refused_total Connections closed "
+	dynbuf_addf(o, "# HELP gitgate_connections_refused_total Connections closed "
 	    "at once because --max-connections were open.\n"
 	    "# TYPE gitgate_connections_refused_total counter\n"
 	    "gitgate_connections_refused_total %llu\n",
 	    atomic_load(&m_conn_refused));
-	emit(o, "# HELP gitgate_request_body_bytes_held Request-body bytes "
+	dynbuf_addf(o, "# HELP gitgate_request_body_bytes_held Request-body bytes "
 	    "held now, counted against --max-inflight-bytes.\n"
 	    "# TYPE gitgate_request_body_bytes_held gauge\n"
 	    "gitgate_request_body_bytes_held %zu\n"
@@ -343,7 +304,7 @@ render_misc(struct out *o, unsigned long generation, const char *sha256)
 	    "# TYPE gitgate_requests_waiting_for_body_budget gauge\n"
 	    "gitgate_requests_waiting_for_body_budget %zu\n",
 	    atomic_load(&m_body_held), atomic_load(&m_body_waiting));
-	emit(o, "# HELP gitgate_build_info Build information.\n"
+	dynbuf_addf(o, "# HELP gitgate_build_info Build information.\n"
 	    "# TYPE gitgate_build_info gauge\n"
 	    "gitgate_build_info{version=\"%s\",revision=\"%s\"} 1\n",
 	    GITGATE_VERSION, GITGATE_GITREV);
@@ -352,18 +313,13 @@ render_misc(struct out *o, unsigned long generation, const char *sha256)
 char *
 metrics_render(unsigned long generation, const char *sha256, size_t *len)
 {
-	struct out	o = { NULL, 0, 16384, 0 };
+	struct dynbuf	o;
 
-	if ((o.buf = malloc(o.cap)) == NULL)
-		return NULL;
+	dynbuf_init(&o, METRICS_TEXT_MAX);
+	(void)dynbuf_reserve(&o, 16384);	/* today's text, in one go */
 	render_requests(&o);
 	render_histogram(&o);
 	render_policies(&o);
 	render_misc(&o, generation, sha256);
-	if (o.oom) {
-		free(o.buf);
-		return NULL;
-	}
-	*len = o.len;
-	return o.buf;
+	return dynbuf_take(&o, len);
 }
