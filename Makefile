@@ -131,7 +131,8 @@ run: all
 		--tls-cert $(BUILD)/dev-certs/tls.crt \
 		--tls-key $(BUILD)/dev-certs/tls.key --policies policies
 
-# Static checks: cppcheck, the banned functions, no // comments
+# Static checks: cppcheck, the banned functions, no // comments, the
+# house layout (test/lint/style: KNF's tabs are beyond clang-format 14)
 BANNED	= strcpy|strcat|sprintf|vsprintf|strtok|atoi|gets|strncpy
 lint:
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability \
@@ -142,6 +143,7 @@ lint:
 	@! grep -n '^[^"]*//' $(SRCS) $(HDRS) || \
 		{ echo "// comment"; exit 1; }
 	@test/lint/include_graph >/dev/null || test/lint/include_graph
+	@test/lint/style
 
 # The include graph over webhook/'s folders; fails on an upward include
 include-graph:

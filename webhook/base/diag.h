@@ -15,7 +15,8 @@ enum diag_level { DIAG_ERROR, DIAG_WARNING };
 
 struct diag_entry {
 	enum diag_level	 level;
-	char		*text;	/* "file:line:col: message", warnings "...: warning: ..." */
+	/* "file:line:col: message"; warnings "...: warning: ..." */
+	char		*text;
 };
 
 struct diag {

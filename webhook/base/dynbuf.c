@@ -77,27 +77,39 @@ dynbuf_add_str(struct dynbuf *b, const char *s)
 }
 
 int
-dynbuf_addf(struct dynbuf *b, const char *fmt, ...)
+dynbuf_vaddf(struct dynbuf *b, const char *fmt, va_list ap)
 {
-	va_list	ap;
+	va_list	again;
 	int	n;
 
 	if (dynbuf_reserve(b, 0) == -1)
 		return -1;
-	va_start(ap, fmt);
+	va_copy(again, ap);
 	n = vsnprintf(b->buf + b->len, b->cap - b->len, fmt, ap);
-	va_end(ap);
+	if (n >= 0 && (size_t)n >= b->cap - b->len) {
+		if (dynbuf_reserve(b, (size_t)n) == -1) {
+			va_end(again);
+			return -1;
+		}
+		(void)vsnprintf(b->buf + b->len, b->cap - b->len, fmt, again);
+	}
+	va_end(again);
 	if (n < 0)
 		return dynbuf_fail(b, DYNBUF_NO_MEMORY);
-	if ((size_t)n >= b->cap - b->len) {
-		if (dynbuf_reserve(b, (size_t)n) == -1)
-			return -1;
-		va_start(ap, fmt);
-		(void)vsnprintf(b->buf + b->len, b->cap - b->len, fmt, ap);
-		va_end(ap);
-	}
 	b->len += (size_t)n;
 	return 0;
+}
+
+int
+dynbuf_addf(struct dynbuf *b, const char *fmt, ...)
+{
+	va_list	ap;
+	int	rc;
+
+	va_start(ap, fmt);
+	rc = dynbuf_vaddf(b, fmt, ap);
+	va_end(ap);
+	return rc;
 }
 
 char *

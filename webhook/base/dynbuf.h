@@ -7,6 +7,7 @@
 #ifndef GITGATE_DYNBUF_H
 #define GITGATE_DYNBUF_H
 
+#include <stdarg.h>
 #include <stddef.h>
 
 enum dynbuf_error {
@@ -37,6 +38,8 @@ int	dynbuf_add_str(struct dynbuf *b, const char *s);
 /* Append printf output. */
 int	dynbuf_addf(struct dynbuf *b, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
+int	dynbuf_vaddf(struct dynbuf *b, const char *fmt, va_list ap)
+	    __attribute__((format(printf, 2, 0)));
 /*
  * Hand over the bytes (NUL-terminated, caller frees with free()) and their
  * length in *len (may be NULL); b is then empty, max kept. NULL after a

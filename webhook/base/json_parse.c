@@ -23,7 +23,7 @@
 #endif
 
 #define BLOCK_KEPT	(64 * 1024)	/* per thread, between documents */
-#define NUM_STACK	64		/* a longer number is copied to a block */
+#define NUM_STACK	64	/* a longer number is copied to a block */
 #define PAD		JSON_PARSE_PAD	/* NUL sentinels after the text */
 
 /* The state helpers share one frame of the main loop (see parse()). */
@@ -35,7 +35,7 @@
 
 struct json_block {
 	struct json_block	*next;
-	size_t			 size;		/* usable bytes after the header */
+	size_t			 size;		/* bytes after the header */
 	size_t			 used;
 	_Alignas(16) unsigned char data[];
 };
@@ -570,7 +570,7 @@ struct walk {
 	struct frame	*f;		/* stack[depth] */
 	unsigned	 depth;
 	unsigned	 max_depth;
-	unsigned	 mask;		/* skip paths matched to the next value */
+	unsigned	 mask;		/* skip paths matched to the next one */
 	int		 skip;		/* the next value is at a skip path */
 	char		*key;		/* the next value's key, or NULL */
 };
@@ -751,7 +751,7 @@ static HOT_INLINE enum state
 member(struct parser *p, struct walk *w)
 {
 	const struct frame	*f = w->f;
-	char			*key = NULL;	/* locals: w stays in registers */
+	char			*key = NULL;	/* locals keep w in registers */
 	unsigned		 mask = 0;
 	int			 skip = 0;
 

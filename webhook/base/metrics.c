@@ -7,6 +7,7 @@
 #include "base/metrics.h"
 
 #include <stdatomic.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,6 +44,20 @@ struct policy_slot {
 	atomic_ullong	count[2][2];	/* [enforce|audit][fail|error] */
 };
 static struct policy_slot m_policies[METRICS_POLICY_SLOTS];
+
+static void	emit(struct dynbuf *, const char *, ...)
+		    __attribute__((format(printf, 2, 3)));
+
+/* Append to the text; a failure shows once, at dynbuf_take(). */
+static void
+emit(struct dynbuf *o, const char *fmt, ...)
+{
+	va_list	ap;
+
+	va_start(ap, fmt);
+	(void)dynbuf_vaddf(o, fmt, ap);
+	va_end(ap);
+}
 
 /* Label index of an operation bit: kube.c's order, then "other". */
 static size_t
@@ -186,29 +201,33 @@ metrics_connection_refused(void)
 	atomic_fetch_add_explicit(&m_conn_refused, 1, memory_order_relaxed);
 }
 
+/* One series; zeros are left out, but for the first kind of the first op. */
+static void
+render_request(struct dynbuf *o, size_t a, size_t b, size_t c, size_t d)
+{
+	unsigned long long	v = atomic_load(&m_requests[a][b][c][d]);
+
+	if (v == 0 && !(a == 0 && b == 0))
+		return;
+	emit(o, "gitgate_admission_requests_total{operation=\"%s\","
+	    "kind=\"%s\",decision=\"%s\",dry_run=\"%s\"} %llu\n",
+	    op_label(a), kind_label(b), decision_names[c],
+	    d ? "true" : "false", v);
+}
+
 static void
 render_requests(struct dynbuf *o)
 {
-	unsigned long long	v;
-	size_t			a, b, c, d;
+	size_t	a, b, c, d;
 
-	dynbuf_addf(o, "# HELP gitgate_admission_requests_total Admission reviews "
+	emit(o, "# HELP gitgate_admission_requests_total Admission reviews "
 	    "answered, by operation, kind, decision and dry run.\n"
 	    "# TYPE gitgate_admission_requests_total counter\n");
 	for (a = 0; a < N_OPS; a++)
 		for (b = 0; b < N_KINDS; b++)
 			for (c = 0; c < N_DECISIONS; c++)
-				for (d = 0; d < 2; d++) {
-					v = atomic_load(&m_requests[a][b][c][d]);
-					if (v == 0 && !(a == 0 && b == 0))
-						continue;
-					dynbuf_addf(o, "gitgate_admission_requests_total"
-					    "{operation=\"%s\",kind=\"%s\","
-					    "decision=\"%s\",dry_run=\"%s\"} "
-					    "%llu\n", op_label(a),
-					    kind_label(b), decision_names[c],
-					    d ? "true" : "false", v);
-				}
+				for (d = 0; d < 2; d++)
+					render_request(o, a, b, c, d);
 }
 
 static void
@@ -217,16 +236,16 @@ render_histogram(struct dynbuf *o)
 	unsigned long long	cum = 0;
 	size_t			b;
 
-	dynbuf_addf(o, "# HELP gitgate_admission_review_duration_seconds Time to "
+	emit(o, "# HELP gitgate_admission_review_duration_seconds Time to "
 	    "decode, decide and encode one review.\n"
 	    "# TYPE gitgate_admission_review_duration_seconds histogram\n");
 	for (b = 0; b < N_BUCKETS; b++) {
 		cum += atomic_load(&m_buckets[b]);
-		dynbuf_addf(o, "gitgate_admission_review_duration_seconds_bucket"
+		emit(o, "gitgate_admission_review_duration_seconds_bucket"
 		    "{le=\"%g\"} %llu\n", bucket_le[b], cum);
 	}
 	cum += atomic_load(&m_buckets[N_BUCKETS]);
-	dynbuf_addf(o, "gitgate_admission_review_duration_seconds_bucket{le=\"+Inf\"}"
+	emit(o, "gitgate_admission_review_duration_seconds_bucket{le=\"+Inf\"}"
 	    " %llu\ngitgate_admission_review_duration_seconds_sum %.6f\n"
 	    "gitgate_admission_review_duration_seconds_count %llu\n", cum,
 	    (double)atomic_load(&m_sum_micros) / 1e6, cum);
@@ -240,7 +259,7 @@ render_policies(struct dynbuf *o)
 	size_t	i, m, r;
 	char	*name;
 
-	dynbuf_addf(o, "# HELP gitgate_policy_results_total Policy findings, by "
+	emit(o, "# HELP gitgate_policy_results_total Policy findings, by "
 	    "policy, mode and result.\n"
 	    "# TYPE gitgate_policy_results_total counter\n");
 	for (i = 0; i < METRICS_POLICY_SLOTS; i++) {
@@ -248,7 +267,7 @@ render_policies(struct dynbuf *o)
 			continue;
 		for (m = 0; m < 2; m++)
 			for (r = 0; r < 2; r++)
-				dynbuf_addf(o, "gitgate_policy_results_total{policy="
+				emit(o, "gitgate_policy_results_total{policy="
 				    "\"%s\",mode=\"%s\",result=\"%s\"} %llu\n",
 				    name, modes[m], results[r],
 				    atomic_load(&m_policies[i].count[m][r]));
@@ -260,42 +279,42 @@ render_misc(struct dynbuf *o, unsigned long generation, const char *sha256)
 {
 	size_t	i;
 
-	dynbuf_addf(o, "# HELP gitgate_http_errors_total Non-200 answers on "
+	emit(o, "# HELP gitgate_http_errors_total Non-200 answers on "
 	    "/validate, by status code.\n"
 	    "# TYPE gitgate_http_errors_total counter\n");
 	for (i = 0; i < N_STATUS; i++)
-		dynbuf_addf(o, "gitgate_http_errors_total{code=\"%d\"} %llu\n",
+		emit(o, "gitgate_http_errors_total{code=\"%d\"} %llu\n",
 		    status_codes[i], atomic_load(&m_http[i]));
-	dynbuf_addf(o, "# HELP gitgate_policy_reloads_total Policy set loads, by "
+	emit(o, "# HELP gitgate_policy_reloads_total Policy set loads, by "
 	    "result.\n# TYPE gitgate_policy_reloads_total counter\n"
 	    "gitgate_policy_reloads_total{result=\"success\"} %llu\n"
 	    "gitgate_policy_reloads_total{result=\"failure\"} %llu\n",
 	    atomic_load(&m_reloads[1]), atomic_load(&m_reloads[0]));
-	dynbuf_addf(o, "# HELP gitgate_policy_generation Generation of the policy "
+	emit(o, "# HELP gitgate_policy_generation Generation of the policy "
 	    "set in force, with its SHA-256.\n"
 	    "# TYPE gitgate_policy_generation gauge\n"
 	    "gitgate_policy_generation{sha256=\"%s\"} %lu\n", sha256,
 	    generation);
-	dynbuf_addf(o, "# HELP gitgate_certificate_expiry_timestamp_seconds notAfter "
+	emit(o, "# HELP gitgate_certificate_expiry_timestamp_seconds notAfter "
 	    "of the serving certificate.\n"
 	    "# TYPE gitgate_certificate_expiry_timestamp_seconds gauge\n"
 	    "gitgate_certificate_expiry_timestamp_seconds %lld\n",
 	    atomic_load(&m_cert_expiry));
-	dynbuf_addf(o, "# HELP gitgate_certificate_reloads_total Serving "
+	emit(o, "# HELP gitgate_certificate_reloads_total Serving "
 	    "certificate reloads, by result.\n"
 	    "# TYPE gitgate_certificate_reloads_total counter\n"
 	    "gitgate_certificate_reloads_total{result=\"success\"} %llu\n"
 	    "gitgate_certificate_reloads_total{result=\"failure\"} %llu\n",
 	    atomic_load(&m_cert_reloads[1]), atomic_load(&m_cert_reloads[0]));
-	dynbuf_addf(o, "# HELP gitgate_open_connections Client connections open "
+	emit(o, "# HELP gitgate_open_connections Client connections open "
 	    "now.\n# TYPE gitgate_open_connections gauge\n"
 	    "gitgate_open_connections %u\n", atomic_load(&m_conn_open));
-	dynbuf_addf(o, "# HELP gitgate_connections_refused_total Connections closed "
+	emit(o, "# HELP gitgate_connections_refused_total Connections closed "
 	    "at once because --max-connections were open.\n"
 	    "# TYPE gitgate_connections_refused_total counter\n"
 	    "gitgate_connections_refused_total %llu\n",
 	    atomic_load(&m_conn_refused));
-	dynbuf_addf(o, "# HELP gitgate_request_body_bytes_held Request-body bytes "
+	emit(o, "# HELP gitgate_request_body_bytes_held Request-body bytes "
 	    "held now, counted against --max-inflight-bytes.\n"
 	    "# TYPE gitgate_request_body_bytes_held gauge\n"
 	    "gitgate_request_body_bytes_held %zu\n"
@@ -304,7 +323,7 @@ render_misc(struct dynbuf *o, unsigned long generation, const char *sha256)
 	    "# TYPE gitgate_requests_waiting_for_body_budget gauge\n"
 	    "gitgate_requests_waiting_for_body_budget %zu\n",
 	    atomic_load(&m_body_held), atomic_load(&m_body_waiting));
-	dynbuf_addf(o, "# HELP gitgate_build_info Build information.\n"
+	emit(o, "# HELP gitgate_build_info Build information.\n"
 	    "# TYPE gitgate_build_info gauge\n"
 	    "gitgate_build_info{version=\"%s\",revision=\"%s\"} 1\n",
 	    GITGATE_VERSION, GITGATE_GITREV);

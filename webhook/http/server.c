@@ -57,7 +57,7 @@ struct server {
 	struct listener		*listener;
 	struct server_config	 cfg;
 	char			*ca_pem;
-	atomic_int		 inflight;	/* requests begun, not completed */
+	atomic_int		 inflight;	/* requests begun, not ended */
 };
 
 /*

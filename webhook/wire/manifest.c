@@ -25,7 +25,7 @@ struct mctx {
 	struct diag	*d;
 	size_t		 cap;
 	size_t		 budget;	/* nodes left for the whole buffer */
-	int		 arrays;	/* a top-level list is a list of objects */
+	int		 arrays;	/* a top-level list holds objects */
 };
 
 /* A read position in JSON text that cJSON has already accepted. */
@@ -163,7 +163,8 @@ check_obj(const cJSON *o, char *why, size_t len)
 		why_add(why, len, "metadata", " is not a mapping");
 	else if (!cJSON_HasObjectItem(md, "name") &&
 	    !cJSON_HasObjectItem(md, "generateName"))
-		why_add(why, len, "missing ", "metadata.name (or generateName)");
+		why_add(why, len, "missing ",
+		    "metadata.name (or generateName)");
 	else if (cJSON_HasObjectItem(md, "name"))
 		check_string(md, "name", "metadata.name", why, len);
 	else

@@ -14,7 +14,7 @@
 #include "base/diag.h"
 
 #define YAML_DOC_MAX_DOCS	10000		/* documents per stream */
-#define YAML_DOC_MAX_NODES	1000000		/* nodes after alias expansion */
+#define YAML_DOC_MAX_NODES	1000000	/* nodes after alias expansion */
 #define YAML_DOC_MAX_DEPTH	128		/* nesting of collections */
 
 struct ydocs {
