@@ -88,6 +88,14 @@ POLICY_DEPS		= webhook/policy/policy webhook/policy/policy_schema \
 FILE_READ_DEPS		= webhook/base/file_read webhook/base/dynbuf
 RULE_DEPS		= webhook/rules/rule_util webhook/base/match $(REVIEW_DEPS)
 UNIT_DEPS_image		= webhook/base/image
+UNIT_DEPS_dynbuf	= webhook/base/dynbuf
+UNIT_DEPS_file_read	= $(FILE_READ_DEPS)
+UNIT_DEPS_json_out	= webhook/base/json_out webhook/base/dynbuf
+UNIT_DEPS_kube		= webhook/base/kube
+UNIT_DEPS_utf8		= webhook/base/utf8
+UNIT_DEPS_diag		= webhook/base/diag
+UNIT_DEPS_metrics	= webhook/base/metrics webhook/base/kube \
+			  webhook/base/dynbuf
 UNIT_DEPS_match		= webhook/base/match
 UNIT_DEPS_body_budget	= webhook/http/body_budget
 UNIT_DEPS_json_parse	= webhook/base/json_parse webhook/base/utf8
