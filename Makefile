@@ -109,6 +109,8 @@ UNIT_DEPS_rule_image	= webhook/rules/rule_image webhook/base/image \
 			  $(RULE_DEPS)
 UNIT_DEPS_rule_source	= webhook/rules/rule_source $(RULE_DEPS)
 UNIT_DEPS_rule_actor	= webhook/rules/rule_actor $(RULE_DEPS)
+UNIT_DEPS_verdict	= webhook/admission/verdict webhook/base/utf8 \
+			  $(POLICY_DEPS)
 UNIT_DEPS_eval		= webhook/admission/eval webhook/admission/verdict \
 			  webhook/rules/rule_image webhook/rules/rule_source \
 			  webhook/rules/rule_actor webhook/base/image \
