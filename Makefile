@@ -100,6 +100,7 @@ UNIT_DEPS_match		= webhook/base/match
 UNIT_DEPS_body_budget	= webhook/http/body_budget
 UNIT_DEPS_json_parse	= webhook/base/json_parse webhook/base/utf8
 UNIT_DEPS_policy	= $(POLICY_DEPS)
+UNIT_DEPS_policy_store	= webhook/policy/policy_store $(POLICY_DEPS)
 UNIT_DEPS_manifest	= webhook/wire/manifest webhook/wire/yaml_doc \
 			  webhook/base/diag
 UNIT_DEPS_certs		= certs/certs_gen certs/certs_inspect \
