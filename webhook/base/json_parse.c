@@ -674,6 +674,29 @@ token_other(struct parser *p, double *v)
 	}
 }
 
+/*
+ * The commonest number, inline: 1 to 15 digits, no sign, fraction or
+ * exponent (exact in a double). Returns 0, p->i unmoved, for anything
+ * else, number() then decides. The NULs after the text end every scan.
+ */
+static HOT_INLINE int
+small_int(struct parser *p, double *v)
+{
+	const unsigned char	*b = p->b;
+	size_t			 i = p->i;
+	long long		 acc = 0;
+
+	if (!is_digit(b[i]) || (b[i] == '0' && is_digit(b[i + 1])))
+		return 0;
+	while (is_digit(b[i]) && i - p->i < 15)
+		acc = acc * 10 + (b[i++] - '0');
+	if (is_digit(b[i]) || b[i] == '.' || b[i] == 'e' || b[i] == 'E')
+		return 0;
+	*v = (double)acc;
+	p->i = i;
+	return 1;
+}
+
 /* A literal or a number at p->i. */
 static HOT_INLINE enum state
 value_other(struct parser *p, struct walk *w, char *key, int build)
@@ -682,7 +705,9 @@ value_other(struct parser *p, struct walk *w, char *key, int build)
 	double	 v = 0;
 	int	 type;
 
-	if ((type = token_other(p, &v)) == -1)
+	if (small_int(p, &v))
+		type = cJSON_Number;
+	else if ((type = token_other(p, &v)) == -1)
 		return ST_FAIL;
 	if (build) {
 		if ((n = node_new(p, w->f, type, key)) == NULL)
