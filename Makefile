@@ -2,11 +2,20 @@
 #   make            build/gitgate (installs missing Debian -dev packages as root)
 #   make run        dev certificates + gitgate serve on 127.0.0.1:8443
 #   make test       unit, fixture, black-box and kubectl end-to-end suites
-#   make SANITIZE=address,undefined test
+#   make SANITIZE=address,undefined test   (into build-san-address-undefined/)
+#   make image      the container image, with podman (tools/image-build)
 #   make bench / make fuzz / make lint / make valgrind / make include-graph
 
 CC	?= cc
+# A sanitizer build goes into its own directory by itself, so that it never
+# reuses (or leaves behind) uninstrumented objects: SANITIZE=address,undefined
+# builds into build-san-address-undefined/. BUILD= on the command line wins.
+comma	:= ,
+ifneq ($(SANITIZE),)
+BUILD	?= build-san-$(subst $(comma),-,$(SANITIZE))
+else
 BUILD	?= build
+endif
 VERSION	:= $(shell cat VERSION 2>/dev/null || echo 0.0.0)
 GITREV	:= $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
 
@@ -57,7 +66,7 @@ deps:
 		fi; \
 	fi
 
-$(BUILD)/%.o: %.c
+$(BUILD)/%.o: %.c $(BUILD)/flags
 	@mkdir -p $(dir $@)
 	@echo "CC $<"
 	@$(CC) $(CFLAGS) $(shell pkg-config --cflags $(PKGS) 2>/dev/null) -c $< -o $@
@@ -72,6 +81,15 @@ $(BUILD)/gitrev: FORCE
 	@echo '$(VERSION) $(GITREV)' | cmp -s - $@ || \
 		echo '$(VERSION) $(GITREV)' > $@
 $(BUILD)/webhook/cli/main.o $(BUILD)/webhook/base/metrics.o: $(BUILD)/gitrev
+
+# Every object depends on the compiler and flags it was built with: a
+# different CC, CFLAGS or SANITIZE in the same BUILD rebuilds everything
+# instead of linking old objects (the stamp is rewritten only on a change;
+# the version defines are left out, gitrev above handles them).
+BUILD_FLAGS = $(CC) $(filter-out -DGITGATE_%,$(CFLAGS)) $(LDFLAGS)
+$(BUILD)/flags: FORCE
+	@mkdir -p $(BUILD)
+	@echo '$(BUILD_FLAGS)' | cmp -s - $@ || echo '$(BUILD_FLAGS)' > $@
 FORCE:
 .PHONY: FORCE
 
@@ -172,8 +190,19 @@ install: all
 	install -d $(DESTDIR)$(PREFIX)/bin
 	install -m 0755 $(BUILD)/gitgate $(DESTDIR)$(PREFIX)/bin/gitgate
 
-clean:
-	rm -rf $(BUILD) build-asan
+# The container image (podman; the base made with debootstrap where no
+# registry answers). Root only. test/image/run builds it and runs it.
+IMAGE	?= ghcr.io/gitgate/gitgate:$(VERSION)
+image:
+	@IMAGE=$(IMAGE) GITREV=$(GITREV) tools/image-build
 
-.PHONY: all deps unit test run install clean bench bench-soak fuzz valgrind lint include-graph
+# Prints the build directory (test/build checks the sanitizer default)
+print-build:
+	@echo $(BUILD)
+
+clean:
+	rm -rf $(BUILD) build build-san-* build-asan
+
+.PHONY: all deps unit test run install clean bench bench-soak fuzz valgrind lint include-graph \
+	image print-build
 -include $(OBJS:.o=.d)

@@ -540,7 +540,7 @@ def c_image_pinned(objs, overlay):
 def c_command(objs, overlay):
     c = gitgate_container(objs) or {}
     env = env_of(c)
-    want = {"GITGATE_LISTEN": "0.0.0.0:%d" % CONTAINER_PORT,
+    want = {"GITGATE_LISTEN": "[::]:%d" % CONTAINER_PORT,
             "GITGATE_TLS_CERT": "/etc/gitgate/tls/tls.crt",
             "GITGATE_TLS_KEY": "/etc/gitgate/tls/tls.key",
             "GITGATE_POLICIES": "/etc/gitgate/policies",
@@ -878,6 +878,81 @@ MUTATIONS = {
     c_pdb: m_pdb_zero,
     c_network_policy: m_np_egress,
 }
+
+
+# ------------------------------- scheduling and rollout (issue 15 checks)
+
+def c_anti_affinity_required(objs, overlay):
+    """Two replicas on different nodes is a promise: required anti-affinity
+    on the hostname, and a rollout that never needs a third node (a surge
+    pod could not be scheduled on two nodes) while keeping one pod up."""
+    spec = get(deployment(objs), "spec", default={})
+    terms = get(pod_spec(objs), "affinity", "podAntiAffinity",
+                "requiredDuringSchedulingIgnoredDuringExecution",
+                default=[]) or []
+    bad = []
+    if not any(t.get("topologyKey") == "kubernetes.io/hostname" and
+               selector_matches(t.get("labelSelector"), pod_labels(objs))
+               for t in terms):
+        bad.append("no required anti-affinity on kubernetes.io/hostname")
+    ru = get(spec, "strategy", "rollingUpdate", default={}) or {}
+    if ru.get("maxSurge") not in (0, "0%"):
+        bad.append("maxSurge %r: the surge pod needs a third node"
+                   % ru.get("maxSurge"))
+    n = spec.get("replicas") or 0
+    if not isinstance(ru.get("maxUnavailable"), int) or \
+            not 1 <= ru["maxUnavailable"] <= n - 1:
+        bad.append("maxUnavailable %r with %r replicas"
+                   % (ru.get("maxUnavailable"), n))
+    return bad
+
+
+def c_zone_spread(objs, overlay):
+    for c in get(pod_spec(objs), "topologySpreadConstraints",
+                 default=[]) or []:
+        if c.get("topologyKey") == "topology.kubernetes.io/zone" and \
+                selector_matches(c.get("labelSelector"), pod_labels(objs)) \
+                and "pod-template-hash" in (c.get("matchLabelKeys") or []):
+            return []
+    return ["no zone spread of this revision's pods"]
+
+
+def c_priority(objs, overlay):
+    pc = pod_spec(objs).get("priorityClassName")
+    return [] if pc == "system-cluster-critical" else \
+        ["priorityClassName %r: application pods may preempt gitgate" % pc]
+
+
+def m_surge(objs, overlay):
+    deployment(objs)["spec"]["strategy"]["rollingUpdate"]["maxSurge"] = 1
+
+
+def m_no_zone_keys(objs, overlay):
+    for c in pod_spec(objs)["topologySpreadConstraints"]:
+        c.pop("matchLabelKeys", None)
+
+
+def c_pdb_unhealthy(objs, overlay):
+    pdb = one(objs, "PodDisruptionBudget", "gitgate") or {}
+    v = get(pdb, "spec", "unhealthyPodEvictionPolicy")
+    return [] if v == "AlwaysAllow" else \
+        ["unhealthyPodEvictionPolicy %r: a broken replica blocks drains" % v]
+
+
+CHECKS += [
+    ("pdb: unready pods may be evicted", c_pdb_unhealthy),
+    ("deployment: required anti-affinity, rollout fits two nodes",
+     c_anti_affinity_required),
+    ("deployment: zone spread per revision", c_zone_spread),
+    ("deployment: priorityClassName system-cluster-critical", c_priority),
+]
+MUTATIONS.update({
+    c_anti_affinity_required: m_surge,
+    c_zone_spread: m_no_zone_keys,
+    c_priority: lambda o, v: pod_spec(o).pop("priorityClassName"),
+    c_pdb_unhealthy: lambda o, v: one(o, "PodDisruptionBudget")["spec"]
+    .pop("unhealthyPodEvictionPolicy"),
+})
 
 
 def check_overlay(t, overlay, objs):
@@ -1349,6 +1424,122 @@ def check_make_install(t, env):
         t.result(name, bad)
 
 
+# ------------------------------------------------ monitoring component
+
+MONITORING_KINDS = ("ServiceMonitor", "PrometheusRule")
+
+
+def c_servicemonitor(objs):
+    """The ServiceMonitor scrapes the gitgate pods through their Service,
+    over HTTPS on the webhook port, verifying the serving certificate with
+    the CA in gitgate-tls for the name that certificate carries."""
+    sm = one(objs, "ServiceMonitor", "gitgate")
+    svc = one(objs, "Service", "gitgate")
+    if not sm or not svc:
+        return ["no ServiceMonitor or Service gitgate"]
+    spec = sm.get("spec") or {}
+    bad = []
+    if get(sm, "metadata", "namespace") != NAMESPACE:
+        bad.append("ServiceMonitor in %r" % get(sm, "metadata", "namespace"))
+    if not selector_matches(spec.get("selector"),
+                            get(svc, "metadata", "labels", default={})):
+        bad.append("selector does not select the Service")
+    if NAMESPACE not in (get(spec, "namespaceSelector", "matchNames",
+                             default=[]) or []):
+        bad.append("namespaceSelector misses %s" % NAMESPACE)
+    ports = {p.get("name"): p for p in get(svc, "spec", "ports", default=[])}
+    eps = spec.get("endpoints") or []
+    if len(eps) != 1:
+        return bad + ["%d endpoints, want 1" % len(eps)]
+    ep = eps[0]
+    target = port_number(gitgate_container(objs),
+                         (ports.get(ep.get("port")) or {}).get("targetPort"))
+    if target != CONTAINER_PORT:
+        bad.append("endpoint port %r does not reach %d" % (ep.get("port"),
+                                                           CONTAINER_PORT))
+    if ep.get("scheme") != "https" or ep.get("path") != "/metrics":
+        bad.append("scheme %r path %r" % (ep.get("scheme"), ep.get("path")))
+    tls = ep.get("tlsConfig") or {}
+    if tls.get("insecureSkipVerify"):
+        bad.append("insecureSkipVerify")
+    want = "%s.%s.svc" % (get(svc, "metadata", "name"), NAMESPACE)
+    if tls.get("serverName") != want:
+        bad.append("serverName %r, want %s" % (tls.get("serverName"), want))
+    cert = one(objs, "Certificate", "gitgate-serving-cert")
+    if cert and tls.get("serverName") not in (get(
+            cert, "spec", "dnsNames", default=[]) or []):
+        bad.append("serverName not in the Certificate's dnsNames")
+    if get(tls, "ca", "secret") != {"name": "gitgate-tls", "key": "ca.crt"}:
+        bad.append("CA %r, want Secret gitgate-tls key ca.crt"
+                   % get(tls, "ca"))
+    return bad
+
+
+def c_monitoring_objects(objs, base):
+    """The component adds its three objects in gitgate's namespace and
+    changes nothing else."""
+    bad = []
+    for kind, name in (("ServiceMonitor", "gitgate"),
+                       ("PrometheusRule", "gitgate"),
+                       ("ConfigMap", "gitgate-dashboard")):
+        o = one(objs, kind, name)
+        if not o or get(o, "metadata", "namespace") != NAMESPACE:
+            bad.append("no %s %s in %s" % (kind, name, NAMESPACE))
+    cm = one(objs, "ConfigMap", "gitgate-dashboard") or {}
+    if get(cm, "metadata", "labels", "grafana_dashboard") != "1":
+        bad.append("dashboard ConfigMap lacks label grafana_dashboard=1")
+    rest = [o for o in objs if o.get("kind") not in MONITORING_KINDS and
+            get(o, "metadata", "name") != "gitgate-dashboard"]
+    if base is not None and rest != base:
+        bad.append("the component changes the overlay's own objects")
+    return bad
+
+
+def check_monitoring(t, env, tmp, base):
+    """components/monitoring composed with overlays/cert-manager (the
+    render with the most to agree with: the Certificate's names)."""
+    d = os.path.join(tmp, "cert-manager-monitoring")
+    os.makedirs(d)
+    rel = os.path.relpath(os.path.join(ROOT, "manifests"), d)
+    with open(os.path.join(d, "kustomization.yaml"), "w") as f:
+        f.write("apiVersion: kustomize.config.k8s.io/v1beta1\n"
+                "kind: Kustomization\n"
+                "resources: [%s/overlays/cert-manager]\n"
+                "components: [%s/components/monitoring]\n" % (rel, rel))
+    objs, problems = render(d, env)
+    t.result("monitoring component: renders with cert-manager, no warnings",
+             problems)
+    if objs is None:
+        return
+    t.result("monitoring component: three objects, overlay unchanged",
+             c_monitoring_objects(objs, base))
+    t.result("monitoring: ServiceMonitor scrapes 8443 over verified TLS",
+             c_servicemonitor(objs))
+    breaks = {
+        "serverName": lambda o: o["spec"]["endpoints"][0]["tlsConfig"]
+        .update(serverName="gitgate"),
+        "insecure": lambda o: o["spec"]["endpoints"][0]["tlsConfig"]
+        .update(insecureSkipVerify=True),
+        "port": lambda o: o["spec"]["endpoints"][0].update(port="metrics"),
+        "scheme": lambda o: o["spec"]["endpoints"][0].update(scheme="http"),
+        "ca": lambda o: o["spec"]["endpoints"][0]["tlsConfig"]["ca"][
+            "secret"].update(key="tls.crt"),
+        "selector": lambda o: o["spec"]["selector"]["matchLabels"]
+        .update(app="x"),
+    }
+    missed = []
+    for what, mutate in breaks.items():
+        broken = copy.deepcopy(objs)
+        mutate(one(broken, "ServiceMonitor", "gitgate"))
+        if not c_servicemonitor(broken):
+            missed.append("%s: passes on a broken ServiceMonitor" % what)
+    broken = copy.deepcopy(objs)
+    one(broken, "Deployment", "gitgate")["spec"]["replicas"] = 3
+    if not c_monitoring_objects(broken, base):
+        missed.append("a changed Deployment passes")
+    t.result("monitoring: every check fails on a broken render", missed)
+
+
 # ------------------------------------------------------------------- main
 
 def main():
@@ -1364,6 +1555,8 @@ def main():
                 continue
             check_overlay(t, overlay, objs)
             check_mutations(t, overlay, objs)
+            if overlay == "cert-manager":
+                check_monitoring(t, env, tmp, objs)
             if overlay == "enforce":
                 check_settings_agree(t, env, objs)
             check_match_conditions(t, overlay, objs, env, tmp, exempt_cache)
