@@ -1,4 +1,5 @@
 # gitgate container image.
+#   make image IMAGE=REGISTRY/gitgate:$(cat VERSION)     (podman; tools/image-build)
 #   docker build -t ghcr.io/gitgate/gitgate:$(cat VERSION) --build-arg GITREV=$(git rev-parse --short HEAD) .
 # The build stage runs the same `make install` as a source install; the
 # runtime stage holds the binary and its shared libraries only, and runs as

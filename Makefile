@@ -2,11 +2,20 @@
 #   make            build/gitgate (installs missing Debian -dev packages as root)
 #   make run        dev certificates + gitgate serve on 127.0.0.1:8443
 #   make test       unit, fixture, black-box and kubectl end-to-end suites
-#   make SANITIZE=address,undefined test
+#   make SANITIZE=address,undefined test   (into build-san-address-undefined/)
+#   make image      the container image, with podman (tools/image-build)
 #   make bench / make fuzz / make lint / make valgrind / make include-graph
 
 CC	?= cc
+# A sanitizer build goes into its own directory by itself, so that it never
+# reuses (or leaves behind) uninstrumented objects: SANITIZE=address,undefined
+# builds into build-san-address-undefined/. BUILD= on the command line wins.
+comma	:= ,
+ifneq ($(SANITIZE),)
+BUILD	?= build-san-$(subst $(comma),-,$(SANITIZE))
+else
 BUILD	?= build
+endif
 VERSION	:= $(shell cat VERSION 2>/dev/null || echo 0.0.0)
 GITREV	:= $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
 
@@ -57,7 +66,7 @@ deps:
 		fi; \
 	fi
 
-$(BUILD)/%.o: %.c
+$(BUILD)/%.o: %.c $(BUILD)/flags
 	@mkdir -p $(dir $@)
 	@echo "CC $<"
 	@$(CC) $(CFLAGS) $(shell pkg-config --cflags $(PKGS) 2>/dev/null) -c $< -o $@
@@ -72,6 +81,15 @@ $(BUILD)/gitrev: FORCE
 	@echo '$(VERSION) $(GITREV)' | cmp -s - $@ || \
 		echo '$(VERSION) $(GITREV)' > $@
 $(BUILD)/webhook/cli/main.o $(BUILD)/webhook/base/metrics.o: $(BUILD)/gitrev
+
+# Every object depends on the compiler and flags it was built with: a
+# different CC, CFLAGS or SANITIZE in the same BUILD rebuilds everything
+# instead of linking old objects (the stamp is rewritten only on a change;
+# the version defines are left out, gitrev above handles them).
+BUILD_FLAGS = $(CC) $(filter-out -DGITGATE_%,$(CFLAGS)) $(LDFLAGS)
+$(BUILD)/flags: FORCE
+	@mkdir -p $(BUILD)
+	@echo '$(BUILD_FLAGS)' | cmp -s - $@ || echo '$(BUILD_FLAGS)' > $@
 FORCE:
 .PHONY: FORCE
 
@@ -81,12 +99,16 @@ FORCE:
 REVIEW_DEPS		= webhook/wire/review webhook/base/json_parse \
 			  webhook/base/json_out webhook/base/dynbuf webhook/base/utf8 \
 			  webhook/base/kube
-POLICY_DEPS		= webhook/policy/policy webhook/policy/policy_schema \
-			  webhook/policy/policy_spec webhook/policy/policy_params \
+POLICY_DEPS		= webhook/policy/policy webhook/policy/policy_set \
+			  webhook/policy/policy_schema webhook/policy/policy_spec \
 			  webhook/wire/yaml_doc webhook/base/match \
 			  webhook/base/diag webhook/base/kube
 FILE_READ_DEPS		= webhook/base/file_read webhook/base/dynbuf
-RULE_DEPS		= webhook/rules/rule_util webhook/base/match $(REVIEW_DEPS)
+RULE_DEPS		= webhook/rules/rule_util webhook/rules/rule_owner \
+			  webhook/base/match $(REVIEW_DEPS) $(POLICY_DEPS)
+RULES_ALL		= webhook/rules/rules webhook/rules/rule_image \
+			  webhook/rules/rule_source webhook/rules/rule_actor \
+			  webhook/base/image $(RULE_DEPS)
 UNIT_DEPS_image		= webhook/base/image
 UNIT_DEPS_dynbuf	= webhook/base/dynbuf
 UNIT_DEPS_file_read	= $(FILE_READ_DEPS)
@@ -101,8 +123,9 @@ UNIT_DEPS_body_budget	= webhook/http/body_budget
 UNIT_DEPS_listener	= webhook/http/listener webhook/base/log \
 			  $(UNIT_DEPS_metrics)
 UNIT_DEPS_json_parse	= webhook/base/json_parse webhook/base/utf8
-UNIT_DEPS_policy	= $(POLICY_DEPS)
-UNIT_DEPS_policy_store	= webhook/policy/policy_store $(POLICY_DEPS)
+UNIT_DEPS_policy	= $(RULES_ALL)
+UNIT_DEPS_policy_kind	= $(POLICY_DEPS)
+UNIT_DEPS_policy_store	= webhook/policy/policy_store webhook/policy/policy
 UNIT_DEPS_manifest	= webhook/wire/manifest webhook/wire/yaml_doc \
 			  webhook/base/diag
 UNIT_DEPS_certs		= certs/certs_gen certs/certs_inspect \
@@ -113,11 +136,12 @@ UNIT_DEPS_rule_image	= webhook/rules/rule_image webhook/base/image \
 UNIT_DEPS_rule_source	= webhook/rules/rule_source $(RULE_DEPS)
 UNIT_DEPS_rule_actor	= webhook/rules/rule_actor $(RULE_DEPS)
 UNIT_DEPS_verdict	= webhook/admission/verdict webhook/base/utf8 \
-			  $(POLICY_DEPS)
+			  webhook/policy/policy
+UNIT_DEPS_rule_owner	= $(RULE_DEPS)
 UNIT_DEPS_eval		= webhook/admission/eval webhook/admission/verdict \
-			  webhook/rules/rule_image webhook/rules/rule_source \
-			  webhook/rules/rule_actor webhook/base/image \
-			  $(RULE_DEPS) $(POLICY_DEPS)
+			  $(RULES_ALL)
+UNIT_DEPS_serve_opts	= webhook/cli/serve_opts webhook/cli/cli_opt \
+			  webhook/base/log
 
 UNIT_SRCS  = $(wildcard test/unit/*/test_*.c)
 UNIT_NAMES = $(notdir $(UNIT_SRCS:%.c=%))
@@ -183,8 +207,19 @@ install: all
 	install -d $(DESTDIR)$(PREFIX)/bin
 	install -m 0755 $(BUILD)/gitgate $(DESTDIR)$(PREFIX)/bin/gitgate
 
-clean:
-	rm -rf $(BUILD) build-asan
+# The container image (podman; the base made with debootstrap where no
+# registry answers). Root only. test/image/run builds it and runs it.
+IMAGE	?= ghcr.io/gitgate/gitgate:$(VERSION)
+image:
+	@IMAGE=$(IMAGE) GITREV=$(GITREV) tools/image-build
 
-.PHONY: all deps unit test run install clean bench bench-soak fuzz valgrind lint include-graph
+# Prints the build directory (test/build checks the sanitizer default)
+print-build:
+	@echo $(BUILD)
+
+clean:
+	rm -rf $(BUILD) build build-san-* build-asan
+
+.PHONY: all deps unit test run install clean bench bench-soak fuzz valgrind lint include-graph \
+	image print-build
 -include $(OBJS:.o=.d)

@@ -4,7 +4,8 @@
 # AdmissionReview construction field for field, parallel calls with
 # timeoutSeconds and failurePolicy, VerifyAdmissionResponse, ToStatusErr and
 # the Warning header recorder (pkg/endpoints/filters/warning.go).
-# No mutating webhooks, no matchConditions (rejected at config creation).
+# matchConditions (CEL, a subset: cel.py) are evaluated after the rules and
+# selectors matched (matchconditions.py). No mutating webhooks.
 import json
 import logging
 import math
@@ -17,6 +18,7 @@ import unicodedata
 import uuid
 
 import labels
+import matchconditions
 import resources
 import status as st
 import webhook_client
@@ -194,7 +196,7 @@ def should_call(hook, a, store):
         return False
     if ns_err is not None:
         raise ns_err
-    return True
+    return matchconditions.evaluate(hook, a)
 
 
 def matching_hooks(store, a):

@@ -10,6 +10,7 @@ import random
 import re
 
 import labels
+import matchconditions
 import status as st
 
 POD_SPEC_PATHS = {
@@ -509,11 +510,8 @@ def _vwc_errors(obj):
                 errs.append(st.field_unsupported(
                     rp + ".scope", r.get("scope"),
                     ["*", "Cluster", "Namespaced"]))
-        if h.get("matchConditions"):
-            # The stand-in has no CEL: refuse rather than silently ignore.
-            errs.append(st.field_forbidden(
-                p + ".matchConditions", "not supported by the gitgate test "
-                "API server (no CEL evaluator)"))
+        errs += matchconditions.errors(h.get("matchConditions"),
+                                       p + ".matchConditions")
     return errs
 
 

@@ -38,7 +38,11 @@ USERS = [("admin", "kubernetes-admin", "admin-uid", "system:masters"),
           "kustomize-controller", "7b5e6a52-1c3f-4a9e-8b7d-2f0c9e1d3a4b",
           "system:serviceaccounts,system:serviceaccounts:flux-system"),
          ("developer", "alice", "alice", "developers"),
-         ("nogroups", "bob", "", "")]
+         ("nogroups", "bob", "", ""),
+         ("rscontroller", "system:serviceaccount:kube-system:"
+          "replicaset-controller", "0f3c2b1a-5d6e-4f70-8a9b-c1d2e3f4a5b6",
+          "system:serviceaccounts,system:serviceaccounts:kube-system"),
+         ("node", "system:node:ip-10-0-0-1", "", "system:nodes")]
 
 
 def setUpModule():

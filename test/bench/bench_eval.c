@@ -23,7 +23,8 @@
 #include "admission/admission.h"
 #include "base/diag.h"
 #include "admission/eval.h"
-#include "policy/policy.h"
+#include "policy/policy_set.h"
+#include "rules/rules.h"
 #include "wire/review.h"
 #include "admission/verdict.h"
 
@@ -119,7 +120,7 @@ struct ctx {
 	struct policy_set	*set;
 	const char		*body;
 	size_t			 len;
-	unsigned		 flags;
+	struct admission_opts	 opts;
 	struct review		 rv;	/* pre-decoded for DECIDE/ENCODE */
 	struct eval_decision	 d;
 	struct verdict		 v;
@@ -136,7 +137,7 @@ once(struct ctx *c, enum phase ph)
 
 	switch (ph) {
 	case FULL:
-		admission_handle(c->set, 0, c->flags, c->body, c->len, &rep);
+		admission_handle(c->set, &c->opts, c->body, c->len, &rep);
 		if (rep.status != 200) {
 			fprintf(stderr, "bench_eval: status %d: %.*s\n",
 			    rep.status, (int)rep.len, rep.body);
@@ -208,7 +209,7 @@ main(int argc, char **argv)
 		else if (strcmp(argv[i], "--min-ms") == 0 && i + 1 < argc)
 			min_ms = atof(argv[++i]);
 		else if (strcmp(argv[i], "--observe") == 0)
-			c.flags |= ADMISSION_OBSERVE;
+			c.opts.flags |= ADMISSION_OBSERVE;
 		else {
 			fprintf(stderr, "usage: bench_eval --policies DIR "
 			    "--body FILE [--min-ms N] [--observe]\n");
@@ -220,7 +221,7 @@ main(int argc, char **argv)
 		return 2;
 	}
 	diag_init(&d);
-	if ((c.set = policy_set_load(dir, &d)) == NULL) {
+	if ((c.set = policy_set_load(dir, rules_kinds, &d)) == NULL) {
 		fprintf(stderr, "bench_eval: %s: cannot load policies\n", dir);
 		return 2;
 	}
@@ -250,7 +251,7 @@ main(int argc, char **argv)
 	    "\"encode_ns\":%.0f,\"cjson_parse_ns\":%.0f,"
 	    "\"allocs\":%lu,\"frees\":%lu,"
 	    "\"alloc_bytes\":%llu,\"allowed\":%s}\n",
-	    c.set->n_policies, c.len, c.flags ? "true" : "false", full,
+	    c.set->n_policies, c.len, c.opts.flags ? "true" : "false", full,
 	    full_cpu, 1e9 / full_cpu, dec_cpu, dcd_cpu, enc_cpu, prs_cpu,
 	    n_alloc,
 	    n_free, bytes_alloc, c.d.allowed ? "true" : "false");

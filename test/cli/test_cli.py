@@ -1,10 +1,12 @@
 """test_cli.py - the offline subcommands as a user runs them: check (files,
 directories, stdin, List, JSON output, exit codes 0/1/2, --user/--group),
 lint (exit codes, file:line:col), certs (files, modes, caBundle), version,
-usage errors."""
+usage errors; --help of every subcommand, the usage text, and each serve
+flag of its --help accepted both as a flag and as its variable."""
 import base64
 import json
 import os
+import re
 import shutil
 import stat
 import sys
@@ -134,9 +136,147 @@ def test_misc():
                 "65536" in err, err)
 
 
+# serve's flags as the README and DESIGN.md list them
+SERVE_FLAGS = ["listen", "tls-cert", "tls-key", "policies", "audit",
+               "client-ca", "max-body", "threads", "log-level",
+               "max-connections", "connection-timeout", "max-header-bytes",
+               "max-json-depth", "max-inflight-bytes", "allow-expired-cert"]
+COMMANDS = ["serve", "check", "review", "lint", "certs", "version"]
+SHORT = {}      # long name -> its short form, as --help shows it
+
+
+def help_flags(text):
+    """The options of a --help text: {name: (arg or None, details line)};
+    one with a short form too is also under "-x"."""
+    flags, last = {}, None
+    for line in text.splitlines():
+        m = re.match(r"^  (?:-([a-z]), )?--([a-z-]+)(?: (\S+))?", line)
+        if m:
+            last = m.group(2)
+            flags[last] = (m.group(3), "")
+            if m.group(1):
+                SHORT[last] = m.group(1)
+        elif last and line.startswith(" " * 28):
+            arg, det = flags[last]
+            flags[last] = (arg, (det + " " + line.strip()).strip())
+    flags.pop("help", None)
+    return flags
+
+
+def usage_section(text, cmd):
+    """The lines of `gitgate --help` that belong to cmd."""
+    out, inside = [], False
+    for line in text.splitlines():
+        m = re.match(r"^(?:usage: | {7})gitgate (\S+)", line)
+        if m:
+            inside = m.group(1) == cmd
+        elif not line.startswith(" " * 22):
+            inside = False
+        if inside:
+            out.append(line)
+    return "\n".join(out)
+
+
+def test_help():
+    rc, top, err = gitgate("--help")
+    S.check("gitgate --help: exit 0 on stdout", rc == 0 and
+            top.startswith("usage: gitgate serve"), top + err)
+    S.check("usage lines fit in 80 columns",
+            all(len(line) < 80 for line in top.splitlines()), top)
+    serve_usage = usage_section(top, "serve")
+    S.check("usage lists every serve flag", all(
+        f"--{f}" in serve_usage for f in SERVE_FLAGS), serve_usage)
+    for cmd in COMMANDS:
+        for h in ("--help", "-h"):
+            rc, out, err = gitgate(cmd, h)
+            S.check(f"{cmd} {h}: exit 0, usage on stdout", rc == 0 and
+                    out.startswith(f"usage: gitgate {cmd}") and err == "",
+                    out + err)
+        flags = help_flags(out)
+        section = usage_section(top, cmd)
+        listed = set(re.findall(r"--([a-z-]+)", section)) | set(
+            f for f in flags if f in SHORT and f"-{SHORT[f]} " in section)
+        S.check(f"{cmd} --help lists the flags of its usage line",
+                listed == set(flags), (listed, sorted(flags)))
+        S.check(f"{cmd} --help fits in 80 columns",
+                all(len(line) < 80 for line in out.splitlines()), out)
+    rc, out, _ = gitgate("serve", "--help")
+    flags = help_flags(out)
+    S.check("serve --help lists every serve flag",
+            sorted(flags) == sorted(SERVE_FLAGS), sorted(flags))
+    for name, (_, det) in flags.items():
+        env = "GITGATE_" + name.upper().replace("-", "_")
+        S.check(f"serve --help: --{name} names {env}", f"env {env}" in det,
+                det)
+    rc, out, err = gitgate("check", "--policies", "policies", "--help",
+                           f"{M}/pod.json")
+    S.check("--help among other flags: help, exit 0, nothing checked",
+            rc == 0 and out.startswith("usage: gitgate check") and
+            "checked" not in out, out + err)
+
+
+def valid_value(name, arg, det):
+    """A value --name accepts, read from its --help entry."""
+    m = re.search(r"(\d+) to (\d+)", det)
+    if m:
+        return m.group(1)
+    if name == "log-level":
+        return "debug"
+    return None if arg is None else os.path.join(TMP, "missing.crt") \
+        if name == "tls-cert" else "x"
+
+
+def test_serve_flags_and_env():
+    """Each flag of serve --help, as a flag and as its variable, passes
+    option parsing: serve then stops at the missing certificate."""
+    rc, out, _ = gitgate("serve", "--help")
+    flags = help_flags(out)
+    missing = os.path.join(TMP, "missing.crt")
+    base = {"tls-cert": missing, "tls-key": "k", "policies": "policies"}
+    clean = {k: v for k, v in os.environ.items()
+             if not k.startswith("GITGATE_") or k == "GITGATE"}
+    for name, (arg, det) in flags.items():
+        v = valid_value(name, arg, det)
+        env_name = "GITGATE_" + name.upper().replace("-", "_")
+        for how in ("flag", "env"):
+            args, env = ["serve"], dict(clean)
+            for k, bv in base.items():
+                if k != name:
+                    args += [f"--{k}", bv]
+            if how == "flag":
+                args += [f"--{name}"] + ([v] if v is not None else [])
+            else:
+                env[env_name] = v if v is not None else "true"
+            rc, _, err = gitgate(*args, env=env)
+            S.check(f"serve --{name} accepted as {how}", rc == 2 and
+                    "missing.crt" in err and "usage" not in err and
+                    "expected" not in err, err)
+    for var in ("GITGATE_AUDIT", "GITGATE_ALLOW_EXPIRED_CERT"):
+        for bad in ("yes", "on", "2"):
+            env = dict(clean, **{var: bad})
+            rc, _, err = gitgate("serve", "--tls-cert", missing,
+                                 "--tls-key", "k", "--policies", "policies",
+                                 env=env)
+            S.check(f"{var}={bad}: refused, exit 2, names it and 1/0/"
+                    "true/false", rc == 2 and var in err and
+                    "expected 1, 0, true or false" in err and
+                    "missing.crt" not in err, err)
+    env = dict(clean, GITGATE_AUDIT="FALSE", GITGATE_MAX_BODY="lots")
+    rc, _, err = gitgate("serve", "--tls-cert", missing, "--tls-key", "k",
+                         "--policies", "policies", env=env)
+    S.check("bad number in a variable: names the flag and its range",
+            rc == 2 and "--max-body: expected a number from 1 to" in err, err)
+    env = dict(clean, GITGATE_MAX_BODY="lots")
+    rc, out, err = gitgate("serve", "--help", env=env)
+    S.check("serve --help works whatever the variables say", rc == 0 and
+            out.startswith("usage: gitgate serve"), out + err)
+
+
 test_check()
 test_lint()
 test_certs()
 test_misc()
+test_help()
+test_serve_flags_and_env()
 shutil.rmtree(TMP, ignore_errors=True)
 S.done()

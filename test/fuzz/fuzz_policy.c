@@ -4,7 +4,8 @@
  * without leaks or undefined behaviour. Seed it from policies/ and
  * test/data/policies-good, test/data/policies-bad.
  */
-#include "policy/policy.h"
+#include "policy/policy_set.h"
+#include "rules/rules.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -19,7 +20,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	diag_init(&d);
 	set = policy_set_load_buffer("fuzz.yaml", (const char *)data, size,
-	    &d);
+	    rules_kinds, &d);
 	if ((set == NULL) != (d.errors > 0))
 		abort();
 	policy_set_unref(set);

@@ -21,7 +21,8 @@
 
 #include "admission/eval.h"
 #include "base/log.h"
-#include "policy/policy.h"
+#include "policy/policy_set.h"
+#include "rules/rules.h"
 #include "wire/review.h"
 #include "admission/verdict.h"
 
@@ -39,7 +40,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	(void)argv;
 	log_set_level(LOG_ERROR);
 	diag_init(&d);
-	set = policy_set_load("policies", &d);
+	set = policy_set_load("policies", rules_kinds, &d);
 	diag_free(&d);
 	if (set == NULL) {
 		fprintf(stderr, "fuzz_review: cannot load policies/ (run from "
@@ -157,7 +158,7 @@ in_place_same(const uint8_t *data, size_t size,
 	if ((buf = malloc(size + ADMISSION_BODY_PAD)) == NULL)
 		return;
 	memcpy(buf, data, size);
-	admission_handle_in_place(set, 0, 0, buf, size, &rep);
+	admission_handle_in_place(set, NULL, buf, size, &rep);
 	if (rep.status != want->status || rep.len != want->len ||
 	    (rep.len > 0 && memcmp(rep.body, want->body, rep.len) != 0)) {
 		fprintf(stderr, "in place: %d %.*s\ncopy: %d %.*s\n",
@@ -172,13 +173,13 @@ in_place_same(const uint8_t *data, size_t size,
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+	struct admission_opts	opts = { 0 };
 	struct admission_reply	rep;
-	int			audit;
 
-	for (audit = 0; audit <= 1; audit++) {
-		admission_handle(set, audit, 0, (const char *)data, size, &rep);
+	for (opts.force_audit = 0; opts.force_audit <= 1; opts.force_audit++) {
+		admission_handle(set, &opts, (const char *)data, size, &rep);
 		check(&rep);
-		if (audit == 0)
+		if (opts.force_audit == 0)
 			in_place_same(data, size, &rep);
 		free(rep.body);
 	}

@@ -4,7 +4,9 @@
 Each overlay is rendered offline with `kubectl kustomize` and turned into
 JSON by `kubectl patch --local` (an empty merge patch: no API server, no
 discovery), so no YAML parser of our own is involved. The checks cover the
-ValidatingWebhookConfiguration, the Deployment and the objects around them,
+ValidatingWebhookConfiguration (its CEL matchConditions, evaluated by the
+stand-in API server's cel.py, must skip exactly the writers `gitgate
+review` says Settings exempts), the Deployment and the objects around them,
 the example Flux Kustomization, the Dockerfile, and `make install` when the
 Makefile has that target. Every check is then run once more on a copy of the
 rendered objects broken on purpose, and must fail there: a check that
@@ -538,7 +540,7 @@ def c_image_pinned(objs, overlay):
 def c_command(objs, overlay):
     c = gitgate_container(objs) or {}
     env = env_of(c)
-    want = {"GITGATE_LISTEN": "0.0.0.0:%d" % CONTAINER_PORT,
+    want = {"GITGATE_LISTEN": "[::]:%d" % CONTAINER_PORT,
             "GITGATE_TLS_CERT": "/etc/gitgate/tls/tls.crt",
             "GITGATE_TLS_KEY": "/etc/gitgate/tls/tls.key",
             "GITGATE_POLICIES": "/etc/gitgate/policies",
@@ -878,6 +880,81 @@ MUTATIONS = {
 }
 
 
+# ------------------------------- scheduling and rollout (issue 15 checks)
+
+def c_anti_affinity_required(objs, overlay):
+    """Two replicas on different nodes is a promise: required anti-affinity
+    on the hostname, and a rollout that never needs a third node (a surge
+    pod could not be scheduled on two nodes) while keeping one pod up."""
+    spec = get(deployment(objs), "spec", default={})
+    terms = get(pod_spec(objs), "affinity", "podAntiAffinity",
+                "requiredDuringSchedulingIgnoredDuringExecution",
+                default=[]) or []
+    bad = []
+    if not any(t.get("topologyKey") == "kubernetes.io/hostname" and
+               selector_matches(t.get("labelSelector"), pod_labels(objs))
+               for t in terms):
+        bad.append("no required anti-affinity on kubernetes.io/hostname")
+    ru = get(spec, "strategy", "rollingUpdate", default={}) or {}
+    if ru.get("maxSurge") not in (0, "0%"):
+        bad.append("maxSurge %r: the surge pod needs a third node"
+                   % ru.get("maxSurge"))
+    n = spec.get("replicas") or 0
+    if not isinstance(ru.get("maxUnavailable"), int) or \
+            not 1 <= ru["maxUnavailable"] <= n - 1:
+        bad.append("maxUnavailable %r with %r replicas"
+                   % (ru.get("maxUnavailable"), n))
+    return bad
+
+
+def c_zone_spread(objs, overlay):
+    for c in get(pod_spec(objs), "topologySpreadConstraints",
+                 default=[]) or []:
+        if c.get("topologyKey") == "topology.kubernetes.io/zone" and \
+                selector_matches(c.get("labelSelector"), pod_labels(objs)) \
+                and "pod-template-hash" in (c.get("matchLabelKeys") or []):
+            return []
+    return ["no zone spread of this revision's pods"]
+
+
+def c_priority(objs, overlay):
+    pc = pod_spec(objs).get("priorityClassName")
+    return [] if pc == "system-cluster-critical" else \
+        ["priorityClassName %r: application pods may preempt gitgate" % pc]
+
+
+def m_surge(objs, overlay):
+    deployment(objs)["spec"]["strategy"]["rollingUpdate"]["maxSurge"] = 1
+
+
+def m_no_zone_keys(objs, overlay):
+    for c in pod_spec(objs)["topologySpreadConstraints"]:
+        c.pop("matchLabelKeys", None)
+
+
+def c_pdb_unhealthy(objs, overlay):
+    pdb = one(objs, "PodDisruptionBudget", "gitgate") or {}
+    v = get(pdb, "spec", "unhealthyPodEvictionPolicy")
+    return [] if v == "AlwaysAllow" else \
+        ["unhealthyPodEvictionPolicy %r: a broken replica blocks drains" % v]
+
+
+CHECKS += [
+    ("pdb: unready pods may be evicted", c_pdb_unhealthy),
+    ("deployment: required anti-affinity, rollout fits two nodes",
+     c_anti_affinity_required),
+    ("deployment: zone spread per revision", c_zone_spread),
+    ("deployment: priorityClassName system-cluster-critical", c_priority),
+]
+MUTATIONS.update({
+    c_anti_affinity_required: m_surge,
+    c_zone_spread: m_no_zone_keys,
+    c_priority: lambda o, v: pod_spec(o).pop("priorityClassName"),
+    c_pdb_unhealthy: lambda o, v: one(o, "PodDisruptionBudget")["spec"]
+    .pop("unhealthyPodEvictionPolicy"),
+})
+
+
 def check_overlay(t, overlay, objs):
     for name, fn in CHECKS:
         try:
@@ -953,6 +1030,198 @@ def check_settings_agree(t, env, objs):
             bad.append("selector exempts %s, Settings %s"
                        % (skipped, sorted(exempt)))
     t.result(name, bad)
+
+
+# ------------------------------------------ matchConditions vs Settings
+#
+# The webhook's CEL matchConditions skip some writers before any call (so a
+# gitgate outage cannot block Kubernetes' own controllers). Whoever they
+# skip, gitgate never sees: they must skip exactly the actors Settings
+# exempts from every policy. gitgate itself says who that is (`gitgate
+# review` of a Pod no policy would let through, by each identity).
+
+SA = "system:serviceaccount:"
+SAS = "system:serviceaccounts"
+# (who, username, groups as the API server sends them)
+MC_IDENTITIES = [
+    ("a person", "alice", ["developers"]),
+    ("a person in system:masters", "kubernetes-admin", ["system:masters"]),
+    ("break-glass on-call", "oncall", ["gitgate:break-glass"]),
+    ("anonymous", "system:anonymous", ["system:unauthenticated"]),
+    ("Flux kustomize-controller", SA + "flux-system:kustomize-controller",
+     [SAS, SAS + ":flux-system"]),
+    ("Flux helm-controller", SA + "flux-system:helm-controller",
+     [SAS, SAS + ":flux-system"]),
+    ("Flagger", SA + "flagger-system:flagger", [SAS, SAS + ":flagger-system"]),
+    ("Flagger on App Mesh", SA + "appmesh-system:flagger",
+     [SAS, SAS + ":appmesh-system"]),
+    ("Argo CD", SA + "argocd:argocd-application-controller",
+     [SAS, SAS + ":argocd"]),
+    ("a tenant's service account", SA + "team-a:flux", [SAS, SAS + ":team-a"]),
+    ("a kube-system look-alike in a tenant namespace",
+     SA + "team-a:replicaset-controller", [SAS, SAS + ":team-a"]),
+    ("a group that only starts like kube-system's", "mallory",
+     [SAS + ":kube-system-tools"]),
+    ("a user named like a node, not in system:nodes", "system:node:evil",
+     ["developers"]),
+    ("replicaset-controller", SA + "kube-system:replicaset-controller",
+     [SAS, SAS + ":kube-system"]),
+    ("job-controller", SA + "kube-system:job-controller",
+     [SAS, SAS + ":kube-system"]),
+    ("pod-garbage-collector", SA + "kube-system:pod-garbage-collector",
+     [SAS, SAS + ":kube-system"]),
+    ("node-controller", SA + "kube-system:node-controller",
+     [SAS, SAS + ":kube-system"]),
+    ("horizontal-pod-autoscaler", SA + "kube-system:horizontal-pod-autoscaler",
+     [SAS, SAS + ":kube-system"]),
+    ("kube-controller-manager (shared credentials)",
+     "system:kube-controller-manager", []),
+    ("kube-scheduler", "system:kube-scheduler", []),
+    ("kubelet", "system:node:ip-10-0-0-1", ["system:nodes"]),
+]
+MC_POD = {"apiVersion": "v1", "kind": "Pod",
+          "metadata": {"name": "p", "namespace": "podinfo"},
+          "spec": {"containers": [{"name": "a", "image": "nginx"}]}}
+
+
+def cel_module():
+    sys.path.insert(0, os.path.join(ROOT, "test", "apiserver"))
+    import cel  # noqa: E402 - the stand-in's evaluator, one copy of CEL
+    return cel
+
+
+def mc_request(username, groups):
+    """The `request` CEL sees for a Pod CREATE in an app namespace
+    (system:authenticated appended, as the authenticator does)."""
+    groups = groups + ["system:authenticated"] \
+        if username != "system:anonymous" else groups
+    return {"kind": {"group": "", "version": "v1", "kind": "Pod"},
+            "resource": {"group": "", "version": "v1", "resource": "pods"},
+            "requestKind": {"group": "", "version": "v1", "kind": "Pod"},
+            "requestResource": {"group": "", "version": "v1",
+                                "resource": "pods"},
+            "name": "p", "namespace": "podinfo", "operation": "CREATE",
+            "userInfo": {"username": username, "groups": groups},
+            "dryRun": False}
+
+
+def mc_decision(hook, request):
+    """'call', 'skip' or 'error: ...' for one request, as the API server
+    decides before calling (any false: skip; an error: failurePolicy)."""
+    cel = cel_module()
+    errors = []
+    for c in hook.get("matchConditions") or []:
+        try:
+            v = cel.compile(c.get("expression") or "").eval(
+                {"request": request, "object": MC_POD, "oldObject": None})
+        except (cel.CompileError, cel.EvalError) as e:
+            errors.append("%s: %s" % (c.get("name"), e))
+            continue
+        if v is False:
+            return "skip"
+    return "error: " + "; ".join(errors) if errors else "call"
+
+
+def policies_dir(objs, tmp):
+    """The rendered ConfigMap's policies as files gitgate can load."""
+    cm = one(objs, "ConfigMap", "gitgate-policies") or {}
+    d = tempfile.mkdtemp(prefix="policies-", dir=tmp)
+    for key, text in (cm.get("data") or {}).items():
+        with open(os.path.join(d, os.path.basename(key)), "w") as f:
+            f.write(text)
+    return d
+
+
+def gitgate_exempts(env, pdir, tmp):
+    """{username: True/False}: does gitgate let each identity's Pod (no
+    marker, no tag: denied to anyone a policy looks at) through without a
+    word? Or (None, problem)."""
+    exe = os.path.join(ROOT, BUILD, "gitgate")
+    if not os.access(exe, os.X_OK):
+        return None, "%s missing: run make" % exe
+    out = {}
+    for who, user, groups in MC_IDENTITIES:
+        review = {"apiVersion": "admission.k8s.io/v1",
+                  "kind": "AdmissionReview",
+                  "request": dict(mc_request(user, groups), uid="u-1",
+                                  object=MC_POD, oldObject=None)}
+        path = os.path.join(tmp, "review.json")
+        with open(path, "w") as f:
+            json.dump(review, f)
+        rc, js, err = run([exe, "review", "--policies", pdir, path], env)
+        try:
+            resp = json.loads(js)["response"]
+        except (ValueError, KeyError, TypeError):
+            return None, "gitgate review (%s): exit %d: %s" % (
+                who, rc, err.strip()[:200])
+        out[user] = resp.get("allowed") is True and \
+            not resp.get("warnings") and not resp.get("auditAnnotations")
+    return out, None
+
+
+def mc_problems(hook, exempt):
+    bad = []
+    for who, user, groups in MC_IDENTITIES:
+        d = mc_decision(hook, mc_request(user, groups))
+        if d.startswith("error"):
+            bad.append("%s (%s): matchConditions %s" % (who, user, d))
+        elif d == "skip" and not exempt[user]:
+            bad.append("the webhook skips %s (%s) but Settings does not "
+                       "exempt it: nothing would check its writes"
+                       % (who, user))
+        elif d == "call" and exempt[user]:
+            bad.append("Settings exempts %s (%s) but the webhook still calls "
+                       "gitgate: an outage under failurePolicy Fail blocks "
+                       "it" % (who, user))
+    return bad
+
+
+def check_match_conditions(t, overlay, objs, env, tmp, exempt_cache):
+    name = "%s: matchConditions skip exactly the actors Settings exempts" \
+        % overlay
+    hook = the_webhook(objs)
+    if not hook or not hook.get("matchConditions"):
+        t.result(name, ["the webhook has no matchConditions"])
+        return
+    if "table" not in exempt_cache:
+        exempt_cache["table"] = gitgate_exempts(env, policies_dir(objs, tmp),
+                                                tmp)
+    exempt, problem = exempt_cache["table"]
+    if exempt is None:
+        t.result(name, [problem])
+        return
+    bad = mc_problems(hook, exempt)
+    if all(exempt.values()) or not any(exempt.values()):
+        bad.append("gitgate exempts %s of the identities: the table or "
+                   "`gitgate review` is broken" % ("all" if exempt[
+                       "alice"] else "none"))
+    t.result(name, bad)
+    check_match_conditions_can_fail(t, overlay, hook, exempt)
+
+
+def check_match_conditions_can_fail(t, overlay, hook, exempt):
+    """The comparison must catch both directions of drift."""
+    bad = []
+    masters = copy.deepcopy(hook)
+    masters["matchConditions"].append({
+        "name": "not-masters",
+        "expression": "!('system:masters' in request.userInfo.groups)"})
+    if not any("kubernetes-admin" in p for p in mc_problems(masters,
+                                                            exempt)):
+        bad.append("a condition skipping system:masters went unnoticed")
+    narrow = copy.deepcopy(hook)
+    narrow["matchConditions"] = [
+        c for c in narrow["matchConditions"]
+        if "system:nodes" not in c.get("expression", "")]
+    if not any("kubelet" in p for p in mc_problems(narrow, exempt)):
+        bad.append("dropping the system:nodes condition went unnoticed")
+    broken = copy.deepcopy(hook)
+    broken["matchConditions"].append({"name": "typo", "expression":
+                                      "request.userInfo.group == []"})
+    if not any("typo" in p for p in mc_problems(broken, exempt)):
+        bad.append("a condition that does not compile went unnoticed")
+    t.result("%s: the matchConditions check fails on a broken webhook"
+             % overlay, bad)
 
 
 # ------------------------------------------------------------------- flux
@@ -1155,10 +1424,127 @@ def check_make_install(t, env):
         t.result(name, bad)
 
 
+# ------------------------------------------------ monitoring component
+
+MONITORING_KINDS = ("ServiceMonitor", "PrometheusRule")
+
+
+def c_servicemonitor(objs):
+    """The ServiceMonitor scrapes the gitgate pods through their Service,
+    over HTTPS on the webhook port, verifying the serving certificate with
+    the CA in gitgate-tls for the name that certificate carries."""
+    sm = one(objs, "ServiceMonitor", "gitgate")
+    svc = one(objs, "Service", "gitgate")
+    if not sm or not svc:
+        return ["no ServiceMonitor or Service gitgate"]
+    spec = sm.get("spec") or {}
+    bad = []
+    if get(sm, "metadata", "namespace") != NAMESPACE:
+        bad.append("ServiceMonitor in %r" % get(sm, "metadata", "namespace"))
+    if not selector_matches(spec.get("selector"),
+                            get(svc, "metadata", "labels", default={})):
+        bad.append("selector does not select the Service")
+    if NAMESPACE not in (get(spec, "namespaceSelector", "matchNames",
+                             default=[]) or []):
+        bad.append("namespaceSelector misses %s" % NAMESPACE)
+    ports = {p.get("name"): p for p in get(svc, "spec", "ports", default=[])}
+    eps = spec.get("endpoints") or []
+    if len(eps) != 1:
+        return bad + ["%d endpoints, want 1" % len(eps)]
+    ep = eps[0]
+    target = port_number(gitgate_container(objs),
+                         (ports.get(ep.get("port")) or {}).get("targetPort"))
+    if target != CONTAINER_PORT:
+        bad.append("endpoint port %r does not reach %d" % (ep.get("port"),
+                                                           CONTAINER_PORT))
+    if ep.get("scheme") != "https" or ep.get("path") != "/metrics":
+        bad.append("scheme %r path %r" % (ep.get("scheme"), ep.get("path")))
+    tls = ep.get("tlsConfig") or {}
+    if tls.get("insecureSkipVerify"):
+        bad.append("insecureSkipVerify")
+    want = "%s.%s.svc" % (get(svc, "metadata", "name"), NAMESPACE)
+    if tls.get("serverName") != want:
+        bad.append("serverName %r, want %s" % (tls.get("serverName"), want))
+    cert = one(objs, "Certificate", "gitgate-serving-cert")
+    if cert and tls.get("serverName") not in (get(
+            cert, "spec", "dnsNames", default=[]) or []):
+        bad.append("serverName not in the Certificate's dnsNames")
+    if get(tls, "ca", "secret") != {"name": "gitgate-tls", "key": "ca.crt"}:
+        bad.append("CA %r, want Secret gitgate-tls key ca.crt"
+                   % get(tls, "ca"))
+    return bad
+
+
+def c_monitoring_objects(objs, base):
+    """The component adds its three objects in gitgate's namespace and
+    changes nothing else."""
+    bad = []
+    for kind, name in (("ServiceMonitor", "gitgate"),
+                       ("PrometheusRule", "gitgate"),
+                       ("ConfigMap", "gitgate-dashboard")):
+        o = one(objs, kind, name)
+        if not o or get(o, "metadata", "namespace") != NAMESPACE:
+            bad.append("no %s %s in %s" % (kind, name, NAMESPACE))
+    cm = one(objs, "ConfigMap", "gitgate-dashboard") or {}
+    if get(cm, "metadata", "labels", "grafana_dashboard") != "1":
+        bad.append("dashboard ConfigMap lacks label grafana_dashboard=1")
+    rest = [o for o in objs if o.get("kind") not in MONITORING_KINDS and
+            get(o, "metadata", "name") != "gitgate-dashboard"]
+    if base is not None and rest != base:
+        bad.append("the component changes the overlay's own objects")
+    return bad
+
+
+def check_monitoring(t, env, tmp, base):
+    """components/monitoring composed with overlays/cert-manager (the
+    render with the most to agree with: the Certificate's names)."""
+    d = os.path.join(tmp, "cert-manager-monitoring")
+    os.makedirs(d)
+    rel = os.path.relpath(os.path.join(ROOT, "manifests"), d)
+    with open(os.path.join(d, "kustomization.yaml"), "w") as f:
+        f.write("apiVersion: kustomize.config.k8s.io/v1beta1\n"
+                "kind: Kustomization\n"
+                "resources: [%s/overlays/cert-manager]\n"
+                "components: [%s/components/monitoring]\n" % (rel, rel))
+    objs, problems = render(d, env)
+    t.result("monitoring component: renders with cert-manager, no warnings",
+             problems)
+    if objs is None:
+        return
+    t.result("monitoring component: three objects, overlay unchanged",
+             c_monitoring_objects(objs, base))
+    t.result("monitoring: ServiceMonitor scrapes 8443 over verified TLS",
+             c_servicemonitor(objs))
+    breaks = {
+        "serverName": lambda o: o["spec"]["endpoints"][0]["tlsConfig"]
+        .update(serverName="gitgate"),
+        "insecure": lambda o: o["spec"]["endpoints"][0]["tlsConfig"]
+        .update(insecureSkipVerify=True),
+        "port": lambda o: o["spec"]["endpoints"][0].update(port="metrics"),
+        "scheme": lambda o: o["spec"]["endpoints"][0].update(scheme="http"),
+        "ca": lambda o: o["spec"]["endpoints"][0]["tlsConfig"]["ca"][
+            "secret"].update(key="tls.crt"),
+        "selector": lambda o: o["spec"]["selector"]["matchLabels"]
+        .update(app="x"),
+    }
+    missed = []
+    for what, mutate in breaks.items():
+        broken = copy.deepcopy(objs)
+        mutate(one(broken, "ServiceMonitor", "gitgate"))
+        if not c_servicemonitor(broken):
+            missed.append("%s: passes on a broken ServiceMonitor" % what)
+    broken = copy.deepcopy(objs)
+    one(broken, "Deployment", "gitgate")["spec"]["replicas"] = 3
+    if not c_monitoring_objects(broken, base):
+        missed.append("a changed Deployment passes")
+    t.result("monitoring: every check fails on a broken render", missed)
+
+
 # ------------------------------------------------------------------- main
 
 def main():
     t = Tally()
+    exempt_cache = {}
     with tempfile.TemporaryDirectory(prefix="gitgate-manifests-") as tmp:
         env = hermetic_env(tmp)
         for overlay in OVERLAYS:
@@ -1169,8 +1555,11 @@ def main():
                 continue
             check_overlay(t, overlay, objs)
             check_mutations(t, overlay, objs)
+            if overlay == "cert-manager":
+                check_monitoring(t, env, tmp, objs)
             if overlay == "enforce":
                 check_settings_agree(t, env, objs)
+            check_match_conditions(t, overlay, objs, env, tmp, exempt_cache)
         check_audit_with_cert_manager(t, env, tmp)
         check_flux(t, env)
         check_dockerfile(t, env)

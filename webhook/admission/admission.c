@@ -21,7 +21,6 @@
 #include "wire/review.h"
 #include "admission/verdict.h"
 
-static atomic_uint	max_json_depth = REVIEW_JSON_DEPTH_DEFAULT;
 /* when the last big review ended (us), 0 after a trim */
 static atomic_llong	last_big_us;
 
@@ -49,12 +48,6 @@ verdict_buffer(void)
 			(void)pthread_setspecific(verdict_key, thread_verdict);
 	}
 	return thread_verdict;
-}
-
-void
-admission_set_max_json_depth(unsigned depth)
-{
-	atomic_store(&max_json_depth, depth);
 }
 
 static long long
@@ -135,40 +128,48 @@ observe(const struct review *rv, const struct eval_decision *d,
 		    d->v[i].verdict == RULE_ERROR ? "error" : "fail");
 }
 
-static void	handle(const struct policy_set *, int, unsigned, const char *,
-		    char *, size_t, struct admission_reply *);
+static void	handle(const struct policy_set *,
+		    const struct admission_opts *, const char *, char *, size_t,
+		    struct admission_reply *);
 
 void
-admission_handle(const struct policy_set *set, int force_audit,
-    unsigned flags, const char *body, size_t len,
+admission_handle(const struct policy_set *set,
+    const struct admission_opts *opts, const char *body, size_t len,
     struct admission_reply *out)
 {
-	handle(set, force_audit, flags, body, NULL, len, out);
+	handle(set, opts, body, NULL, len, out);
 }
 
 void
-admission_handle_in_place(const struct policy_set *set, int force_audit,
-    unsigned flags, char *body, size_t len, struct admission_reply *out)
+admission_handle_in_place(const struct policy_set *set,
+    const struct admission_opts *opts, char *body, size_t len,
+    struct admission_reply *out)
 {
-	handle(set, force_audit, flags, NULL, body, len, out);
+	handle(set, opts, NULL, body, len, out);
 }
 
 /* The request path, from text (copied by the parser) or buf in place. */
 static void
-handle(const struct policy_set *set, int force_audit, unsigned flags,
+handle(const struct policy_set *set, const struct admission_opts *opts,
     const char *text, char *buf, size_t len, struct admission_reply *out)
 {
+	static const struct admission_opts	 defaults;
 	struct verdict				*v;
 	struct review				rv;
 	struct eval_decision			d;
 	char					err[256];
 	long long				t0 = now_us();
+	unsigned				depth;
 
+	if (opts == NULL)
+		opts = &defaults;
+	depth = opts->max_json_depth != 0 ? opts->max_json_depth :
+	    REVIEW_JSON_DEPTH_DEFAULT;
 	memset(out, 0, sizeof(*out));
 	if ((buf != NULL ? review_decode_in_place(buf, len,
-	    atomic_load(&max_json_depth), &rv, err, sizeof(err)) :
-	    review_decode_depth(text, len, atomic_load(&max_json_depth), &rv,
-	    err, sizeof(err))) == -1) {
+	    depth, &rv, err, sizeof(err)) :
+	    review_decode_depth(text, len, depth, &rv, err,
+	    sizeof(err))) == -1) {
 		log_msg(LOG_WARN, "bad_request", "%s", err);
 		reply_status(out, 400, "BadRequest", err);
 		goto out;
@@ -178,7 +179,7 @@ handle(const struct policy_set *set, int force_audit, unsigned flags,
 		    "no policy set loaded");
 		goto out;
 	}
-	eval_review(set, &rv, force_audit, &d);
+	eval_review(set, &rv, opts->force_audit, &d);
 	if ((v = verdict_buffer()) == NULL) {
 		reply_status(out, 500, "InternalError", "out of memory");
 		goto out;
@@ -192,7 +193,7 @@ handle(const struct policy_set *set, int force_audit, unsigned flags,
 	out->status = 200;
 	out->allowed = d.allowed;
 	out->dry_run = rv.dry_run;
-	if (flags & ADMISSION_OBSERVE)
+	if (opts->flags & ADMISSION_OBSERVE)
 		observe(&rv, &d, v, now_us() - t0);
 out:
 	review_free(&rv);

@@ -32,13 +32,25 @@ struct admission_reply {
 #define ADMISSION_OBSERVE	0x1u	/* log line and metrics per decision */
 
 /*
- * Answer body under set (force_audit: serve --audit). Never fails: bad
- * input gets a 400 with a Status body; out of memory a 500. The JSON tree
- * lives in blocks of its own for the duration of the call (json_parse.h);
- * out->body is malloc'd.
+ * How to answer: what serve's flags change. A zeroed struct (or NULL) is
+ * what `gitgate review` uses: policies' own modes, the default JSON depth,
+ * no log line or metrics.
  */
-void	admission_handle(const struct policy_set *set, int force_audit,
-	    unsigned flags, const char *body, size_t len,
+struct admission_opts {
+	int		force_audit;	/* serve --audit: every policy audits */
+	unsigned	max_json_depth;	/* 0: REVIEW_JSON_DEPTH_DEFAULT; more
+					   than REVIEW_JSON_DEPTH_MAX: that */
+	unsigned	flags;		/* ADMISSION_OBSERVE */
+};
+
+/*
+ * Answer body under set as opts says (borrowed for the call; NULL: all
+ * defaults). Never fails: bad input gets a 400 with a Status body; out of
+ * memory a 500. The JSON tree lives in blocks of its own for the duration
+ * of the call (json_parse.h); out->body is malloc'd.
+ */
+void	admission_handle(const struct policy_set *set,
+	    const struct admission_opts *opts, const char *body, size_t len,
 	    struct admission_reply *out);
 /*
  * Same, parsing body in place (no copy of a big body): it is overwritten
@@ -46,16 +58,8 @@ void	admission_handle(const struct policy_set *set, int force_audit,
  */
 #define ADMISSION_BODY_PAD	JSON_PARSE_PAD
 void	admission_handle_in_place(const struct policy_set *set,
-	    int force_audit, unsigned flags, char *body, size_t len,
+	    const struct admission_opts *opts, char *body, size_t len,
 	    struct admission_reply *out);
-
-/*
- * The JSON nesting limit of every later admission_handle() (serve
- * --max-json-depth; 0 or more than REVIEW_JSON_DEPTH_MAX: that maximum).
- * Process-wide: call it once before serving, as log_set_level(). The
- * default is REVIEW_JSON_DEPTH_DEFAULT.
- */
-void	admission_set_max_json_depth(unsigned depth);
 
 /*
  * Called now and then (serve's control loop, every second): returns the

@@ -60,27 +60,6 @@ exemption(const struct policy_settings *s, const struct review *rv)
 }
 
 static void
-run_rule(const struct policy *p, const struct review *rv,
-    struct rule_result *r)
-{
-	switch (p->rule) {
-	case POLICY_RULE_IMAGE:
-		rule_image_eval(p, rv, r);
-		break;
-	case POLICY_RULE_SOURCE:
-		rule_source_eval(p, rv, r);
-		break;
-	case POLICY_RULE_ACTOR:
-		rule_actor_eval(p, rv, r);
-		break;
-	default:
-		rule_result_init(r);
-		rule_result_add(r, RULE_ERROR, "unknown rule");
-		break;
-	}
-}
-
-static void
 fold(struct eval_decision *d, const struct policy *p, enum policy_mode mode,
     const struct rule_result *r)
 {
@@ -124,7 +103,7 @@ eval_review(const struct policy_set *set, const struct review *rv,
 		if (!eval_policy_matches(p, rv))
 			continue;
 		d->policies_run++;
-		run_rule(p, rv, &r);
+		p->kind->eval(p, rv, &r);
 		fold(d, p, force_audit ? POLICY_AUDIT : p->mode, &r);
 	}
 }

@@ -9,6 +9,7 @@
 #include <stddef.h>
 
 #include "base/diag.h"
+#include "cli/cli_opt.h"
 #include "policy/policy.h"
 
 #define CLI_INPUT_MAX	(64u * 1024 * 1024)	/* one input file */
@@ -18,6 +19,16 @@ int	cli_check(int argc, char **argv);	/* cli_check.c */
 int	cli_review(int argc, char **argv);	/* cli_tools.c */
 int	cli_lint(int argc, char **argv);
 int	cli_certs(int argc, char **argv);
+
+/*
+ * Each subcommand's option table (cli_opt.h), next to its code: main.c's
+ * usage text and every --help come from these. serve's is serve_opts_cmd
+ * (serve_opts.h).
+ */
+extern const struct cli_cmd	cli_check_cmd;		/* cli_check.c */
+extern const struct cli_cmd	cli_review_cmd;		/* cli_tools.c */
+extern const struct cli_cmd	cli_lint_cmd;
+extern const struct cli_cmd	cli_certs_cmd;
 
 /* cli_util.c */
 

@@ -1,7 +1,8 @@
 /*
  * cli_tools.c - the small offline subcommands: review (answer one
  * AdmissionReview exactly as serve would), lint (report every policy
- * error as file:line:col) and certs (CA + serving certificate).
+ * error as file:line:col) and certs (CA + serving certificate), each with
+ * its option table (cli_opt.h) for getopt and --help.
  */
 #include "cli/cli.h"
 
@@ -13,40 +14,89 @@
 #include "admission/admission.h"
 #include "certs/certs.h"
 #include "policy/policy.h"
+#include "policy/policy_set.h"
+#include "rules/rules.h"
+
+#define END	{ NULL, 0, CLI_OPT_STRING, NULL, 0, 0, 0, 0, NULL, NULL, 0, NULL }
+
+static const struct cli_opt	review_opts[] = {
+	{ "policies", 'p', CLI_OPT_STRING, "DIR", CLI_OPT_REQUIRED, 0, 0, 0,
+	    NULL, NULL, CLI_NO_STORE, "policy directory" },
+	{ "audit", 'a', CLI_OPT_BOOL, NULL, 0, 0, 0, 0,
+	    NULL, NULL, CLI_NO_STORE, "every policy in audit mode, as serve's" },
+	END
+};
+
+const struct cli_cmd	cli_review_cmd = {
+	"review", "FILE|-",
+	"Answer one AdmissionReview (a file, or - for stdin) exactly as serve\n"
+	    "would, byte for byte. Bad input: exit 2 with serve's HTTP status.",
+	review_opts
+};
+
+static const struct cli_opt	lint_opts[] = {
+	{ "policies", 'p', CLI_OPT_STRING, "DIR", CLI_OPT_REQUIRED, 0, 0, 0,
+	    NULL, NULL, CLI_NO_STORE, "policy directory (or as the operand)" },
+	END
+};
+
+const struct cli_cmd	cli_lint_cmd = {
+	"lint", NULL,
+	"Validate a policy directory: every error and warning as\n"
+	    "file:line:col: message. Exit 0 valid, 2 invalid.",
+	lint_opts
+};
+
+static const struct cli_opt	certs_opts[] = {
+	{ "out", 'o', CLI_OPT_STRING, "DIR", CLI_OPT_REQUIRED, 0, 0, 0,
+	    NULL, NULL, CLI_NO_STORE, "where ca.crt ca.key tls.crt tls.key go" },
+	{ "dns", 'd', CLI_OPT_STRING, "NAME", CLI_OPT_REQUIRED | CLI_OPT_MANY,
+	    0, 0, 0, NULL, NULL, CLI_NO_STORE,
+	    "a DNS name (or IP address) of the server" },
+	{ "days", 'n', CLI_OPT_COUNT, "N", 0, 1, CERTS_DAYS_MAX,
+	    CERTS_DAYS_DEFAULT, NULL, NULL, CLI_NO_STORE,
+	    "validity of both certificates" },
+	END
+};
+
+const struct cli_cmd	cli_certs_cmd = {
+	"certs", NULL,
+	"Make an ECDSA P-256 CA and a serving certificate signed by it\n"
+	    "(keys mode 0600); print the base64 caBundle on stdout.",
+	certs_opts
+};
 
 int
 cli_review(int argc, char **argv)
 {
-	static const struct option	 opts[] = {
-		{ "policies", required_argument, NULL, 'p' },
-		{ "audit", no_argument, NULL, 'a' },
-		{ NULL, 0, NULL, 0 }
-	};
+	struct cli_getopt		 g;
+	struct admission_opts		 ao = { 0 };
 	struct admission_reply		 rep;
 	struct policy_set		*set;
 	const char			*dir = NULL;
 	char				*body;
 	size_t				 len;
-	int				 c, audit = 0, rc = 2;
+	int				 c, rc = 2;
 
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	if (cli_opt_getopt(&cli_review_cmd, &g) == -1)
+		return 2;
+	while ((c = getopt_long(argc, argv, g.sopts, g.lopts, NULL)) != -1) {
 		if (c == 'p')
 			dir = optarg;
 		else if (c == 'a')
-			audit = 1;
+			ao.force_audit = 1;
 		else
-			return 2;
+			return cli_opt_default(&cli_review_cmd, c);
 	}
 	if (dir == NULL || optind != argc - 1) {
-		fprintf(stderr, "usage: gitgate review --policies DIR "
-		    "[--audit] FILE|-\n");
+		cli_opt_usage(stderr, &cli_review_cmd, "usage: ", 0);
 		return 2;
 	}
 	if ((set = cli_load_policies(dir)) == NULL)
 		return 2;
 	if (cli_read_file(argv[optind], CLI_INPUT_MAX, &body, &len) == -1)
 		goto out;
-	admission_handle(set, audit, 0, body, len, &rep);
+	admission_handle(set, &ao, body, len, &rep);
 	free(body);
 	if (rep.body == NULL) {
 		fprintf(stderr, "gitgate: out of memory\n");
@@ -67,28 +117,27 @@ out:
 int
 cli_lint(int argc, char **argv)
 {
-	static const struct option	 opts[] = {
-		{ "policies", required_argument, NULL, 'p' },
-		{ NULL, 0, NULL, 0 }
-	};
+	struct cli_getopt		 g;
 	struct policy_set		*set;
 	struct diag			 d;
 	const char			*dir = NULL;
 	int				 c;
 
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	if (cli_opt_getopt(&cli_lint_cmd, &g) == -1)
+		return 2;
+	while ((c = getopt_long(argc, argv, g.sopts, g.lopts, NULL)) != -1) {
 		if (c != 'p')
-			return 2;
+			return cli_opt_default(&cli_lint_cmd, c);
 		dir = optarg;
 	}
 	if (dir == NULL && optind == argc - 1)
 		dir = argv[optind++];
 	if (dir == NULL || optind != argc) {
-		fprintf(stderr, "usage: gitgate lint --policies DIR\n");
+		cli_opt_usage(stderr, &cli_lint_cmd, "usage: ", 0);
 		return 2;
 	}
 	diag_init(&d);
-	set = policy_set_load(dir, &d);
+	set = policy_set_load(dir, rules_kinds, &d);
 	cli_print_diag(&d);
 	if (set != NULL)
 		printf("%s: %zu policies in %zu files, %zu warning(s)\n", dir,
@@ -105,19 +154,16 @@ cli_lint(int argc, char **argv)
 int
 cli_certs(int argc, char **argv)
 {
-	static const struct option	 opts[] = {
-		{ "out", required_argument, NULL, 'o' },
-		{ "dns", required_argument, NULL, 'd' },
-		{ "days", required_argument, NULL, 'n' },
-		{ NULL, 0, NULL, 0 }
-	};
+	struct cli_getopt		 g;
 	const char			*out = NULL, *dns[CERTS_DNS_MAX];
 	char				 err[512], path[4096], *b64, *end;
 	size_t				 n_dns = 0;
 	long				 days = CERTS_DAYS_DEFAULT;
 	int				 c;
 
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	if (cli_opt_getopt(&cli_certs_cmd, &g) == -1)
+		return 2;
+	while ((c = getopt_long(argc, argv, g.sopts, g.lopts, NULL)) != -1) {
 		switch (c) {
 		case 'o':
 			out = optarg;
@@ -138,12 +184,11 @@ cli_certs(int argc, char **argv)
 			}
 			break;
 		default:
-			return 2;
+			return cli_opt_default(&cli_certs_cmd, c);
 		}
 	}
 	if (out == NULL || n_dns == 0 || optind != argc) {
-		fprintf(stderr, "usage: gitgate certs --out DIR --dns NAME "
-		    "[--dns NAME]... [--days N]\n");
+		cli_opt_usage(stderr, &cli_certs_cmd, "usage: ", 0);
 		return 2;
 	}
 	if (certs_generate(out, dns, n_dns, (int)days, err,

@@ -4,6 +4,8 @@
  * error reported.
  */
 #include "cli/cli.h"
+#include "policy/policy_set.h"
+#include "rules/rules.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,7 +43,7 @@ cli_load_policies(const char *dir)
 	struct diag		 d;
 
 	diag_init(&d);
-	set = policy_set_load(dir, &d);
+	set = policy_set_load(dir, rules_kinds, &d);
 	cli_print_diag(&d);
 	if (set == NULL)
 		fprintf(stderr, "gitgate: %s: %zu error(s), policies not "

@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netdb.h>
+#include <netinet/in.h>
 #include <poll.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -35,14 +36,18 @@ struct listener {
 	time_t			 warned;	/* last accept warning */
 };
 
-/* Parse "host:port" / "[v6]:port" / ":port" and bind a listening socket. */
+/*
+ * Parse "host:port" / "[v6]:port" / ":port" and bind a listening socket.
+ * An IPv6 socket also takes IPv4 (IPV6_V6ONLY off, whatever the
+ * net.ipv6.bindv6only sysctl says), so "[::]:8443" serves both families.
+ */
 static int
 bind_socket(const char *listen_addr, char *err, size_t errlen)
 {
 	struct addrinfo	 hints, *res = NULL, *ai;
 	char		 host[256], *port;
 	const char	*h;
-	int		 fd = -1, one = 1, rc;
+	int		 fd = -1, one = 1, zero = 0, rc;
 
 	snprintf(host, sizeof(host), "%s", listen_addr);
 	if ((port = strrchr(host, ':')) == NULL) {
@@ -71,6 +76,9 @@ bind_socket(const char *listen_addr, char *err, size_t errlen)
 		if (fd == -1)
 			continue;
 		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+		if (ai->ai_family == AF_INET6)
+			setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero,
+			    sizeof(zero));
 		if (bind(fd, ai->ai_addr, ai->ai_addrlen) == 0 &&
 		    listen(fd, LISTENER_BACKLOG) == 0)
 			break;

@@ -285,6 +285,7 @@ static enum MHD_Result
 validate_finish(struct server *srv, struct MHD_Connection *c,
     struct request *req)
 {
+	struct admission_opts	 opts;
 	struct admission_reply	 rep;
 	struct policy_set	*set;
 
@@ -294,13 +295,14 @@ validate_finish(struct server *srv, struct MHD_Connection *c,
 		metrics_http_error(413);
 		return answer_text(c, 413, "request body too large\n");
 	}
+	opts = srv->cfg.admission;
+	opts.flags |= ADMISSION_OBSERVE;
 	set = policy_store_acquire();
 	if (req->body != NULL)	/* it has ADMISSION_BODY_PAD spare bytes */
-		admission_handle_in_place(set, srv->cfg.audit,
-		    ADMISSION_OBSERVE, req->body, req->len, &rep);
+		admission_handle_in_place(set, &opts, req->body, req->len,
+		    &rep);
 	else
-		admission_handle(set, srv->cfg.audit, ADMISSION_OBSERVE, "",
-		    0, &rep);
+		admission_handle(set, &opts, "", 0, &rep);
 	policy_store_release(set);
 	request_release(req);
 	if (rep.body == NULL)

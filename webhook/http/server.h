@@ -10,6 +10,8 @@
 
 #include <stddef.h>
 
+#include "admission/admission.h"
+
 #define SERVER_MAX_BODY_DEFAULT		(6u * 1024 * 1024)
 #define SERVER_MAX_BODY_LIMIT		(64u * 1024 * 1024)
 #define SERVER_CONN_LIMIT_DEFAULT	1000
@@ -48,7 +50,8 @@ struct server_config {
 	unsigned	 conn_timeout;
 	size_t		 max_header_bytes;	/* request + headers */
 	size_t		 max_inflight_bytes;	/* bodies held; 0: default */
-	int		 audit;		/* every policy in audit mode */
+	struct admission_opts admission;	/* --audit, --max-json-depth;
+						   the server adds OBSERVE */
 };
 
 struct server;

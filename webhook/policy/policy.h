@@ -1,8 +1,9 @@
 /*
- * policy.h - the policy set: every policy file of a directory, parsed with
- * libyaml, checked against the schema, regexes compiled, then frozen.
- * A loaded set is immutable and shared between threads by reference count;
- * a reload builds a new one (see policy_store.h), it never edits one.
+ * policy.h - the policy model: a policy (name, mode, match, the rule's
+ * parameters), the kinds of policy, the settings, and the set they form.
+ * A loaded set (policy_set.h) is immutable and shared between threads by
+ * reference count; a reload builds a new one (policy_store.h), it never
+ * edits one.
  */
 #ifndef GITGATE_POLICY_H
 #define GITGATE_POLICY_H
@@ -25,12 +26,6 @@ enum policy_mode {
 	POLICY_AUDIT
 };
 
-enum policy_rule {
-	POLICY_RULE_IMAGE = 0,	/* kind: ImagePolicy */
-	POLICY_RULE_SOURCE,	/* kind: SourcePolicy */
-	POLICY_RULE_ACTOR	/* kind: ActorPolicy */
-};
-
 struct strlist {
 	char	**v;
 	size_t	  n;
@@ -45,46 +40,39 @@ struct policy_match {
 	struct strlist	subresources;	/* "" = the main resource, "scale" */
 };
 
-struct policy_image {
-	int			  deny_latest;		/* default 1 */
-	int			  require_tag;		/* default 1 */
-	int			  require_digest;	/* default 0 */
-	struct match_regex	**allowed_tags;		/* any of; none = any */
-	size_t			  n_allowed_tags;
-	struct strlist		  allowed_registries;	/* globs on domain */
-	struct strlist		  exempt_images;	/* globs on full name */
-};
-
-struct policy_source_key {
-	char			*key;
-	struct match_regex	*value;		/* NULL: any value, non-empty */
-};
-
-/* A marker is present when all its labels and annotations are. */
-struct policy_source_marker {
-	char				*name;
-	struct policy_source_key	*labels;
-	size_t				 n_labels;
-	struct policy_source_key	*annotations;
-	size_t				 n_annotations;
-};
-
-struct policy_source {
-	struct policy_source_marker	*markers;	/* any of */
-	size_t				 n_markers;
-};
+struct policy;
+struct policy_schema_key;	/* policy_schema.h */
+struct review;			/* wire/review.h */
+struct rule_result;		/* rules/rule.h: a folder above this one */
 
 /*
- * Identities allowed to write; everything is a glob. With
- * require_bound_token, a service-account username is allowed only when
- * userInfo.extra shows a bound token (not an impersonation): see
- * rule_actor.c.
+ * A kind of policy document and the rule behind it, as OpenSMTPD's
+ * struct table_backend: each rules/rule_X.c defines one, rules/rules.c
+ * lists them, and the loader takes that list as an argument. Nothing in
+ * policy/ knows a rule by name.
  */
-struct policy_actor {
-	struct strlist	users;			/* on userInfo.username */
-	struct strlist	groups;			/* on each userInfo.groups[] */
-	struct strlist	service_accounts;	/* on "NS:NAME" */
-	int		require_bound_token;	/* default 0 */
+struct policy_kind {
+	const char	*name;		/* the document's kind: "ImagePolicy" */
+	const char	*rule;		/* in logs and metrics: "image" */
+	size_t		 params_size;	/* the rule's parameters, p->params */
+	/* spec keys besides mode, message and match; NULL-name ends */
+	const struct policy_schema_key *keys;
+	unsigned	 default_ops;	/* KUBE_OP_* when match has none */
+	const char *const *default_subresources;	/* NULL-terminated */
+	int		 podspec_only;	/* warn on kinds without pod specs */
+	/* Defaults into zeroed params before the spec is walked; or NULL. */
+	void		(*init)(void *params);
+	/* Judge one review: see rules/rule.h. Pure. */
+	void		(*eval)(const struct policy *p, const struct review *rv,
+			    struct rule_result *out);
+	/* Free what params own, not params itself. NULL-safe. */
+	void		(*free)(void *params);
+	/*
+	 * The identity `gitgate check` acts as ("system:serviceaccount:..."
+	 * or a user) into buf, or NULL when the policy names none; or NULL.
+	 */
+	const char	*(*identity)(const struct policy *p, char *buf,
+			    size_t buflen);
 };
 
 struct policy {
@@ -92,14 +80,10 @@ struct policy {
 	char			*file;		/* as given to the loader */
 	int			 line;		/* of the document */
 	enum policy_mode	 mode;		/* as written; see eval */
-	enum policy_rule	 rule;
+	const struct policy_kind *kind;		/* borrowed: static tables */
 	char			*hint;		/* spec.message, may be NULL */
 	struct policy_match	 match;
-	union {
-		struct policy_image	image;
-		struct policy_source	source;
-		struct policy_actor	actor;
-	} u;
+	void			*params;	/* kind->params_size bytes */
 };
 
 /* kind: Settings (at most one per set). */
@@ -119,32 +103,26 @@ struct policy_set {
 	size_t			 n_policies;
 };
 
-/*
- * Load every *.yaml / *.yml file directly in dir (names starting with '.'
- * are skipped, as are kubelet's "..data" entries; symlinks are followed).
- * Every problem goes into d as "file:line:col: message"; warnings (e.g. a
- * regex that backtracks catastrophically) do not fail the load.
- * Returns a set with refs = 1, or NULL if d holds any error.
- */
-struct policy_set *policy_set_load(const char *dir, struct diag *d);
-
-/* Same, from one buffer; name is used in diagnostics. For tests/fuzzing. */
-struct policy_set *policy_set_load_buffer(const char *name, const char *buf,
-	    size_t len, struct diag *d);
-
 /* Take / drop a reference. The last unref frees. unref(NULL) is a no-op. */
 struct policy_set *policy_set_ref(struct policy_set *set);
 void	policy_set_unref(struct policy_set *set);
 
 /*
- * The identity `gitgate check` acts as by default: the first service
- * account (as "system:serviceaccount:NS:NAME") or user without glob
- * characters of the first ActorPolicy. NULL if there is none. Borrowed.
+ * The identity `gitgate check` acts as by default: what the first policy
+ * whose kind names identities (an ActorPolicy: its first service account,
+ * as "system:serviceaccount:NS:NAME", or user without glob characters)
+ * gives. NULL if there is none or it does not fit buf.
  */
 const char *policy_set_default_user(const struct policy_set *set,
 	    char *buf, size_t buflen);
 
+/* Free what a policy / settings / list owns, not the struct. NULL-safe. */
+void	policy_free(struct policy *p);
+void	policy_settings_free(struct policy_settings *s);
+void	strlist_free(struct strlist *l);
+
 const char *policy_mode_name(enum policy_mode mode);	/* "enforce" */
-const char *policy_rule_name(enum policy_rule rule);	/* "image" */
+/* The rule of p's kind, "image"; "unknown" for a policy without one. */
+const char *policy_rule_name(const struct policy *p);
 
 #endif

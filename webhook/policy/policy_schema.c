@@ -17,8 +17,7 @@
 #define SUGGEST_MAX	64	/* longer keys get no suggestion */
 #define SUGGEST_DIST	2	/* edit distance of a suggestion */
 
-#define ERR(w, n, path, ...)						\
-	policy_schema_msg((w), DIAG_ERROR, (n), (path), __VA_ARGS__)
+#define ERR	SCHEMA_ERR
 
 void
 policy_schema_msg(struct policy_schema_walk *w, enum diag_level level,
@@ -157,18 +156,19 @@ edit_distance(const char *a, const char *b)
 
 static void
 unknown_key(struct policy_schema_walk *w, yaml_node_t *k, const char *path,
-    const struct policy_schema_key *keys)
+    const struct policy_schema_keyset *sets, size_t n_sets)
 {
 	const struct policy_schema_key	*f, *best = NULL;
-	size_t				 dist, best_dist = SUGGEST_DIST + 1;
+	size_t				 dist, best_dist = SUGGEST_DIST + 1, s;
 
-	for (f = keys; f->name != NULL; f++) {
-		dist = edit_distance(ydoc_scalar(k), f->name);
-		if (dist < best_dist) {
-			best = f;
-			best_dist = dist;
+	for (s = 0; s < n_sets; s++)
+		for (f = sets[s].keys; f->name != NULL; f++) {
+			dist = edit_distance(ydoc_scalar(k), f->name);
+			if (dist < best_dist) {
+				best = f;
+				best_dist = dist;
+			}
 		}
-	}
 	if (best != NULL)
 		ERR(w, k, path, "unknown key (did you mean \"%s\"?)",
 		    best->name);
@@ -176,16 +176,37 @@ unknown_key(struct policy_schema_walk *w, yaml_node_t *k, const char *path,
 		ERR(w, k, path, "unknown key");
 }
 
+/* The key named name, its set in *set and its bit (index) in *bit. */
+static const struct policy_schema_key *
+find_key(const struct policy_schema_keyset *sets, size_t n_sets,
+    const char *name, size_t *set, unsigned *bit)
+{
+	const struct policy_schema_key	*f;
+	size_t				 s;
+	unsigned			 i = 0;
+
+	for (s = 0; s < n_sets; s++)
+		for (f = sets[s].keys; f->name != NULL; f++, i++)
+			if (strcmp(f->name, name) == 0) {
+				*set = s;
+				*bit = i;
+				return f;
+			}
+	return NULL;
+}
+
 void
-policy_schema_map(struct policy_schema_walk *w, yaml_node_t *n,
-    const char *path, const struct policy_schema_key *keys, void *base)
+policy_schema_map_sets(struct policy_schema_walk *w, yaml_node_t *n,
+    const char *path, const struct policy_schema_keyset *sets,
+    size_t n_sets)
 {
 	char				 sub[POLICY_SCHEMA_PATH_LEN];
 	const struct policy_schema_key	*f;
 	yaml_node_pair_t		*p;
 	yaml_node_t			*k;
-	unsigned long			 seen = 0;
-	size_t				 i;
+	unsigned long long		 seen = 0;
+	size_t				 s;
+	unsigned			 i;
 
 	if (n->type != YAML_MAPPING_NODE) {
 		ERR(w, n, path, "expected a mapping, got %s",
@@ -200,23 +221,31 @@ policy_schema_map(struct policy_schema_walk *w, yaml_node_t *n,
 			continue;
 		}
 		policy_schema_path(sub, path, ydoc_scalar(k));
-		for (f = keys, i = 0; f->name != NULL; f++, i++)
-			if (strcmp(f->name, ydoc_scalar(k)) == 0)
-				break;
-		if (f->name == NULL) {
-			unknown_key(w, k, sub, keys);
-		} else if (seen & (1UL << i)) {
+		if ((f = find_key(sets, n_sets, ydoc_scalar(k), &s, &i)) ==
+		    NULL) {
+			unknown_key(w, k, sub, sets, n_sets);
+		} else if (seen & (1ULL << i)) {
 			ERR(w, k, sub, "duplicate key");
 		} else {
-			seen |= 1UL << i;
+			seen |= 1ULL << i;
 			f->fn(w, yaml_document_get_node(w->doc, p->value),
-			    sub, (char *)base + f->off);
+			    sub, (char *)sets[s].base + f->off);
 		}
 	}
-	for (f = keys, i = 0; f->name != NULL; f++, i++)
-		if (f->required && !(seen & (1UL << i)))
-			ERR(w, n, path, "missing required key \"%s\"",
-			    f->name);
+	for (s = 0, i = 0; s < n_sets; s++)
+		for (f = sets[s].keys; f->name != NULL; f++, i++)
+			if (f->required && !(seen & (1ULL << i)))
+				ERR(w, n, path, "missing required key \"%s\"",
+				    f->name);
+}
+
+void
+policy_schema_map(struct policy_schema_walk *w, yaml_node_t *n,
+    const char *path, const struct policy_schema_key *keys, void *base)
+{
+	struct policy_schema_keyset	set = { keys, base };
+
+	policy_schema_map_sets(w, n, path, &set, 1);
 }
 
 void
@@ -338,4 +367,35 @@ policy_schema_regex(struct policy_schema_walk *w, yaml_node_t *n,
     const char *path, void *dst)
 {
 	*(struct match_regex **)dst = policy_schema_compile(w, n, path);
+}
+
+static void
+check_service_account(struct policy_schema_walk *w, yaml_node_t *n,
+    const char *path, const char *s)
+{
+	const char	*colon = strchr(s, ':');
+
+	if (colon == NULL || colon == s || colon[1] == '\0' ||
+	    strchr(colon + 1, ':') != NULL)
+		ERR(w, n, path, "expected \"NAMESPACE:NAME\" (globs allowed), "
+		    "got \"%s\"", s);
+}
+
+void
+policy_schema_service_accounts(struct policy_schema_walk *w, yaml_node_t *n,
+    const char *path, void *dst)
+{
+	policy_schema_strings(w, n, path, dst, 1, check_service_account);
+}
+
+int
+policy_schema_dns_label(const char *s, size_t len)
+{
+	static const char	lower_digits[] = "abcdefghijklmnopqrstuvwxyz"
+	    "0123456789";
+
+	return len > 0 && len <= POLICY_NAME_MAX &&
+	    strchr(lower_digits, s[0]) != NULL &&
+	    strchr(lower_digits, s[len - 1]) != NULL &&
+	    strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789-") >= len;
 }

@@ -2,8 +2,9 @@
  * policy_schema.h - a declared-key schema walker over libyaml documents:
  * a table of keys (name, type function, offset, required) fills a struct
  * from a mapping, reporting unknown keys (with "did you mean"), duplicate
- * and missing keys, wrong types. Knows no policy kinds: see policy_spec.h.
- * For policy_*.c only.
+ * and missing keys, wrong types. Knows no policy kinds: policy_spec.c
+ * walks documents with it, and each rule (rules/) declares its own spec
+ * keys with it.
  */
 #ifndef GITGATE_POLICY_SCHEMA_H
 #define GITGATE_POLICY_SCHEMA_H
@@ -18,12 +19,16 @@
 #define POLICY_SCHEMA_PATH_LEN	256	/* "spec.markers[3].labels[0].value" */
 
 struct policy_schema_walk {
-	yaml_document_t	*doc;
-	const char	*file;
-	struct diag	*d;
-	int		 is_image;	/* ImagePolicy: warn on kinds */
-	const char	*key_kind;	/* "label" / "annotation" */
+	yaml_document_t			*doc;
+	const char			*file;
+	struct diag			*d;
+	const struct policy_kind	*kind;	/* of the document, or NULL */
+	const char			*key_kind;	/* a rule's own context */
 };
+
+/* An error at node: the one spelling of policy_schema_msg(DIAG_ERROR). */
+#define SCHEMA_ERR(w, n, path, ...)					\
+	policy_schema_msg((w), DIAG_ERROR, (n), (path), __VA_ARGS__)
 
 /* Check node (at path) and store into dst; report every problem. */
 typedef void (*policy_schema_fn)(struct policy_schema_walk *, yaml_node_t *,
@@ -53,6 +58,20 @@ void	policy_schema_path_index(char *buf, const char *path, size_t i);
 void	policy_schema_map(struct policy_schema_walk *w, yaml_node_t *node,
 	    const char *path, const struct policy_schema_key *keys,
 	    void *base);
+
+/* Keys that fill one struct, for a mapping that fills several. */
+struct policy_schema_keyset {
+	const struct policy_schema_key	*keys;
+	void				*base;
+};
+/*
+ * Same over the keys of every set (at most 64 keys in all; a name in two
+ * sets counts in the first): a policy's spec fills struct policy (mode,
+ * message, match) and its rule's parameters from one mapping.
+ */
+void	policy_schema_map_sets(struct policy_schema_walk *w,
+	    yaml_node_t *node, const char *path,
+	    const struct policy_schema_keyset *sets, size_t n_sets);
 
 /*
  * The text of a string scalar: quoted, or plain and not null, a boolean or
@@ -98,5 +117,11 @@ void	policy_schema_globs(struct policy_schema_walk *, yaml_node_t *,
 	    const char *, void *);
 void	policy_schema_regex(struct policy_schema_walk *, yaml_node_t *,
 	    const char *, void *);
+/* struct strlist of "NAMESPACE:NAME" globs (an empty list is fine). */
+void	policy_schema_service_accounts(struct policy_schema_walk *,
+	    yaml_node_t *, const char *, void *);
+
+/* 1 if s[0..len) is a DNS-1123 label: [a-z0-9]([-a-z0-9]*[a-z0-9])?. */
+int	policy_schema_dns_label(const char *s, size_t len);
 
 #endif

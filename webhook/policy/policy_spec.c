@@ -1,8 +1,9 @@
 /*
  * policy_spec.c - the policy format as declared-key tables: the document
- * (apiVersion, kind, metadata), Settings, the common block (mode, message,
- * match) and each rule's parameters, with their defaults. Type checking
- * and error reporting are policy_schema.c's; the set is policy.c's.
+ * (apiVersion, kind, metadata), Settings, and the block every policy has
+ * (mode, message, match) with its defaults. Each kind's own spec keys come
+ * from its rule (struct policy_kind); type checking and error reporting
+ * are policy_schema.c's; the set is policy_set.c's.
  */
 #include "policy/policy_spec.h"
 
@@ -12,12 +13,10 @@
 
 #include "base/kube.h"
 #include "base/match.h"
-#include "policy/policy_params.h"
 #include "policy/policy_schema.h"
 #include "wire/yaml_doc.h"
 
-#define ERR(w, n, path, ...)						\
-	policy_schema_msg((w), DIAG_ERROR, (n), (path), __VA_ARGS__)
+#define ERR	SCHEMA_ERR
 
 #define LOWER	"abcdefghijklmnopqrstuvwxyz"
 #define UPPER	"ABCDEFGHIJKLMNOPQRSTUVWXYZ"
@@ -56,9 +55,11 @@ check_kind(struct policy_schema_walk *w, yaml_node_t *n,
 		    "kind such as Deployment)", s);
 		return;
 	}
-	if (w->is_image && !kube_kind_is_workload(s))
+	if (w->kind != NULL && w->kind->podspec_only &&
+	    !kube_kind_is_workload(s))
 		policy_schema_msg(w, DIAG_WARNING, n, path, "\"%s\" is not a "
-		    "workload kind; an ImagePolicy only checks pod specs", s);
+		    "workload kind; an %s only checks pod specs", s,
+		    w->kind->name);
 }
 
 static void
@@ -142,41 +143,11 @@ f_match(struct policy_schema_walk *w, yaml_node_t *n,
 	policy_schema_map(w, n, path, match_keys, dst);
 }
 
-#define COMMON_KEYS							\
-	{ "mode", f_mode, offsetof(struct policy, mode), 0 },		\
-	{ "message", policy_schema_string, offsetof(struct policy, hint), \
-	    0 },							\
-	{ "match", f_match, offsetof(struct policy, match), 0 }
-
-static const struct policy_schema_key image_keys[] = {
-	COMMON_KEYS,
-	{ "denyLatest", policy_schema_bool,
-	    offsetof(struct policy, u.image.deny_latest), 0 },
-	{ "requireTag", policy_schema_bool,
-	    offsetof(struct policy, u.image.require_tag), 0 },
-	{ "requireDigest", policy_schema_bool,
-	    offsetof(struct policy, u.image.require_digest), 0 },
-	{ "allowedTags", policy_params_allowed_tags,
-	    offsetof(struct policy, u.image), 0 },
-	{ "allowedRegistries", policy_schema_globs,
-	    offsetof(struct policy, u.image.allowed_registries), 0 },
-	{ "exemptImages", policy_schema_globs,
-	    offsetof(struct policy, u.image.exempt_images), 0 },
-	{ NULL, NULL, 0, 0 }
-};
-
-static const struct policy_schema_key source_keys_table[] = {
-	COMMON_KEYS,
-	{ "markers", policy_params_markers,
-	    offsetof(struct policy, u.source), 1 },
-	{ NULL, NULL, 0, 0 }
-};
-
-static const struct policy_schema_key actor_keys[] = {
-	COMMON_KEYS,
-	{ "allow", policy_params_allow, offsetof(struct policy, u.actor), 1 },
-	{ "requireBoundToken", policy_schema_bool,
-	    offsetof(struct policy, u.actor.require_bound_token), 0 },
+/* The keys every policy's spec has, besides its rule's own. */
+static const struct policy_schema_key common_keys[] = {
+	{ "mode", f_mode, offsetof(struct policy, mode), 0 },
+	{ "message", policy_schema_string, offsetof(struct policy, hint), 0 },
+	{ "match", f_match, offsetof(struct policy, match), 0 },
 	{ NULL, NULL, 0, 0 }
 };
 
@@ -202,18 +173,6 @@ static const struct policy_schema_key settings_keys[] = {
 	{ NULL, NULL, 0, 0 }
 };
 
-/* The kind of every document: which table its spec is walked with. */
-static const struct {
-	const char			*name;
-	enum policy_rule		 rule;
-	const struct policy_schema_key	*keys;	/* NULL: Settings */
-} kinds[] = {
-	{ "Settings", POLICY_RULE_IMAGE, NULL },
-	{ "ImagePolicy", POLICY_RULE_IMAGE, image_keys },
-	{ "SourcePolicy", POLICY_RULE_SOURCE, source_keys_table },
-	{ "ActorPolicy", POLICY_RULE_ACTOR, actor_keys },
-};
-
 struct doc_nodes {
 	yaml_node_t	*api, *kind, *meta, *spec, *name;
 };
@@ -235,28 +194,49 @@ static const struct policy_schema_key meta_keys[] = {
 	{ NULL, NULL, 0, 0 }
 };
 
-/* Index into kinds[], or -1 after an error. */
+/* "Settings, ImagePolicy, SourcePolicy or ActorPolicy" into buf. */
+static const char *
+kind_names(const struct policy_kind *const *kinds, char *buf, size_t len)
+{
+	size_t	i, n, o;
+
+	for (n = 0; kinds[n] != NULL; n++)
+		continue;
+	o = (size_t)snprintf(buf, len, "Settings");
+	for (i = 0; i < n && o < len; i++)
+		o += (size_t)snprintf(buf + o, len - o, "%s%s",
+		    i + 1 == n ? " or " : ", ", kinds[i]->name);
+	return buf;
+}
+
+/*
+ * The kind of the document: sets *kind (NULL for Settings) and returns 0,
+ * or -1 after an error.
+ */
 static int
 doc_kind(struct policy_schema_walk *w, yaml_node_t *n,
-    struct policy_doc *out)
+    const struct policy_kind *const *kinds, struct policy_doc *out,
+    const struct policy_kind **kind)
 {
 	const char	*s;
+	char		 names[256];
 	size_t		 i;
 
 	if ((s = policy_schema_get_string(w, n, "kind")) == NULL)
 		return -1;
-	for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
-		if (strcmp(s, kinds[i].name) == 0)
-			break;
-	if (i == sizeof(kinds) / sizeof(kinds[0])) {
-		ERR(w, n, "kind", "unknown kind \"%s\" (expected Settings, "
-		    "ImagePolicy, SourcePolicy or ActorPolicy)", s);
+	*kind = NULL;
+	for (i = 0; kinds[i] != NULL; i++)
+		if (strcmp(s, kinds[i]->name) == 0)
+			*kind = kinds[i];
+	if (*kind == NULL && strcmp(s, "Settings") != 0) {
+		ERR(w, n, "kind", "unknown kind \"%s\" (expected %s)", s,
+		    kind_names(kinds, names, sizeof(names)));
 		return -1;
 	}
-	out->is_settings = kinds[i].keys == NULL;
+	out->is_settings = *kind == NULL;
 	out->kind_line = ydoc_line(n);
 	out->kind_col = ydoc_col(n);
-	return (int)i;
+	return 0;
 }
 
 static void
@@ -267,7 +247,7 @@ doc_name(struct policy_schema_walk *w, yaml_node_t *n,
 
 	if ((s = policy_schema_get_string(w, n, "metadata.name")) == NULL)
 		return;
-	if (!policy_params_dns_label(s, strlen(s))) {
+	if (!policy_schema_dns_label(s, strlen(s))) {
 		ERR(w, n, "metadata.name", "invalid name \"%s\" (expected a "
 		    "DNS label: at most %d lowercase letters, digits or '-', "
 		    "starting and ending with a letter or digit)", s,
@@ -298,41 +278,39 @@ strlist_default(struct strlist *l, const char *const *v)
 
 /* Walk a policy spec over its defaults; 0 or -1 (out of memory). */
 static int
-doc_policy(struct policy_schema_walk *w, yaml_node_t *spec, int k,
-    struct policy *p)
+doc_policy(struct policy_schema_walk *w, yaml_node_t *spec,
+    const struct policy_kind *kind, struct policy *p)
 {
 	static const char *const main_only[] = { "", NULL };
-	static const char *const main_scale[] = { "", "scale", NULL };
-	static const char *const main_ephemeral[] = { "",
-	    "ephemeralcontainers", NULL };
-	const char *const *subs = main_only;
+	struct policy_schema_keyset	 sets[2];
 
-	p->rule = kinds[k].rule;
-	p->match.ops = KUBE_OP_CREATE | KUBE_OP_UPDATE;
-	if (p->rule == POLICY_RULE_ACTOR)
-		p->match.ops |= KUBE_OP_DELETE;
-	if (p->rule == POLICY_RULE_IMAGE) {
-		p->u.image.deny_latest = 1;
-		p->u.image.require_tag = 1;
-	}
-	w->is_image = p->rule == POLICY_RULE_IMAGE;
-	policy_schema_map(w, spec, "spec", kinds[k].keys, p);
-	/* kubectl debug adds containers through pods/ephemeralcontainers */
-	if (p->rule == POLICY_RULE_ACTOR)
-		subs = main_scale;
-	else if (p->rule == POLICY_RULE_IMAGE)
-		subs = main_ephemeral;
+	p->kind = kind;
+	p->match.ops = kind->default_ops;
+	if ((p->params = calloc(1, kind->params_size)) == NULL)
+		return -1;
+	if (kind->init != NULL)
+		kind->init(p->params);
+	sets[0].keys = common_keys;
+	sets[0].base = p;
+	sets[1].keys = kind->keys;
+	sets[1].base = p->params;
+	w->kind = kind;
+	policy_schema_map_sets(w, spec, "spec", sets, 2);
 	if (strlist_default(&p->match.kinds, default_kinds) == -1 ||
-	    strlist_default(&p->match.subresources, subs) == -1)
+	    strlist_default(&p->match.subresources,
+	    kind->default_subresources != NULL ? kind->default_subresources :
+	    main_only) == -1)
 		return -1;
 	return 0;
 }
 
 int
-policy_spec_doc(yaml_document_t *doc, const char *file, struct diag *d,
+policy_spec_doc(yaml_document_t *doc, const char *file,
+    const struct policy_kind *const *kinds, struct diag *d,
     struct policy_doc *out)
 {
-	struct policy_schema_walk	 w = { doc, file, d, 0, "label" };
+	struct policy_schema_walk	 w = { doc, file, d, NULL, "label" };
+	const struct policy_kind	*kind = NULL;
 	struct doc_nodes		 nodes;
 	yaml_node_t			*root;
 	size_t				 errors = d->errors;
@@ -348,21 +326,21 @@ policy_spec_doc(yaml_document_t *doc, const char *file, struct diag *d,
 		ERR(&w, nodes.api, "apiVersion", "expected \"%s\", got \"%s\"",
 		    POLICY_API_VERSION, ydoc_scalar(nodes.api));
 	if (nodes.kind != NULL)
-		k = doc_kind(&w, nodes.kind, out);
+		k = doc_kind(&w, nodes.kind, kinds, out, &kind);
 	if (nodes.meta != NULL)
 		policy_schema_map(&w, nodes.meta, "metadata", meta_keys,
 		    &nodes);
 	if (nodes.name != NULL)
 		doc_name(&w, nodes.name, out);
-	if (nodes.spec != NULL && k >= 0 && kinds[k].keys == NULL)
+	if (nodes.spec != NULL && k >= 0 && kind == NULL)
 		policy_schema_map(&w, nodes.spec, "spec", settings_keys,
 		    &out->settings);
 	else if (nodes.spec != NULL && k >= 0 &&
-	    doc_policy(&w, nodes.spec, k, &out->policy) == -1)
+	    doc_policy(&w, nodes.spec, kind, &out->policy) == -1)
 		ERR(&w, root, "", "out of memory");
 	if (d->errors != errors || k < 0)
 		goto out;
-	if (kinds[k].keys == NULL) {
+	if (kind == NULL) {
 		out->kind = POLICY_DOC_SETTINGS;
 	} else {
 		out->policy.line = ydoc_line(root);
@@ -377,82 +355,10 @@ policy_spec_doc(yaml_document_t *doc, const char *file, struct diag *d,
 	rc = 0;
 out:
 	if (rc == -1) {
-		policy_spec_free_policy(&out->policy);
-		policy_spec_free_settings(&out->settings);
+		policy_free(&out->policy);
+		policy_settings_free(&out->settings);
 		memset(&out->policy, 0, sizeof(out->policy));
 		memset(&out->settings, 0, sizeof(out->settings));
 	}
 	return rc;
-}
-
-static void
-strlist_free(struct strlist *l)
-{
-	size_t	i;
-
-	for (i = 0; i < l->n; i++)
-		free(l->v[i]);
-	free(l->v);
-}
-
-static void
-source_keys_free(struct policy_source_key *keys, size_t n)
-{
-	size_t	i;
-
-	for (i = 0; i < n; i++) {
-		free(keys[i].key);
-		match_regex_free(keys[i].value);
-	}
-	free(keys);
-}
-
-void
-policy_spec_free_policy(struct policy *p)
-{
-	size_t	i;
-
-	if (p == NULL)
-		return;
-	free(p->name);
-	free(p->file);
-	free(p->hint);
-	strlist_free(&p->match.kinds);
-	strlist_free(&p->match.ns_include);
-	strlist_free(&p->match.ns_exclude);
-	strlist_free(&p->match.subresources);
-	switch (p->rule) {
-	case POLICY_RULE_IMAGE:
-		for (i = 0; i < p->u.image.n_allowed_tags; i++)
-			match_regex_free(p->u.image.allowed_tags[i]);
-		free(p->u.image.allowed_tags);
-		strlist_free(&p->u.image.allowed_registries);
-		strlist_free(&p->u.image.exempt_images);
-		break;
-	case POLICY_RULE_SOURCE:
-		for (i = 0; i < p->u.source.n_markers; i++) {
-			free(p->u.source.markers[i].name);
-			source_keys_free(p->u.source.markers[i].labels,
-			    p->u.source.markers[i].n_labels);
-			source_keys_free(p->u.source.markers[i].annotations,
-			    p->u.source.markers[i].n_annotations);
-		}
-		free(p->u.source.markers);
-		break;
-	case POLICY_RULE_ACTOR:
-		strlist_free(&p->u.actor.users);
-		strlist_free(&p->u.actor.groups);
-		strlist_free(&p->u.actor.service_accounts);
-		break;
-	}
-}
-
-void
-policy_spec_free_settings(struct policy_settings *s)
-{
-	if (s == NULL)
-		return;
-	strlist_free(&s->exempt_namespaces);
-	strlist_free(&s->exempt_users);
-	strlist_free(&s->exempt_groups);
 }

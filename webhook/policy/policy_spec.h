@@ -2,7 +2,7 @@
  * policy_spec.h - the gitgate policy format: one YAML document (apiVersion,
  * kind, metadata, spec) into a struct policy or the settings, every problem
  * of the document reported. Set-level checks (unique names, one Settings,
- * limits on the set) are policy.c's job.
+ * limits on the set) are policy_set.c's job.
  */
 #ifndef GITGATE_POLICY_SPEC_H
 #define GITGATE_POLICY_SPEC_H
@@ -32,15 +32,13 @@ struct policy_doc {
  * Walk doc (of file, for messages) into *out, which is zeroed first.
  * Errors and warnings go to d as "file:line:col: path: message".
  * Returns 0 when the document is valid (out->kind says which half is
- * filled; the caller owns it and frees it below), -1 otherwise: nothing
+ * filled; the caller owns it and frees it with policy_free() or
+ * policy_settings_free()), -1 otherwise: nothing
  * is owned, but name and is_settings are set when they were readable, so
  * the caller can still check uniqueness.
  */
 int	policy_spec_doc(yaml_document_t *doc, const char *file,
-	    struct diag *d, struct policy_doc *out);
-
-/* Free what a policy / settings owns, not the struct itself. NULL-safe. */
-void	policy_spec_free_policy(struct policy *p);
-void	policy_spec_free_settings(struct policy_settings *s);
+	    const struct policy_kind *const *kinds, struct diag *d,
+	    struct policy_doc *out);
 
 #endif

@@ -1,6 +1,6 @@
 /*
- * rule.h - the contract of the three rules (image, source, actor) and the
- * helpers they share. A rule looks at one review under one policy and says
+ * rule.h - the contract of a rule (struct policy_kind's eval) and the
+ * helpers the rules share. A rule looks at one review under one policy and says
  * pass, fail (with findings a person can read) or error (cannot decide).
  * Rules are pure: no I/O, no global state, no knowledge of modes.
  */
@@ -31,13 +31,6 @@ struct rule_result {
 	char			text[RULE_FINDINGS_MAX][RULE_TEXT_MAX];
 };
 
-void	rule_image_eval(const struct policy *p, const struct review *rv,
-	    struct rule_result *out);
-void	rule_source_eval(const struct policy *p, const struct review *rv,
-	    struct rule_result *out);
-void	rule_actor_eval(const struct policy *p, const struct review *rv,
-	    struct rule_result *out);
-
 /* rule_util.c */
 
 /* Zero a result (verdict RULE_PASS). */
@@ -59,6 +52,16 @@ const char *rule_describe(const struct review *rv, char *dst,
 
 /* 1 if a glob of list matches s. */
 int	rule_glob_any(const struct strlist *list, const char *s);
+
+/*
+ * 1 if rv's writer is one of these (globs): its username matches users,
+ * one of its groups matches groups, or its service account ("NS:NAME" of
+ * "system:serviceaccount:NS:NAME") matches service_accounts. ActorPolicy's
+ * allow and a SourcePolicy marker's actors mean exactly this.
+ */
+int	rule_writer_matches(const struct strlist *users,
+	    const struct strlist *groups, const struct strlist *service_accounts,
+	    const struct review *rv);
 
 /* 1 if metadata.ownerReferences has an entry with controller: true. */
 int	rule_has_controller_owner(const cJSON *obj);

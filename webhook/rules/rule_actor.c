@@ -6,16 +6,18 @@
  * also show the extras only a real bound token carries: impersonation
  * (kubectl --as=system:serviceaccount:...) yields the name without them.
  */
-#include "rules/rule.h"
+#include "rules/rule_actor.h"
 
 #include <stdio.h>
 #include <string.h>
 
 #include "base/kube.h"
 #include "base/match.h"
+#include "policy/policy_schema.h"
+#include "rules/rule_owner.h"
 
 static int
-actor_allowed(const struct policy_actor *pa, const struct review *rv)
+actor_allowed(const struct rule_actor *pa, const struct review *rv)
 {
 	const cJSON	*g;
 	const char	*sa;
@@ -64,18 +66,19 @@ bound_token(const cJSON *extra)
 	    "");
 }
 
-void
-rule_actor_eval(const struct policy *p, const struct review *rv,
+static void
+actor_eval(const struct policy *p, const struct review *rv,
     struct rule_result *r)
 {
 	char		 user[RULE_QUOTE_MAX + 4], what[160];
+	char		 owner[RULE_OWNER_TEXT_MAX];
 	const char	*verb, *sa;
 	int		 allowed;
 
 	rule_result_init(r);
-	allowed = actor_allowed(&p->u.actor, rv);
+	allowed = actor_allowed(RULE_ACTOR(p), rv);
 	sa = kube_serviceaccount(rv->username);
-	if (allowed && (!p->u.actor.require_bound_token || sa == NULL ||
+	if (allowed && (!RULE_ACTOR(p)->require_bound_token || sa == NULL ||
 	    bound_token(rv->extra)))
 		return;
 	if (strcmp(rv->subresource, "scale") == 0)
@@ -90,7 +93,94 @@ rule_actor_eval(const struct policy *p, const struct review *rv,
 		    "bound-token credential (impersonated?) and may not %s %s",
 		    rule_quote(user, sizeof(user), sa), verb, what);
 	else
-		rule_result_add(r, RULE_FAIL, "user \"%s\" may not %s %s",
+		rule_result_add(r, RULE_FAIL, "user \"%s\" may not %s %s%s",
 		    rule_quote(user, sizeof(user), rv->username[0] != '\0' ?
-		    rv->username : "(anonymous)"), verb, what);
+		    rv->username : "(anonymous)"), verb, what,
+		    rule_owner_note(rv, owner, sizeof(owner)));
 }
+
+/* The spec: allow (users, groups, service accounts), requireBoundToken. */
+
+static const struct policy_schema_key allow_keys[] = {
+	{ "users", policy_schema_globs, offsetof(struct rule_actor, users),
+	    0 },
+	{ "groups", policy_schema_globs, offsetof(struct rule_actor, groups),
+	    0 },
+	{ "serviceAccounts", policy_schema_service_accounts,
+	    offsetof(struct rule_actor, service_accounts), 0 },
+	{ NULL, NULL, 0, 0 }
+};
+
+static void
+f_allow(struct policy_schema_walk *w, yaml_node_t *n, const char *path,
+    void *dst)
+{
+	struct rule_actor	*a = dst;
+	size_t			 errors = w->d->errors;
+
+	policy_schema_map(w, n, path, allow_keys, a);
+	if (w->d->errors == errors &&
+	    a->users.n + a->groups.n + a->service_accounts.n == 0)
+		SCHEMA_ERR(w, n, path, "allows nobody (list at least one "
+		    "user, group or service account)");
+}
+
+static const struct policy_schema_key actor_keys[] = {
+	{ "allow", f_allow, 0, 1 },
+	{ "requireBoundToken", policy_schema_bool,
+	    offsetof(struct rule_actor, require_bound_token), 0 },
+	{ NULL, NULL, 0, 0 }
+};
+
+static void
+actor_free(void *params)
+{
+	struct rule_actor	*a = params;
+
+	strlist_free(&a->users);
+	strlist_free(&a->groups);
+	strlist_free(&a->service_accounts);
+}
+
+/*
+ * `gitgate check` acts as the first service account (as
+ * "system:serviceaccount:NS:NAME") or else the first user without glob
+ * characters; NULL when there is none or it does not fit.
+ */
+static const char *
+actor_identity(const struct policy *p, char *buf, size_t buflen)
+{
+	const struct rule_actor	*a = RULE_ACTOR(p);
+	size_t			 i;
+	int			 len;
+
+	for (i = 0; i < a->service_accounts.n; i++)
+		if (strpbrk(a->service_accounts.v[i], "*?") == NULL) {
+			len = snprintf(buf, buflen, "system:serviceaccount:%s",
+			    a->service_accounts.v[i]);
+			return len >= 0 && (size_t)len < buflen ? buf : NULL;
+		}
+	for (i = 0; i < a->users.n; i++)
+		if (strpbrk(a->users.v[i], "*?") == NULL) {
+			len = snprintf(buf, buflen, "%s", a->users.v[i]);
+			return len >= 0 && (size_t)len < buflen ? buf : NULL;
+		}
+	return NULL;
+}
+
+/* kubectl scale writes through the scale subresource. */
+static const char *const actor_subresources[] = { "", "scale", NULL };
+
+const struct policy_kind rule_actor_kind = {
+	.name = "ActorPolicy",
+	.rule = "actor",
+	.params_size = sizeof(struct rule_actor),
+	.keys = actor_keys,
+	.default_ops = KUBE_OP_CREATE | KUBE_OP_UPDATE | KUBE_OP_DELETE,
+	.default_subresources = actor_subresources,
+	.podspec_only = 0,
+	.init = NULL,
+	.eval = actor_eval,
+	.free = actor_free,
+	.identity = actor_identity,
+};

@@ -3,14 +3,16 @@
  * initContainer and ephemeralContainer of the pod spec is parsed with the
  * distribution grammar; a digest pins an image whatever its tag.
  */
-#include "rules/rule.h"
+#include "rules/rule_image.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "base/image.h"
 #include "base/kube.h"
 #include "base/match.h"
+#include "policy/policy_schema.h"
 
 static const char *const container_lists[] = { "initContainers",
 	"containers", "ephemeralContainers" };
@@ -40,7 +42,7 @@ who(struct subject *s)
 
 /* Tag checks: nothing, or a finding added. */
 static void
-check_tag(const struct policy_image *pi, const struct image_ref *ref,
+check_tag(const struct rule_image *pi, const struct image_ref *ref,
     struct subject *sj, struct rule_result *r)
 {
 	char	err[128], tag[RULE_QUOTE_MAX + 4];
@@ -76,7 +78,7 @@ check_tag(const struct policy_image *pi, const struct image_ref *ref,
 }
 
 static void
-check_image(const struct policy_image *pi, const char *cname,
+check_image(const struct rule_image *pi, const char *cname,
     const char *image, struct rule_result *r)
 {
 	struct image_ref	ref;
@@ -114,7 +116,7 @@ check_image(const struct policy_image *pi, const char *cname,
 }
 
 static void
-check_list(const struct policy_image *pi, const cJSON *spec,
+check_list(const struct rule_image *pi, const cJSON *spec,
     const char *list, struct rule_result *r)
 {
 	const cJSON	*arr, *c, *name, *image;
@@ -142,8 +144,8 @@ check_list(const struct policy_image *pi, const cJSON *spec,
 	}
 }
 
-void
-rule_image_eval(const struct policy *p, const struct review *rv,
+static void
+image_eval(const struct policy *p, const struct review *rv,
     struct rule_result *r)
 {
 	const cJSON	*spec = NULL;
@@ -169,5 +171,85 @@ rule_image_eval(const struct policy *p, const struct review *rv,
 	}
 	for (i = 0; i < sizeof(container_lists) / sizeof(*container_lists);
 	    i++)
-		check_list(&p->u.image, spec, container_lists[i], r);
+		check_list(RULE_IMAGE(p), spec, container_lists[i], r);
 }
+
+/* The spec: allowedTags, regexes any of which a tag must match. */
+static void
+f_allowed_tags(struct policy_schema_walk *w, yaml_node_t *n,
+    const char *path, void *dst)
+{
+	struct rule_image	*img = dst;
+	char			 sub[POLICY_SCHEMA_PATH_LEN];
+	struct match_regex	*re;
+	long			 count, i;
+
+	if ((count = policy_schema_list(w, n, path, 1)) <= 0)
+		return;
+	img->allowed_tags = calloc((size_t)count, sizeof(*img->allowed_tags));
+	if (img->allowed_tags == NULL) {
+		SCHEMA_ERR(w, n, path, "out of memory");
+		return;
+	}
+	for (i = 0; i < count; i++) {
+		policy_schema_path_index(sub, path, (size_t)i);
+		re = policy_schema_compile(w, policy_schema_item(w, n, i), sub);
+		if (re != NULL)
+			img->allowed_tags[img->n_allowed_tags++] = re;
+	}
+}
+
+static const struct policy_schema_key image_keys[] = {
+	{ "denyLatest", policy_schema_bool,
+	    offsetof(struct rule_image, deny_latest), 0 },
+	{ "requireTag", policy_schema_bool,
+	    offsetof(struct rule_image, require_tag), 0 },
+	{ "requireDigest", policy_schema_bool,
+	    offsetof(struct rule_image, require_digest), 0 },
+	{ "allowedTags", f_allowed_tags, 0, 0 },
+	{ "allowedRegistries", policy_schema_globs,
+	    offsetof(struct rule_image, allowed_registries), 0 },
+	{ "exemptImages", policy_schema_globs,
+	    offsetof(struct rule_image, exempt_images), 0 },
+	{ NULL, NULL, 0, 0 }
+};
+
+static void
+image_init(void *params)
+{
+	struct rule_image	*img = params;
+
+	img->deny_latest = 1;
+	img->require_tag = 1;
+}
+
+static void
+image_free(void *params)
+{
+	struct rule_image	*img = params;
+	size_t			 i;
+
+	for (i = 0; i < img->n_allowed_tags; i++)
+		match_regex_free(img->allowed_tags[i]);
+	free(img->allowed_tags);
+	strlist_free(&img->allowed_registries);
+	strlist_free(&img->exempt_images);
+}
+
+/* kubectl debug adds containers through pods/ephemeralcontainers. */
+static const char *const image_subresources[] = { "",
+	"ephemeralcontainers", NULL };
+
+const struct policy_kind rule_image_kind = {
+	.name = "ImagePolicy",
+	.rule = "image",
+	.params_size = sizeof(struct rule_image),
+	.keys = image_keys,
+	.default_ops = KUBE_OP_CREATE | KUBE_OP_UPDATE,
+	.default_subresources = image_subresources,
+	.podspec_only = 1,
+	.init = image_init,
+	.eval = image_eval,
+	.free = image_free,
+	.identity = NULL,
+};

@@ -1,7 +1,7 @@
 /*
  * rule_util.c - what the rules share: bounded findings, safe quoting of
- * user-controlled strings, object descriptions, owner references and the
- * path to a workload's pod spec.
+ * user-controlled strings, object descriptions, who the writer is, owner
+ * references and the path to a workload's pod spec.
  */
 #include "rules/rule.h"
 
@@ -111,6 +111,25 @@ rule_glob_any(const struct strlist *list, const char *s)
 	for (i = 0; i < list->n; i++)
 		if (match_glob(list->v[i], s))
 			return 1;
+	return 0;
+}
+
+int
+rule_writer_matches(const struct strlist *users, const struct strlist *groups,
+    const struct strlist *service_accounts, const struct review *rv)
+{
+	const cJSON	*g;
+	const char	*sa;
+
+	if (rv->username[0] != '\0' && rule_glob_any(users, rv->username))
+		return 1;
+	sa = kube_serviceaccount(rv->username);
+	if (sa != NULL && rule_glob_any(service_accounts, sa))
+		return 1;
+	cJSON_ArrayForEach(g, rv->groups) {
+		if (cJSON_IsString(g) && rule_glob_any(groups, g->valuestring))
+			return 1;
+	}
 	return 0;
 }
 

@@ -6,6 +6,9 @@
  * eval_policy_matches() is checked on a hand-built policy.
  */
 #include "admission/eval.h"
+#include "rules/rule_actor.h"
+#include "rules/rules.h"
+#include "policy/policy_set.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -71,7 +74,8 @@ static const struct eval_case cases[] = {
 	  "team-a", "web", DEPLOY_OBJ(WEB_FLUX, "nginx:1.2.3"), "null",
 	  0, NULL, 4, "reconciler-only",
 	  "[reconciler-only] user \"alice\" may not CREATE Deployment "
-	  "team-a/web" MSG_ACTOR, 0, NULL },
+	  "team-a/web (managed by Kustomization flux-system/apps: change it "
+	  "in Git)" MSG_ACTOR, 0, NULL },
 	{ "reconciler creates nginx:latest",
 	  FLUX_SA, FLUX_GROUPS, "CREATE", "Deployment", "deployments", "",
 	  "team-a", "web", DEPLOY_OBJ(WEB_FLUX, "nginx:latest"), "null",
@@ -566,7 +570,7 @@ test_matches(void)
 
 	memset(&p, 0, sizeof(p));
 	p.name = name;
-	p.rule = POLICY_RULE_ACTOR;
+	p.kind = &rule_actor_kind;
 	p.match.ops = KUBE_OP_CREATE | KUBE_OP_UPDATE;
 	fixture_list_set(&p.match.kinds, kinds, 2);
 	fixture_list_set(&p.match.ns_include, inc, 2);
@@ -613,7 +617,7 @@ main(void)
 	size_t			 i;
 
 	diag_init(&d);
-	set = policy_set_load("policies", &d);
+	set = policy_set_load("policies", rules_kinds, &d);
 	for (i = 0; i < d.n; i++)
 		fprintf(stderr, "diag: %s\n", d.v[i].text);
 	CHECK(set != NULL);

@@ -4,7 +4,11 @@
  * files, item forms, defaults), and every test/data/policies-bad/NAME.yaml
  * against NAME.err, line by line. Run from the repository root.
  */
-#include "policy/policy.h"
+#include "policy/policy_set.h"
+#include "rules/rule_actor.h"
+#include "rules/rule_image.h"
+#include "rules/rule_source.h"
+#include "rules/rules.h"
 
 #include <dirent.h>
 #include <stdio.h>
@@ -63,7 +67,7 @@ test_shipped(void)
 	char			 buf[128];
 
 	diag_init(&d);
-	set = policy_set_load("policies", &d);
+	set = policy_set_load("policies", rules_kinds, &d);
 	CHECK(set != NULL);
 	CHECK_INT(d.errors, 0);
 	CHECK_INT(d.warnings, 0);
@@ -87,13 +91,14 @@ test_shipped(void)
 	CHECK_STR(set->policies[3].name, "release-tags");
 
 	p = find(set, "immutable-images");
-	CHECK(p != NULL && p->rule == POLICY_RULE_IMAGE);
+	CHECK(p != NULL && p->kind == &rule_image_kind);
 	CHECK(p != NULL && p->mode == POLICY_ENFORCE);
-	CHECK(p != NULL && p->u.image.deny_latest == 1 &&
-	    p->u.image.require_tag == 1 && p->u.image.require_digest == 0);
-	CHECK(p != NULL && p->u.image.n_allowed_tags == 0 &&
-	    p->u.image.allowed_registries.n == 0 &&
-	    p->u.image.exempt_images.n == 0);
+	CHECK(p != NULL && RULE_IMAGE(p)->deny_latest == 1 &&
+	    RULE_IMAGE(p)->require_tag == 1 &&
+	    RULE_IMAGE(p)->require_digest == 0);
+	CHECK(p != NULL && RULE_IMAGE(p)->n_allowed_tags == 0 &&
+	    RULE_IMAGE(p)->allowed_registries.n == 0 &&
+	    RULE_IMAGE(p)->exempt_images.n == 0);
 	CHECK_STR(p ? p->hint : NULL, "pin a release tag or digest in Git");
 	CHECK_STR(p ? p->file : NULL, "policies/immutable-images.yaml");
 	CHECK_INT(p ? p->line : 0, 12);
@@ -108,59 +113,74 @@ test_shipped(void)
 
 	p = find(set, "release-tags");
 	CHECK(p != NULL && p->mode == POLICY_AUDIT);
-	CHECK(p != NULL && p->u.image.deny_latest == 0 &&
-	    p->u.image.require_tag == 0);
-	CHECK_INT(p ? p->u.image.n_allowed_tags : 0, 2);
-	if (p != NULL && p->u.image.n_allowed_tags == 2) {
-		CHECK_STR(match_regex_pattern(p->u.image.allowed_tags[0]),
+	CHECK(p != NULL && RULE_IMAGE(p)->deny_latest == 0 &&
+	    RULE_IMAGE(p)->require_tag == 0);
+	CHECK_INT(p ? RULE_IMAGE(p)->n_allowed_tags : 0, 2);
+	if (p != NULL && RULE_IMAGE(p)->n_allowed_tags == 2) {
+		CHECK_STR(match_regex_pattern(RULE_IMAGE(p)->allowed_tags[0]),
 		    "^v?(0|[1-9]\\d*)\\.(0|[1-9]\\d*)\\.(0|[1-9]\\d*)"
 		    "(-[0-9A-Za-z.-]+)?(\\+[0-9A-Za-z.-]+)?$");
-		CHECK_STR(match_regex_pattern(p->u.image.allowed_tags[1]),
+		CHECK_STR(match_regex_pattern(RULE_IMAGE(p)->allowed_tags[1]),
 		    "^[0-9a-f]{7,40}$");
-		CHECK_INT(match_regex(p->u.image.allowed_tags[0], "1.25-alpine",
+		CHECK_INT(match_regex(RULE_IMAGE(p)->allowed_tags[0],
+		    "1.25-alpine",
 		    11, buf, sizeof(buf)), MATCH_NO);
 	}
 	CHECK_STR(p ? p->hint : NULL,
 	    "use a semantic version or a git commit SHA");
 
 	p = find(set, "git-source");
-	CHECK(p != NULL && p->rule == POLICY_RULE_SOURCE &&
+	CHECK(p != NULL && p->kind == &rule_source_kind &&
 	    p->mode == POLICY_ENFORCE);
-	CHECK_INT(p ? p->u.source.n_markers : 0, 4);
-	if (p != NULL && p->u.source.n_markers == 4) {
-		CHECK_STR(p->u.source.markers[0].name, "flux-kustomize");
-		CHECK_INT(p->u.source.markers[0].n_labels, 2);
-		CHECK_STR(p->u.source.markers[0].labels[1].key,
+	CHECK_INT(p ? RULE_SOURCE(p)->n_markers : 0, 5);
+	if (p != NULL && RULE_SOURCE(p)->n_markers == 5) {
+		CHECK_STR(RULE_SOURCE(p)->markers[0].name, "flux-kustomize");
+		CHECK_INT(RULE_SOURCE(p)->markers[0].n_labels, 2);
+		CHECK_STR(RULE_SOURCE(p)->markers[0].labels[1].key,
 		    "kustomize.toolkit.fluxcd.io/namespace");
-		CHECK(p->u.source.markers[0].labels[1].value == NULL);
-		CHECK_STR(p->u.source.markers[1].name, "flux-helm");
-		CHECK_STR(p->u.source.markers[1].labels[0].key,
+		CHECK(RULE_SOURCE(p)->markers[0].labels[1].value == NULL);
+		CHECK_STR(RULE_SOURCE(p)->markers[1].name, "flux-helm");
+		CHECK_STR(RULE_SOURCE(p)->markers[1].labels[0].key,
 		    "helm.toolkit.fluxcd.io/name");
-		CHECK_STR(p->u.source.markers[2].name, "argocd");
-		CHECK_INT(p->u.source.markers[2].n_labels, 0);
-		CHECK_STR(p->u.source.markers[2].annotations[0].key,
+		CHECK_STR(RULE_SOURCE(p)->markers[2].name, "argocd");
+		CHECK_INT(RULE_SOURCE(p)->markers[2].n_labels, 0);
+		CHECK_STR(RULE_SOURCE(p)->markers[2].annotations[0].key,
 		    "argocd.argoproj.io/tracking-id");
-		CHECK_STR(p->u.source.markers[3].name, "config-repo");
-		CHECK_STR(p->u.source.markers[3].annotations[0].key,
+		CHECK_STR(RULE_SOURCE(p)->markers[3].name, "config-repo");
+		CHECK_STR(RULE_SOURCE(p)->markers[3].annotations[0].key,
 		    "gitgate.io/source");
-		CHECK(p->u.source.markers[3].annotations[0].value != NULL);
+		CHECK(RULE_SOURCE(p)->markers[3].annotations[0].value != NULL);
 		CHECK_STR(match_regex_pattern(
-		    p->u.source.markers[3].annotations[0].value),
+		    RULE_SOURCE(p)->markers[3].annotations[0].value),
 		    "^(https://|ssh://|git@)\\S+$");
+		CHECK(!RULE_SOURCE(p)->markers[3].has_actors);
+		/* helm-hooks: helm.sh/hook from helm-controller only. */
+		CHECK_STR(RULE_SOURCE(p)->markers[4].name, "helm-hooks");
+		CHECK_INT(RULE_SOURCE(p)->markers[4].n_labels, 0);
+		CHECK_STR(RULE_SOURCE(p)->markers[4].annotations[0].key,
+		    "helm.sh/hook");
+		CHECK(RULE_SOURCE(p)->markers[4].has_actors);
+		CHECK_INT(RULE_SOURCE(p)->markers[4].actors.service_accounts.n,
+		    1);
+		CHECK_STR(RULE_SOURCE(p)->markers[4].actors.service_accounts.n ?
+		    RULE_SOURCE(p)->markers[4].actors.service_accounts.v[0] :
+		    NULL, "flux-system:helm-controller");
+		CHECK_INT(RULE_SOURCE(p)->markers[4].actors.users.n +
+		    RULE_SOURCE(p)->markers[4].actors.groups.n, 0);
 	}
 	CHECK_STR(p ? p->hint : NULL, "apply it from Git (Flux, Argo CD)");
 
 	p = find(set, "reconciler-only");
-	CHECK(p != NULL && p->rule == POLICY_RULE_ACTOR);
-	CHECK_STR(p ? join(&p->u.actor.service_accounts) : NULL,
+	CHECK(p != NULL && p->kind == &rule_actor_kind);
+	CHECK_STR(p ? join(&RULE_ACTOR(p)->service_accounts) : NULL,
 	    "flux-system:kustomize-controller,flux-system:helm-controller,"
 	    "flagger-system:flagger,kube-system:*");
-	CHECK_STR(p ? join(&p->u.actor.users) : NULL,
+	CHECK_STR(p ? join(&RULE_ACTOR(p)->users) : NULL,
 	    "system:kube-controller-manager");
-	CHECK_STR(p ? join(&p->u.actor.groups) : NULL,
+	CHECK_STR(p ? join(&RULE_ACTOR(p)->groups) : NULL,
 	    "system:nodes,gitgate:break-glass");
 	/* Off by default: needs Kubernetes >= 1.30 and no impersonation. */
-	CHECK_INT(p ? p->u.actor.require_bound_token : -1, 0);
+	CHECK_INT(p ? RULE_ACTOR(p)->require_bound_token : -1, 0);
 	CHECK_INT(p ? p->match.ops : 0,
 	    KUBE_OP_CREATE | KUBE_OP_UPDATE | KUBE_OP_DELETE);
 	CHECK_STR(p ? join(&p->match.subresources) : NULL, ",scale");
@@ -171,7 +191,7 @@ test_shipped(void)
 	    "system:serviceaccount:flux-system:kustomize-controller");
 	CHECK(policy_set_default_user(set, buf, 10) == NULL);
 	CHECK_STR(policy_mode_name(POLICY_AUDIT), "audit");
-	CHECK_STR(policy_rule_name(POLICY_RULE_SOURCE), "source");
+	CHECK_STR(p ? policy_rule_name(p) : NULL, "actor");
 
 	CHECK(policy_set_ref(set) == set);
 	CHECK_INT(atomic_load(&set->refs), 2);
@@ -190,7 +210,7 @@ test_good(void)
 	char			 buf[128], err[64];
 
 	diag_init(&d);
-	set = policy_set_load("test/data/policies-good", &d);
+	set = policy_set_load("test/data/policies-good", rules_kinds, &d);
 	CHECK(set != NULL);
 	CHECK_INT(d.errors + d.warnings, 0);
 	print_diag(&d);
@@ -205,13 +225,13 @@ test_good(void)
 
 	p = find(set, "digests-only");
 	CHECK(p != NULL && p->mode == POLICY_AUDIT && p->line == 9);
-	CHECK(p != NULL && !p->u.image.deny_latest &&
-	    !p->u.image.require_tag && p->u.image.require_digest);
+	CHECK(p != NULL && !RULE_IMAGE(p)->deny_latest &&
+	    !RULE_IMAGE(p)->require_tag && RULE_IMAGE(p)->require_digest);
 	CHECK_STR(p ? p->hint : NULL, "pin by digest");
-	CHECK_INT(p ? p->u.image.n_allowed_tags : 0, 1);
-	CHECK_STR(p ? join(&p->u.image.allowed_registries) : NULL,
+	CHECK_INT(p ? RULE_IMAGE(p)->n_allowed_tags : 0, 1);
+	CHECK_STR(p ? join(&RULE_IMAGE(p)->allowed_registries) : NULL,
 	    "ghcr.io,*.dkr.ecr.*.amazonaws.com");
-	CHECK_STR(p ? join(&p->u.image.exempt_images) : NULL,
+	CHECK_STR(p ? join(&RULE_IMAGE(p)->exempt_images) : NULL,
 	    "docker.io/istio/proxyv2:*");
 	CHECK_STR(p ? join(&p->match.kinds) : NULL, "Deployment,CronJob");
 	CHECK_STR(p ? join(&p->match.ns_include) : NULL, "prod-*,staging");
@@ -221,26 +241,37 @@ test_good(void)
 	    ",ephemeralcontainers");
 
 	p = find(set, "item-forms");
-	CHECK(p != NULL && p->u.source.n_markers == 2);
-	if (p != NULL && p->u.source.n_markers == 2) {
-		CHECK_INT(p->u.source.markers[0].n_labels, 2);
-		CHECK_STR(p->u.source.markers[0].labels[0].key,
+	CHECK(p != NULL && RULE_SOURCE(p)->n_markers == 2);
+	if (p != NULL && RULE_SOURCE(p)->n_markers == 2) {
+		CHECK_INT(RULE_SOURCE(p)->markers[0].n_labels, 2);
+		CHECK_STR(RULE_SOURCE(p)->markers[0].labels[0].key,
 		    "app.kubernetes.io/managed-by");
-		CHECK_STR(p->u.source.markers[0].labels[1].key,
+		CHECK_STR(RULE_SOURCE(p)->markers[0].labels[1].key,
 		    "example.com/team");
-		CHECK(p->u.source.markers[0].labels[1].value == NULL);
-		CHECK(p->u.source.markers[0].annotations[0].value != NULL);
+		CHECK(RULE_SOURCE(p)->markers[0].labels[1].value == NULL);
+		CHECK(RULE_SOURCE(p)->markers[0].annotations[0].value != NULL);
 		CHECK_INT(match_regex(
-		    p->u.source.markers[0].annotations[0].value, "https://x",
+		    RULE_SOURCE(p)->markers[0].annotations[0].value, "https://x",
 		    9, err, sizeof(err)), MATCH_YES);
-		CHECK_STR(p->u.source.markers[1].annotations[0].key, "source");
-		CHECK_INT(p->u.source.markers[1].n_labels, 0);
+		CHECK_STR(RULE_SOURCE(p)->markers[1].annotations[0].key,
+		    "source");
+		CHECK_INT(RULE_SOURCE(p)->markers[1].n_labels, 0);
+		CHECK(!RULE_SOURCE(p)->markers[0].has_actors);
+		CHECK(RULE_SOURCE(p)->markers[1].has_actors);
+		CHECK_STR(join(&RULE_SOURCE(p)->markers[1].actors.users),
+		    "ci-bot");
+		CHECK_STR(join(&RULE_SOURCE(p)->markers[1].actors.groups),
+		    "deployers:*");
+		CHECK_STR(join(
+		    &RULE_SOURCE(p)->markers[1].actors.service_accounts),
+		    "ci:*,tools:runner");
 	}
 	CHECK(p != NULL && p->mode == POLICY_ENFORCE && p->hint == NULL);
 
 	p = find(set, "image-defaults");
-	CHECK(p != NULL && p->u.image.deny_latest && p->u.image.require_tag &&
-	    !p->u.image.require_digest && p->mode == POLICY_ENFORCE);
+	CHECK(p != NULL && RULE_IMAGE(p)->deny_latest &&
+	    RULE_IMAGE(p)->require_tag &&
+	    !RULE_IMAGE(p)->require_digest && p->mode == POLICY_ENFORCE);
 	CHECK_STR(p ? p->file : NULL,
 	    "test/data/policies-good/20-defaults.yml");
 	CHECK_INT(p ? p->match.kinds.n : 0, 8);
@@ -307,7 +338,7 @@ test_bad_one(const char *name, int *count)
 		return;
 	}
 	diag_init(&d);
-	set = policy_set_load_buffer(yaml, buf, len, &d);
+	set = policy_set_load_buffer(yaml, buf, len, rules_kinds, &d);
 	ok = d.n == (size_t)n && d.dropped == 0;
 	for (i = 0; ok && i < d.n; i++)
 		ok = strcmp(d.v[i].text, want[i]) == 0;
@@ -374,14 +405,16 @@ test_limits(void)
 
 	/* Empty buffer: an empty set would allow everything. */
 	diag_init(&d);
-	CHECK(policy_set_load_buffer("empty.yaml", "", 0, &d) == NULL);
+	CHECK(policy_set_load_buffer("empty.yaml", "", 0, rules_kinds,
+	    &d) == NULL);
 	CHECK_INT(d.n, 1);
 	CHECK_STR(d.n ? d.v[0].text : NULL,
 	    "empty.yaml: no policy documents found");
 	diag_free(&d);
 
 	/* Hash: SHA-256 of "name\0content\0". */
-	set = policy_set_load_buffer("a.yaml", doc, strlen(doc), &d);
+	set = policy_set_load_buffer("a.yaml", doc, strlen(doc), rules_kinds,
+	    &d);
 	CHECK(set != NULL);
 	big = malloc(POLICY_FILE_MAX + 2);
 	CHECK(big != NULL);
@@ -402,7 +435,7 @@ test_limits(void)
 	/* File size limit, through the buffer and through a directory. */
 	memset(big, '#', POLICY_FILE_MAX + 1);
 	CHECK(policy_set_load_buffer("big.yaml", big, POLICY_FILE_MAX + 1,
-	    &d) == NULL);
+	    rules_kinds, &d) == NULL);
 	CHECK_STR(d.n ? d.v[0].text : NULL,
 	    "big.yaml: file too large (1048577 bytes, limit 1048576)");
 	diag_free(&d);
@@ -413,7 +446,7 @@ test_limits(void)
 		return;
 	}
 	/* An empty directory. */
-	CHECK(policy_set_load(tmp, &d) == NULL);
+	CHECK(policy_set_load(tmp, rules_kinds, &d) == NULL);
 	snprintf(path, sizeof(path), "%s: no policy documents found", tmp);
 	CHECK_STR(d.n ? d.v[0].text : NULL, path);
 	diag_free(&d);
@@ -426,7 +459,7 @@ test_limits(void)
 		fputs(doc, f);
 		fclose(f);
 	}
-	set = policy_set_load(tmp, &d);
+	set = policy_set_load(tmp, rules_kinds, &d);
 	CHECK(set != NULL && set->n_files == 1 && set->n_policies == 1);
 	policy_set_unref(set);
 	diag_free(&d);
@@ -439,7 +472,7 @@ test_limits(void)
 	}
 	snprintf(path, sizeof(path), "%s/zz-link.yaml", tmp);
 	CHECK(symlink("/nonexistent/gitgate", path) == 0);
-	CHECK(policy_set_load(tmp, &d) == NULL);
+	CHECK(policy_set_load(tmp, rules_kinds, &d) == NULL);
 	CHECK_INT(d.errors, 2);
 	snprintf(path, sizeof(path), "%s/zz-big.yaml: file too large "
 	    "(1048577 bytes, limit 1048576)", tmp);
@@ -449,7 +482,7 @@ test_limits(void)
 	CHECK_STR(d.n > 1 ? d.v[1].text : NULL, path);
 	diag_free(&d);
 
-	CHECK(policy_set_load("/nonexistent/gitgate", &d) == NULL);
+	CHECK(policy_set_load("/nonexistent/gitgate", rules_kinds, &d) == NULL);
 	CHECK_STR(d.n ? d.v[0].text : NULL, "/nonexistent/gitgate: cannot "
 	    "open directory: No such file or directory");
 	diag_free(&d);
@@ -471,23 +504,24 @@ test_bound_token(void)
 	struct diag		 d;
 
 	diag_init(&d);
-	set = policy_set_load("test/data/policies-bound", &d);
+	set = policy_set_load("test/data/policies-bound", rules_kinds, &d);
 	CHECK(set != NULL);
 	CHECK_INT(d.errors + d.warnings, 0);
 	print_diag(&d);
 	diag_free(&d);
 	p = find(set, "reconciler-only");
-	CHECK(p != NULL && p->rule == POLICY_RULE_ACTOR);
-	CHECK_INT(p ? p->u.actor.require_bound_token : 0, 1);
-	CHECK_STR(p ? join(&p->u.actor.service_accounts) : NULL,
+	CHECK(p != NULL && p->kind == &rule_actor_kind);
+	CHECK_INT(p ? RULE_ACTOR(p)->require_bound_token : 0, 1);
+	CHECK_STR(p ? join(&RULE_ACTOR(p)->service_accounts) : NULL,
 	    "flux-system:kustomize-controller,flux-system:helm-controller,"
 	    "flagger-system:flagger,kube-system:*");
 	policy_set_unref(set);
 
-	set = policy_set_load_buffer("a.yaml", doc, strlen(doc), &d);
+	set = policy_set_load_buffer("a.yaml", doc, strlen(doc), rules_kinds,
+	    &d);
 	p = find(set, "a");
 	CHECK(p != NULL);
-	CHECK_INT(p ? p->u.actor.require_bound_token : 1, 0);
+	CHECK_INT(p ? RULE_ACTOR(p)->require_bound_token : 1, 0);
 	policy_set_unref(set);
 	diag_free(&d);
 }

@@ -5,7 +5,7 @@
  * anonymous and hostile users, and how the object is described; with
  * requireBoundToken, service accounts with and without bound-token extras.
  */
-#include "rules/rule.h"
+#include "rules/rule_actor.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,19 +29,22 @@ actor_policy(struct policy *p)
 
 	memset(p, 0, sizeof(*p));
 	p->name = name;
-	p->rule = POLICY_RULE_ACTOR;
+	p->kind = &rule_actor_kind;
+	p->params = calloc(1, sizeof(struct rule_actor));
 	p->match.ops = KUBE_OP_ALL;
-	fixture_list_set(&p->u.actor.users, users, 2);
-	fixture_list_set(&p->u.actor.service_accounts, sas, 3);
-	fixture_list_set(&p->u.actor.groups, groups, 2);
+	fixture_list_set(&RULE_ACTOR(p)->users, users, 2);
+	fixture_list_set(&RULE_ACTOR(p)->service_accounts, sas, 3);
+	fixture_list_set(&RULE_ACTOR(p)->groups, groups, 2);
 }
 
 static void
 actor_policy_free(struct policy *p)
 {
-	fixture_list_free(&p->u.actor.users);
-	fixture_list_free(&p->u.actor.service_accounts);
-	fixture_list_free(&p->u.actor.groups);
+	fixture_list_free(&RULE_ACTOR(p)->users);
+	fixture_list_free(&RULE_ACTOR(p)->service_accounts);
+	fixture_list_free(&RULE_ACTOR(p)->groups);
+	free(p->params);
+	p->params = NULL;
 }
 
 struct actor_case {
@@ -85,7 +88,7 @@ run_extra(const struct policy *p, const struct actor_case *c,
 		CHECK(0);
 		return;
 	}
-	rule_actor_eval(p, &rv, &r);
+	rule_actor_kind.eval(p, &rv, &r);
 	review_free(&rv);
 	if (r.verdict != c->want)
 		fprintf(stderr, "case %zu (%s): verdict %d (%s)\n", i, c->user,
@@ -321,10 +324,10 @@ test_bound_token(void)
 	size_t		i;
 
 	actor_policy(&p);
-	p.u.actor.require_bound_token = 1;
+	RULE_ACTOR(&p)->require_bound_token = 1;
 	for (i = 0; i < sizeof(on) / sizeof(on[0]); i++)
 		run_extra(&p, &on[i].c, on[i].extra, i);
-	p.u.actor.require_bound_token = 0;
+	RULE_ACTOR(&p)->require_bound_token = 0;
 	for (i = 0; i < sizeof(off) / sizeof(off[0]); i++)
 		run_extra(&p, &off[i].c, off[i].extra, 100 + i);
 	actor_policy_free(&p);

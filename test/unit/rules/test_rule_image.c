@@ -4,7 +4,7 @@
  * registries, exemptions, every container list and workload pod-spec path,
  * malformed specs (RULE_ERROR), skipped requests, and hostile names.
  */
-#include "rules/rule.h"
+#include "rules/rule_image.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,10 +26,11 @@ image_policy(struct policy *p)
 
 	memset(p, 0, sizeof(*p));
 	p->name = name;
-	p->rule = POLICY_RULE_IMAGE;
+	p->kind = &rule_image_kind;
+	p->params = calloc(1, sizeof(struct rule_image));
 	p->match.ops = KUBE_OP_CREATE | KUBE_OP_UPDATE;
-	p->u.image.deny_latest = 1;
-	p->u.image.require_tag = 1;
+	RULE_IMAGE(p)->deny_latest = 1;
+	RULE_IMAGE(p)->require_tag = 1;
 }
 
 static void
@@ -37,11 +38,13 @@ image_policy_free(struct policy *p)
 {
 	size_t	i;
 
-	for (i = 0; i < p->u.image.n_allowed_tags; i++)
-		match_regex_free(p->u.image.allowed_tags[i]);
-	free(p->u.image.allowed_tags);
-	fixture_list_free(&p->u.image.allowed_registries);
-	fixture_list_free(&p->u.image.exempt_images);
+	for (i = 0; i < RULE_IMAGE(p)->n_allowed_tags; i++)
+		match_regex_free(RULE_IMAGE(p)->allowed_tags[i]);
+	free(RULE_IMAGE(p)->allowed_tags);
+	fixture_list_free(&RULE_IMAGE(p)->allowed_registries);
+	fixture_list_free(&RULE_IMAGE(p)->exempt_images);
+	free(p->params);
+	p->params = NULL;
 }
 
 static void
@@ -54,14 +57,14 @@ add_tag_regex(struct policy *p, const char *pattern)
 	CHECK(re != NULL);
 	if (re == NULL)
 		return;
-	v = realloc(p->u.image.allowed_tags,
-	    (p->u.image.n_allowed_tags + 1) * sizeof(*v));
+	v = realloc(RULE_IMAGE(p)->allowed_tags,
+	    (RULE_IMAGE(p)->n_allowed_tags + 1) * sizeof(*v));
 	if (v == NULL) {
 		match_regex_free(re);
 		return;
 	}
-	v[p->u.image.n_allowed_tags++] = re;
-	p->u.image.allowed_tags = v;
+	v[RULE_IMAGE(p)->n_allowed_tags++] = re;
+	RULE_IMAGE(p)->allowed_tags = v;
 }
 
 /*
@@ -92,7 +95,7 @@ eval_obj(const struct policy *p, const char *kind, const char *resource,
 		rule_result_init(r);
 		return -1;
 	}
-	rule_image_eval(p, &rv, r);
+	rule_image_kind.eval(p, &rv, r);
 	review_free(&rv);
 	return 0;
 }
@@ -177,14 +180,14 @@ test_defaults(void)
 		CHECK(strncmp(r.text[0], "container \"app\" image \"NGINX:1.0\" "
 		    "is not a valid reference: ", 59) == 0);
 	/* denyLatest off: latest passes, a missing tag still fails. */
-	p.u.image.deny_latest = 0;
+	RULE_IMAGE(&p)->deny_latest = 0;
 	if (eval_image(&p, "nginx:latest", &r) == 0)
 		CHECK_INT(r.verdict, RULE_PASS);
 	if (eval_image(&p, "nginx", &r) == 0)
 		CHECK_INT(r.verdict, RULE_FAIL);
 	/* requireTag off: no tag passes, latest is denied again. */
-	p.u.image.deny_latest = 1;
-	p.u.image.require_tag = 0;
+	RULE_IMAGE(&p)->deny_latest = 1;
+	RULE_IMAGE(&p)->require_tag = 0;
 	if (eval_image(&p, "nginx", &r) == 0)
 		CHECK_INT(r.verdict, RULE_PASS);
 	if (eval_image(&p, "nginx:latest", &r) == 0)
@@ -206,7 +209,7 @@ test_require_digest(void)
 	struct policy	p;
 
 	image_policy(&p);
-	p.u.image.require_digest = 1;
+	RULE_IMAGE(&p)->require_digest = 1;
 	run_cases(&p, cases, sizeof(cases) / sizeof(cases[0]));
 	image_policy_free(&p);
 }
@@ -230,8 +233,8 @@ test_allowed_tags(void)
 	struct policy	p;
 
 	image_policy(&p);
-	p.u.image.deny_latest = 0;
-	p.u.image.require_tag = 0;
+	RULE_IMAGE(&p)->deny_latest = 0;
+	RULE_IMAGE(&p)->require_tag = 0;
 	add_tag_regex(&p, "^v?(0|[1-9]\\d*)\\.(0|[1-9]\\d*)\\.(0|[1-9]\\d*)"
 	    "(-[0-9A-Za-z.-]+)?(\\+[0-9A-Za-z.-]+)?$");
 	add_tag_regex(&p, "^[0-9a-f]{7,40}$");
@@ -260,7 +263,7 @@ test_registries(void)
 	struct rule_result	r;
 
 	image_policy(&p);
-	fixture_list_set(&p.u.image.allowed_registries, regs, 3);
+	fixture_list_set(&RULE_IMAGE(&p)->allowed_registries, regs, 3);
 	run_cases(&p, cases, sizeof(cases) / sizeof(cases[0]));
 	/* Both findings: wrong registry and latest. */
 	if (eval_image(&p, "quay.io/app:latest", &r) == 0) {
@@ -289,7 +292,7 @@ test_exempt(void)
 	struct policy	p;
 
 	image_policy(&p);
-	fixture_list_set(&p.u.image.exempt_images, ex, 3);
+	fixture_list_set(&RULE_IMAGE(&p)->exempt_images, ex, 3);
 	run_cases(&p, cases, sizeof(cases) / sizeof(cases[0]));
 	image_policy_free(&p);
 }

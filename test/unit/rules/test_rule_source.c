@@ -3,8 +3,9 @@
  * SourcePolicy (Flux kustomize and helm labels, Argo CD annotation, repo
  * annotation with a value pattern) against reviews decoded from JSON;
  * owner references, skipped requests, and a regex that cannot decide.
+ * Markers bound to actors: who they count for, what the denial offers.
  */
-#include "rules/rule.h"
+#include "rules/rule_source.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,10 +19,10 @@
 #define ALL_MARKERS	"(one of: flux-kustomize, flux-helm, argocd, " \
 			"config-repo)"
 
-static struct policy_source_key *
+static struct rule_source_key *
 keys(const char *const *names, const char *const *values, size_t n)
 {
-	struct policy_source_key	*k;
+	struct rule_source_key	*k;
 	char				 err[128];
 	size_t				 i;
 
@@ -38,7 +39,7 @@ keys(const char *const *names, const char *const *values, size_t n)
 }
 
 static void
-keys_free(struct policy_source_key *k, size_t n)
+keys_free(struct rule_source_key *k, size_t n)
 {
 	size_t	i;
 
@@ -65,13 +66,14 @@ source_policy(struct policy *p, const char *repo_pattern)
 	static const char *const	repo[] = { "gitgate.io/source" };
 	static const char *const	names[] = { "flux-kustomize",
 		"flux-helm", "argocd", "config-repo" };
-	struct policy_source_marker	*m;
+	struct rule_source_marker	*m;
 	const char			*rv[1];
 	size_t				 i;
 
 	memset(p, 0, sizeof(*p));
 	p->name = name;
-	p->rule = POLICY_RULE_SOURCE;
+	p->kind = &rule_source_kind;
+	p->params = calloc(1, sizeof(struct rule_source));
 	p->match.ops = KUBE_OP_CREATE | KUBE_OP_UPDATE;
 	m = calloc(4, sizeof(*m));
 	if (m == NULL)
@@ -87,28 +89,33 @@ source_policy(struct policy *p, const char *repo_pattern)
 	rv[0] = repo_pattern;
 	m[3].annotations = keys(repo, rv, 1);
 	m[3].n_annotations = 1;
-	p->u.source.markers = m;
-	p->u.source.n_markers = 4;
+	RULE_SOURCE(p)->markers = m;
+	RULE_SOURCE(p)->n_markers = 4;
 }
 
 static void
 source_policy_free(struct policy *p)
 {
-	struct policy_source_marker	*m = p->u.source.markers;
+	struct rule_source_marker	*m = RULE_SOURCE(p)->markers;
 	size_t				 i;
 
-	for (i = 0; i < p->u.source.n_markers; i++) {
+	for (i = 0; i < RULE_SOURCE(p)->n_markers; i++) {
 		free(m[i].name);
 		keys_free(m[i].labels, m[i].n_labels);
 		keys_free(m[i].annotations, m[i].n_annotations);
 	}
 	free(m);
+	free(p->params);
+	p->params = NULL;
 }
 
-/* Evaluate a Deployment default/web with this metadata (JSON with '). */
+/*
+ * Evaluate a Deployment default/web with this metadata, written by this
+ * userInfo (both JSON with ').
+ */
 static int
-eval_meta(const struct policy *p, const char *op, const char *sub,
-    const char *metadata, struct rule_result *r)
+eval_as(const struct policy *p, const char *op, const char *sub,
+    const char *user, const char *metadata, struct rule_result *r)
 {
 	static char	tmpl[1 << 17], body[1 << 17];
 	struct review	rv;
@@ -123,9 +130,9 @@ eval_meta(const struct policy *p, const char *op, const char *sub,
 	    "'kind':'AdmissionReview','request':{'uid':'u1','kind':{"
 	    "'group':'apps','version':'v1','kind':'%s'},'resource':{"
 	    "'resource':'deployments'},'subResource':'%s','name':'web',"
-	    "'namespace':'default','operation':'%s','userInfo':{"
-	    "'username':'alice'},'object':%s}}",
-	    sub[0] != '\0' ? "Scale" : "Deployment", sub, op, obj);
+	    "'namespace':'default','operation':'%s','userInfo':%s,"
+	    "'object':%s}}",
+	    sub[0] != '\0' ? "Scale" : "Deployment", sub, op, user, obj);
 	fixture_json(body, sizeof(body), tmpl);
 	if (review_decode(body, strlen(body), &rv, err, sizeof(err)) != 0) {
 		fprintf(stderr, "review_decode: %s\n%.200s\n", err, body);
@@ -133,9 +140,16 @@ eval_meta(const struct policy *p, const char *op, const char *sub,
 		rule_result_init(r);
 		return -1;
 	}
-	rule_source_eval(p, &rv, r);
+	rule_source_kind.eval(p, &rv, r);
 	review_free(&rv);
 	return 0;
+}
+
+static int
+eval_meta(const struct policy *p, const char *op, const char *sub,
+    const char *metadata, struct rule_result *r)
+{
+	return eval_as(p, op, sub, "{'username':'alice'}", metadata, r);
 }
 
 static void
@@ -288,10 +302,195 @@ test_catastrophic(void)
 	source_policy_free(&p);
 }
 
+/*
+ * Three markers: helm-hooks (bound to helm-controller), flux-kustomize
+ * (anyone), ci-stamp (a repo annotation matching pattern, bound to users
+ * ci-*, group deployers and service accounts ci:*).
+ */
+static void
+bound_policy(struct policy *p, const char *pattern)
+{
+	static char			name[] = "test-bound";
+	static const char *const	hook[] = { "helm.sh/hook" };
+	static const char *const	ks[] = {
+		"kustomize.toolkit.fluxcd.io/name",
+		"kustomize.toolkit.fluxcd.io/namespace" };
+	static const char *const	repo[] = { "gitgate.io/source" };
+	static const char *const	helm[] = {
+		"flux-system:helm-controller" };
+	static const char *const	ci_users[] = { "ci-*" };
+	static const char *const	ci_groups[] = { "deployers" };
+	static const char *const	ci_sas[] = { "ci:*" };
+	struct rule_source_marker	*m;
+	const char			*values[1];
+
+	memset(p, 0, sizeof(*p));
+	p->name = name;
+	p->kind = &rule_source_kind;
+	p->params = calloc(1, sizeof(struct rule_source));
+	p->match.ops = KUBE_OP_CREATE | KUBE_OP_UPDATE;
+	if (p->params == NULL || (m = calloc(3, sizeof(*m))) == NULL)
+		return;
+	m[0].name = strdup("helm-hooks");
+	m[0].annotations = keys(hook, NULL, 1);
+	m[0].n_annotations = 1;
+	m[0].has_actors = 1;
+	fixture_list_set(&m[0].actors.service_accounts, helm, 1);
+	m[1].name = strdup("flux-kustomize");
+	m[1].labels = keys(ks, NULL, 2);
+	m[1].n_labels = 2;
+	m[2].name = strdup("ci-stamp");
+	values[0] = pattern;
+	m[2].annotations = keys(repo, values, 1);
+	m[2].n_annotations = 1;
+	m[2].has_actors = 1;
+	fixture_list_set(&m[2].actors.users, ci_users, 1);
+	fixture_list_set(&m[2].actors.groups, ci_groups, 1);
+	fixture_list_set(&m[2].actors.service_accounts, ci_sas, 1);
+	RULE_SOURCE(p)->markers = m;
+	RULE_SOURCE(p)->n_markers = 3;
+}
+
+static void
+bound_policy_free(struct policy *p)
+{
+	struct rule_source_marker	*m = RULE_SOURCE(p)->markers;
+	size_t				 i;
+
+	for (i = 0; i < RULE_SOURCE(p)->n_markers; i++) {
+		fixture_list_free(&m[i].actors.users);
+		fixture_list_free(&m[i].actors.groups);
+		fixture_list_free(&m[i].actors.service_accounts);
+	}
+	source_policy_free(p);
+}
+
+#define HELM_SA	"{'username':'system:serviceaccount:flux-system:" \
+		"helm-controller','groups':['system:serviceaccounts'," \
+		"'system:serviceaccounts:flux-system','system:authenticated']}"
+#define KUST_SA	"{'username':'system:serviceaccount:flux-system:" \
+		"kustomize-controller','groups':['system:serviceaccounts'," \
+		"'system:serviceaccounts:flux-system','system:authenticated']}"
+#define HOOK	"{'name':'web','annotations':{'helm.sh/hook':'pre-upgrade'}}"
+#define STAMP	"{'name':'web','annotations':{'gitgate.io/source':" \
+		"'https://github.com/acme/config'}}"
+#define NO_MARKER	"Deployment default/web carries no Git-source marker "
+
+static void
+test_actors(void)
+{
+	static const struct {
+		const char		*user, *meta;
+		enum rule_verdict	 want;
+		const char		*text;	/* exact, or NULL */
+	} cases[] = {
+		/* helm-hooks counts for helm-controller only. */
+		{ HELM_SA, HOOK, RULE_PASS, NULL },
+		{ KUST_SA, HOOK, RULE_FAIL, NO_MARKER
+		  "(one of: flux-kustomize)" },
+		{ "{'username':'alice','groups':['system:authenticated']}",
+		  HOOK, RULE_FAIL, NO_MARKER "(one of: flux-kustomize)" },
+		/* The same name in another namespace, or as a plain user. */
+		{ "{'username':'system:serviceaccount:tenant:helm-controller'}",
+		  HOOK, RULE_FAIL, NULL },
+		{ "{'username':'flux-system:helm-controller'}", HOOK, RULE_FAIL,
+		  NULL },
+		/* A group named like it is not the service account. */
+		{ "{'username':'bob','groups':['flux-system:helm-controller']}",
+		  HOOK, RULE_FAIL, NULL },
+		/* Empty hook value: absent, even for helm-controller. */
+		{ HELM_SA, "{'annotations':{'helm.sh/hook':''}}", RULE_FAIL,
+		  NO_MARKER "(one of: helm-hooks, flux-kustomize)" },
+		/* Unbound markers count for everyone, bound writers too. */
+		{ HELM_SA, "{'labels':{'kustomize.toolkit.fluxcd.io/name':'a',"
+		  "'kustomize.toolkit.fluxcd.io/namespace':'b'}}", RULE_PASS,
+		  NULL },
+		/* ci-stamp: a user glob, a group, a service-account glob. */
+		{ "{'username':'ci-bot'}", STAMP, RULE_PASS, NULL },
+		{ "{'username':'bob','groups':[1,'deployers']}", STAMP,
+		  RULE_PASS, NULL },
+		{ "{'username':'system:serviceaccount:ci:runner'}", STAMP,
+		  RULE_PASS, NULL },
+		{ "{'username':'system:serviceaccount:ci-x:runner'}", STAMP,
+		  RULE_FAIL, NO_MARKER "(one of: flux-kustomize)" },
+		{ "{'username':'bob','groups':[1,'deployers-x']}", STAMP,
+		  RULE_FAIL, NULL },
+		{ "{'username':'ci-bot'}", "{'annotations':{'gitgate.io/source':"
+		  "'http://x'}}", RULE_FAIL, NO_MARKER
+		  "(one of: flux-kustomize, ci-stamp)" },
+		{ "{'username':''}", STAMP, RULE_FAIL, NULL },
+		{ "{}", STAMP, RULE_FAIL, NULL },
+	};
+	struct policy		p;
+	struct rule_result	r;
+	size_t			i;
+
+	bound_policy(&p, "^https://\\S+$");
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		if (eval_as(&p, "CREATE", "", cases[i].user, cases[i].meta,
+		    &r) != 0)
+			continue;
+		if (r.verdict != cases[i].want)
+			fprintf(stderr, "actors case %zu: verdict %d (%s)\n", i,
+			    r.verdict, r.n ? r.text[0] : "");
+		CHECK_INT(r.verdict, cases[i].want);
+		CHECK_INT(r.n, cases[i].want == RULE_PASS ? 0 : 1);
+		if (cases[i].text != NULL && r.n > 0)
+			CHECK_STR(r.text[0], cases[i].text);
+	}
+	/* Only bound markers, none for this writer: said so. */
+	RULE_SOURCE(&p)->n_markers = 1;
+	if (eval_as(&p, "CREATE", "", "{'username':'alice'}", HOOK, &r) == 0)
+		CHECK_STR(r.n ? r.text[0] : "", NO_MARKER
+		    "(none counts for this writer)");
+	RULE_SOURCE(&p)->n_markers = 3;
+	/* Still not asked: a controller-owned object, a DELETE. */
+	if (eval_as(&p, "CREATE", "", "{'username':'alice'}", "{'name':'x',"
+	    "'ownerReferences':[{'kind':'Job','controller':true}]}", &r) == 0)
+		CHECK_INT(r.verdict, RULE_PASS);
+	if (eval_as(&p, "DELETE", "", "{'username':'alice'}", NULL, &r) == 0)
+		CHECK_INT(r.verdict, RULE_PASS);
+	bound_policy_free(&p);
+}
+
+/*
+ * A bound marker's regex runs only for its writers: a value that makes
+ * it give up is an error for ci-bot, and no marker at all for alice.
+ */
+static void
+test_actors_catastrophic(void)
+{
+	struct policy		 p;
+	struct rule_result	 r;
+	static char		 meta[40000];
+	size_t			 n;
+
+	n = (size_t)snprintf(meta, sizeof(meta), "{'annotations':{"
+	    "'gitgate.io/source':'");
+	memset(meta + n, 'a', 30000);
+	snprintf(meta + n + 30000, sizeof(meta) - n - 30000, "!'}}");
+	bound_policy(&p, "^(a+)+$");
+	if (eval_as(&p, "CREATE", "", "{'username':'ci-bot'}", meta,
+	    &r) == 0) {
+		CHECK_INT(r.verdict, RULE_ERROR);
+		CHECK(r.n == 1 && strncmp(r.text[0], "cannot check marker "
+		    "ci-stamp: ", 30) == 0);
+	}
+	if (eval_as(&p, "CREATE", "", "{'username':'alice'}", meta,
+	    &r) == 0) {
+		CHECK_INT(r.verdict, RULE_FAIL);
+		CHECK_STR(r.n ? r.text[0] : "", NO_MARKER
+		    "(one of: flux-kustomize)");
+	}
+	bound_policy_free(&p);
+}
+
 int
 main(void)
 {
 	test_markers();
 	test_catastrophic();
+	test_actors();
+	test_actors_catastrophic();
 	return unit_done("rule_source");
 }

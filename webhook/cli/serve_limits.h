@@ -1,0 +1,50 @@
+/*
+ * serve_limits.h - every limit of `gitgate serve` in one place: each
+ * flag's default, minimum and maximum (serve_opts.c's table reads them)
+ * and the control loop's timings. A limit enforced below cli/ (http/,
+ * wire/) keeps its one definition there and is named here, so this file is
+ * the list and nothing is defined twice.
+ */
+#ifndef GITGATE_SERVE_LIMITS_H
+#define GITGATE_SERVE_LIMITS_H
+
+#include "http/server.h"
+#include "wire/review.h"
+
+#define SERVE_LISTEN_DEFAULT		"0.0.0.0:8443"
+#define SERVE_LOG_LEVEL_DEFAULT		"info"
+
+#define SERVE_MAX_BODY_DEFAULT		SERVER_MAX_BODY_DEFAULT	/* 6 MiB */
+#define SERVE_MAX_BODY_MIN		1
+#define SERVE_MAX_BODY_MAX		SERVER_MAX_BODY_LIMIT	/* 64 MiB */
+
+#define SERVE_THREADS_DEFAULT_MAX	16	/* default: one per CPU, <= */
+#define SERVE_THREADS_MIN		1
+#define SERVE_THREADS_MAX		64
+
+#define SERVE_CONNECTIONS_DEFAULT	SERVER_CONN_LIMIT_DEFAULT /* 1000 */
+#define SERVE_CONNECTIONS_MIN		1
+#define SERVE_CONNECTIONS_MAX		100000
+
+#define SERVE_CONN_TIMEOUT_DEFAULT	SERVER_CONN_TIMEOUT_DEFAULT /* 120 s */
+#define SERVE_CONN_TIMEOUT_MIN		1
+#define SERVE_CONN_TIMEOUT_MAX		3600
+
+#define SERVE_HEADER_BYTES_DEFAULT	SERVER_HEADER_BYTES_DEFAULT /* 32 KiB */
+#define SERVE_HEADER_BYTES_MIN		SERVER_HEADER_BYTES_MIN	/* 4 KiB */
+#define SERVE_HEADER_BYTES_MAX		SERVER_HEADER_BYTES_LIMIT /* 1 MiB */
+
+#define SERVE_JSON_DEPTH_DEFAULT	REVIEW_JSON_DEPTH_DEFAULT	/* 64 */
+#define SERVE_JSON_DEPTH_MIN		1
+#define SERVE_JSON_DEPTH_MAX		REVIEW_JSON_DEPTH_MAX	/* 1000 */
+
+#define SERVE_INFLIGHT_BYTES_DEFAULT	SERVER_INFLIGHT_BYTES_DEFAULT /* 16 MiB */
+#define SERVE_INFLIGHT_BYTES_MIN	SERVER_INFLIGHT_BYTES_MIN /* 64 KiB */
+#define SERVE_INFLIGHT_BYTES_MAX	SERVER_INFLIGHT_BYTES_LIMIT /* 4 GiB */
+
+#define SERVE_DRAIN_MS			SERVER_DRAIN_MS	/* stop: grace */
+#define SERVE_CERT_WARN_DAYS		30	/* start-up: "expiring" */
+#define SERVE_RELOAD_DEBOUNCE_MS	200	/* quiet before a reload */
+#define SERVE_TICK_MS			1000	/* cert look, trim, re-watch */
+
+#endif
