@@ -417,54 +417,65 @@ is_digit(unsigned char c)
 	return c >= '0' && c <= '9';
 }
 
-/* The number at p->i, per the RFC's grammar; its value in *v. */
-static int
-number(struct parser *p, double *v)
+/*
+ * Past the number at p->i, per the RFC's grammar: its end (> p->i), and
+ * in *plain whether it is an integer, nd characters long with its sign;
+ * 0 after failing.
+ */
+static size_t
+number_scan(struct parser *p, int *plain, size_t *nd)
 {
 	const unsigned char	*b = p->b;
-	size_t			 s = p->i, i = s, nd;
-	int			 plain = 1;
-	long long		 acc = 0;
-	char			 tmp[NUM_STACK], *buf;
+	size_t			 i = p->i;
 
 	if (i < p->len && b[i] == '-')
 		i++;
-	if (i >= p->len || !is_digit(b[i])) {
-		fail_syntax(p, i);
-		return -1;
-	}
+	if (i >= p->len || !is_digit(b[i]))
+		goto fail;
 	if (b[i] == '0')
 		i++;
 	else
 		while (i < p->len && is_digit(b[i]))
 			i++;
-	nd = i - s;
+	*nd = i - p->i;
+	*plain = 1;
 	if (i < p->len && b[i] == '.') {
-		plain = 0;
-		if (++i >= p->len || !is_digit(b[i])) {
-			fail_syntax(p, i);
-			return -1;
-		}
+		*plain = 0;
+		if (++i >= p->len || !is_digit(b[i]))
+			goto fail;
 		while (i < p->len && is_digit(b[i]))
 			i++;
 	}
 	if (i < p->len && (b[i] == 'e' || b[i] == 'E')) {
-		plain = 0;
-		i++;
-		if (i < p->len && (b[i] == '+' || b[i] == '-'))
+		*plain = 0;
+		if (++i < p->len && (b[i] == '+' || b[i] == '-'))
 			i++;
-		if (i >= p->len || !is_digit(b[i])) {
-			fail_syntax(p, i);
-			return -1;
-		}
+		if (i >= p->len || !is_digit(b[i]))
+			goto fail;
 		while (i < p->len && is_digit(b[i]))
 			i++;
 	}
+	return i;
+fail:
+	fail_syntax(p, i);
+	return 0;
+}
+
+/* The number at p->i (small_int() takes the common ones); its value. */
+static int
+number(struct parser *p, double *v)
+{
+	const unsigned char	*b = p->b;
+	size_t			 s = p->i, i, nd, k;
+	int			 plain;
+	long long		 acc = 0;
+	char			 tmp[NUM_STACK], *buf;
+
+	if ((i = number_scan(p, &plain, &nd)) == 0)
+		return -1;
 	p->i = i;
 	if (plain && nd <= 16) {	/* exact in a double: < 2^53 */
-		size_t	k = b[s] == '-' ? s + 1 : s;
-
-		for (; k < i; k++)
+		for (k = b[s] == '-' ? s + 1 : s; k < i; k++)
 			acc = acc * 10 + (b[k] - '0');
 		if (acc < (1LL << 53)) {
 			*v = b[s] == '-' ? -(double)acc : (double)acc;
