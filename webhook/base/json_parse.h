@@ -7,6 +7,10 @@
  * \u0000 in strings (a C string would end there), and only checks, never
  * builds, the values at the skip paths (request.oldObject...), which no
  * rule reads.
+ *
+ * Three readers, each for one job: json_parse for request bodies (the hot
+ * path: review.c), cJSON's own parser for manifests (manifest.c, `gitgate
+ * check`) and in tests, libyaml for policy files (yaml_doc.c).
  */
 #ifndef GITGATE_JSON_PARSE_H
 #define GITGATE_JSON_PARSE_H

@@ -25,7 +25,7 @@ struct mctx {
 	struct diag	*d;
 	size_t		 cap;
 	size_t		 budget;	/* nodes left for the whole buffer */
-	int		 arrays;	/* a top-level list is a list of objects */
+	int		 arrays;	/* a top-level list holds objects */
 };
 
 /* A read position in JSON text that cJSON has already accepted. */
@@ -163,7 +163,8 @@ check_obj(const cJSON *o, char *why, size_t len)
 		why_add(why, len, "metadata", " is not a mapping");
 	else if (!cJSON_HasObjectItem(md, "name") &&
 	    !cJSON_HasObjectItem(md, "generateName"))
-		why_add(why, len, "missing ", "metadata.name (or generateName)");
+		why_add(why, len, "missing ",
+		    "metadata.name (or generateName)");
 	else if (cJSON_HasObjectItem(md, "name"))
 		check_string(md, "name", "metadata.name", why, len);
 	else
@@ -509,8 +510,8 @@ yaml_positions(yaml_document_t *doc, yaml_node_t *seq, struct pos **out,
 	for (it = seq->data.sequence.items.start;
 	    it < seq->data.sequence.items.top; it++, (*n)++)
 		if ((node = yaml_document_get_node(doc, *it)) != NULL) {
-			(*out)[*n].line = yaml_node_line(node);
-			(*out)[*n].col = yaml_node_col(node);
+			(*out)[*n].line = ydoc_line(node);
+			(*out)[*n].col = ydoc_col(node);
 		}
 }
 
@@ -525,17 +526,17 @@ yaml_add(struct mctx *c, yaml_document_t *doc, int index)
 	size_t		 n = 0;
 	cJSON		*j;
 
-	at.line = yaml_node_line(root);
-	at.col = yaml_node_col(root);
-	if (yaml_scalar_is_plain(root) && yaml_scalar(root)[0] == '\0')
+	at.line = ydoc_line(root);
+	at.col = ydoc_col(root);
+	if (ydoc_scalar_is_plain(root) && ydoc_scalar(root)[0] == '\0')
 		return 0;	/* libyaml's empty document: "---" alone */
 	if (root->type == YAML_SCALAR_NODE ||
 	    (root->type == YAML_SEQUENCE_NODE && !c->arrays)) {
 		err_at(c, at, "document %d: expected a mapping (a Kubernetes "
-		    "object), found %s", index, yaml_node_kind(root));
+		    "object), found %s", index, ydoc_kind(root));
 		return 0;
 	}
-	if ((j = yaml_node_to_json(doc, root, &c->budget, err,
+	if ((j = ydoc_to_json(doc, root, &c->budget, err,
 	    sizeof(err))) == NULL) {
 		why = err_split(err, &at);
 		if (c->budget > 0) {
@@ -548,7 +549,7 @@ yaml_add(struct mctx *c, yaml_document_t *doc, int index)
 		return -1;
 	}
 	seq = root->type == YAML_SEQUENCE_NODE ? root :
-	    yaml_map_get(doc, root, "items", NULL);
+	    ydoc_map_get(doc, root, "items", NULL);
 	if (seq != NULL && seq->type == YAML_SEQUENCE_NODE &&
 	    (seq == root || is_list(j)))
 		yaml_positions(doc, seq, &items, &n);
@@ -562,7 +563,7 @@ manifest_decode(const char *file, const char *buf, size_t len,
     struct manifest *m, struct diag *d)
 {
 	struct mctx		 c;
-	struct yaml_docs	 docs;
+	struct ydocs	 docs;
 	size_t			 errors = d->errors, i = 0;
 
 	m->v = NULL;
@@ -583,11 +584,11 @@ manifest_decode(const char *file, const char *buf, size_t len,
 	c.arrays = i < len && buf[i] == '[';
 	if (i == len || (buf[i] != '{' && buf[i] != '[') ||
 	    decode_json(&c, buf, len) == 1) {
-		if (yaml_docs_load(file, buf, len, &docs, d) == 0) {
+		if (ydoc_load(file, buf, len, &docs, d) == 0) {
 			for (i = 0; i < docs.n; i++)
 				if (yaml_add(&c, &docs.v[i], (int)i + 1) == -1)
 					break;
-			yaml_docs_free(&docs);
+			ydoc_free(&docs);
 		}
 	}
 	if (d->errors == errors)

@@ -327,7 +327,8 @@ review_encode(const struct review *rv, const struct review_response *r,
 		return NULL;
 	json_out_raw(&o, rv->v1beta1 ? "{\"apiVersion\":\"" API_V1BETA1 "\"" :
 	    "{\"apiVersion\":\"" API_V1 "\"");
-	json_out_raw(&o, ",\"kind\":\"AdmissionReview\",\"response\":{\"uid\":");
+	json_out_raw(&o, ",\"kind\":\"AdmissionReview\",\"response\":"
+	    "{\"uid\":");
 	json_out_str(&o, rv->uid);
 	json_out_raw(&o, r->allowed ? ",\"allowed\":true" :
 	    ",\"allowed\":false");
