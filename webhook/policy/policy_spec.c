@@ -22,10 +22,6 @@
 #define UPPER	"ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 #define DIGITS	"0123456789"
 
-static const char *const default_kinds[] = { "Pod", "Deployment",
-    "ReplicaSet", "StatefulSet", "DaemonSet", "Job", "CronJob",
-    "ReplicationController", NULL };
-
 static void
 f_mode(struct policy_schema_walk *w, yaml_node_t *n,
     const char *path, void *dst)
@@ -296,7 +292,7 @@ doc_policy(struct policy_schema_walk *w, yaml_node_t *spec,
 	sets[1].base = p->params;
 	w->kind = kind;
 	policy_schema_map_sets(w, spec, "spec", sets, 2);
-	if (strlist_default(&p->match.kinds, default_kinds) == -1 ||
+	if (strlist_default(&p->match.kinds, kube_workload_kinds) == -1 ||
 	    strlist_default(&p->match.subresources,
 	    kind->default_subresources != NULL ? kind->default_subresources :
 	    main_only) == -1)
