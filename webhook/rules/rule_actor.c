@@ -96,6 +96,35 @@ verb_of(const struct review *rv)
 	return kube_op_name(rv->op);
 }
 
+/*
+ * 1 if the object a service account "NS:NAME" writes is labelled by Flux
+ * for NS: the write of a tenant's Kustomization or HelmRelease, which
+ * fluxTenants (not serviceAccounts, which trusts every write) is for.
+ */
+static int
+tenant_shaped(const struct review *rv, const char *sa)
+{
+	static const char *const keys[] = {
+	    "kustomize.toolkit.fluxcd.io/namespace",
+	    "helm.toolkit.fluxcd.io/namespace" };
+	const cJSON	*labels, *v;
+	const char	*colon = strchr(sa, ':');
+	size_t		 i, nslen;
+
+	if (colon == NULL || rv->object == NULL)
+		return 0;
+	nslen = (size_t)(colon - sa);
+	labels = cJSON_GetObjectItemCaseSensitive(
+	    cJSON_GetObjectItemCaseSensitive(rv->object, "metadata"), "labels");
+	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		v = cJSON_GetObjectItemCaseSensitive(labels, keys[i]);
+		if (cJSON_IsString(v) && strlen(v->valuestring) == nslen &&
+		    memcmp(v->valuestring, sa, nslen) == 0)
+			return 1;
+	}
+	return 0;
+}
+
 /* The denial of someone the allow list does not name, into buf. */
 static void
 deny_text(const struct policy *p, const struct review *rv, int listed,
@@ -113,11 +142,22 @@ deny_text(const struct policy *p, const struct review *rv, int listed,
 	else if (sa != NULL && p->file != NULL) {
 		file = strrchr(p->file, '/') != NULL ? strrchr(p->file, '/') +
 		    1 : p->file;
-		snprintf(buf, len, "user \"%s\" may not %s %s%s (a controller? "
-		    "add \"%s\" to spec.allow.serviceAccounts in policies/%s)",
-		    rule_quote(user, sizeof(user), rv->username), verb_of(rv),
-		    what, rule_owner_note(rv, owner, sizeof(owner)),
-		    rule_quote(qsa, sizeof(qsa), sa), file);
+		if (tenant_shaped(rv, sa))
+			snprintf(buf, len, "user \"%s\" may not %s %s%s (a Flux "
+			    "tenant? add \"%s\" to spec.allow.fluxTenants in "
+			    "policies/%s)", rule_quote(user, sizeof(user),
+			    rv->username), verb_of(rv), what,
+			    rule_owner_note(rv, owner, sizeof(owner)),
+			    rule_quote(qsa, sizeof(qsa), strchr(sa, ':') + 1),
+			    file);
+		else
+			snprintf(buf, len, "user \"%s\" may not %s %s%s (a "
+			    "controller? add \"%s\" to "
+			    "spec.allow.serviceAccounts in policies/%s)",
+			    rule_quote(user, sizeof(user), rv->username),
+			    verb_of(rv), what, rule_owner_note(rv, owner,
+			    sizeof(owner)), rule_quote(qsa, sizeof(qsa), sa),
+			    file);
 	} else
 		snprintf(buf, len, "user \"%s\" may not %s %s%s",
 		    rule_quote(user, sizeof(user), rv->username[0] != '\0' ?

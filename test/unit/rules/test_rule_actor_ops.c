@@ -330,6 +330,14 @@ test_eval(void)
 		  0, "user \"system:serviceaccount:ci:deployer\" may not CREATE "
 		  "Deployment team-b/web (a controller? add \"ci:deployer\" to "
 		  "spec.allow.serviceAccounts in policies/reconciler-only.yaml)" },
+		/* labelled by Flux for its own namespace: the tenant's hint */
+		{ { "system:serviceaccount:team-c:deployer", NULL, "CREATE",
+		  "Deployment", "", OBJ(KS("team-c")), "null", 0, NULL }, 1, 1,
+		  1, RULE_FAIL, 0, "user \"system:serviceaccount:team-c:deployer\" "
+		  "may not CREATE Deployment team-b/web (managed by "
+		  "Kustomization team-c/apps: change it in Git) (a Flux tenant? "
+		  "add \"deployer\" to spec.allow.fluxTenants in "
+		  "policies/reconciler-only.yaml)" },
 		{ { TENANT, NULL, "CREATE", "Deployment", "", OBJ(KS("team-b")),
 		  "null", 0, NULL }, 1, 1, 1, RULE_FAIL, 0, "tenant \"team-a:"
 		  "flux\" may not CREATE Deployment team-b/web: it belongs to "
