@@ -97,32 +97,50 @@ FORCE:
 # and links the module under test and what it declares it needs
 # (UNIT_DEPS_X), nothing else. Binaries are $(BUILD)/test/test_X.
 REVIEW_DEPS		= webhook/wire/review webhook/base/json_parse \
-			  webhook/base/json_out webhook/base/utf8 webhook/base/kube
+			  webhook/base/json_out webhook/base/dynbuf webhook/base/utf8 \
+			  webhook/base/kube
 POLICY_DEPS		= webhook/policy/policy webhook/policy/policy_set \
 			  webhook/policy/policy_schema webhook/policy/policy_spec \
 			  webhook/wire/yaml_doc webhook/base/match \
 			  webhook/base/diag webhook/base/kube
+FILE_READ_DEPS		= webhook/base/file_read webhook/base/dynbuf
 RULE_DEPS		= webhook/rules/rule_util webhook/rules/rule_owner \
 			  webhook/base/match $(REVIEW_DEPS) $(POLICY_DEPS)
 RULES_ALL		= webhook/rules/rules webhook/rules/rule_image \
 			  webhook/rules/rule_source webhook/rules/rule_actor \
+			  webhook/rules/rule_actor_ops \
 			  webhook/base/image $(RULE_DEPS)
 UNIT_DEPS_image		= webhook/base/image
+UNIT_DEPS_dynbuf	= webhook/base/dynbuf
+UNIT_DEPS_file_read	= $(FILE_READ_DEPS)
+UNIT_DEPS_json_out	= webhook/base/json_out webhook/base/dynbuf
+UNIT_DEPS_kube		= webhook/base/kube
+UNIT_DEPS_utf8		= webhook/base/utf8
+UNIT_DEPS_diag		= webhook/base/diag
+UNIT_DEPS_metrics	= webhook/base/metrics webhook/base/kube \
+			  webhook/base/dynbuf
 UNIT_DEPS_match		= webhook/base/match
 UNIT_DEPS_body_budget	= webhook/http/body_budget
+UNIT_DEPS_listener	= webhook/http/listener webhook/base/log \
+			  $(UNIT_DEPS_metrics)
 UNIT_DEPS_json_parse	= webhook/base/json_parse webhook/base/utf8
 UNIT_DEPS_policy	= $(RULES_ALL)
 UNIT_DEPS_policy_kind	= $(POLICY_DEPS)
+UNIT_DEPS_policy_store	= webhook/policy/policy_store webhook/policy/policy
 UNIT_DEPS_manifest	= webhook/wire/manifest webhook/wire/manifest_stream \
 			  webhook/wire/manifest_yaml webhook/wire/yaml_doc \
 			  webhook/base/diag
 UNIT_DEPS_certs		= certs/certs_gen certs/certs_inspect \
-			  webhook/http/tls_cert
+			  webhook/http/tls_cert $(FILE_READ_DEPS)
 UNIT_DEPS_review	= $(REVIEW_DEPS)
 UNIT_DEPS_rule_image	= webhook/rules/rule_image webhook/base/image \
 			  $(RULE_DEPS)
 UNIT_DEPS_rule_source	= webhook/rules/rule_source $(RULE_DEPS)
-UNIT_DEPS_rule_actor	= webhook/rules/rule_actor $(RULE_DEPS)
+UNIT_DEPS_rule_actor_ops = $(UNIT_DEPS_rule_actor)
+UNIT_DEPS_rule_actor	= webhook/rules/rule_actor \
+			  webhook/rules/rule_actor_ops $(RULE_DEPS)
+UNIT_DEPS_verdict	= webhook/admission/verdict webhook/base/utf8 \
+			  webhook/policy/policy
 UNIT_DEPS_rule_owner	= $(RULE_DEPS)
 UNIT_DEPS_eval		= webhook/admission/eval webhook/admission/verdict \
 			  $(RULES_ALL)
@@ -154,7 +172,8 @@ run: all
 		--tls-cert $(BUILD)/dev-certs/tls.crt \
 		--tls-key $(BUILD)/dev-certs/tls.key --policies policies
 
-# Static checks: cppcheck, the banned functions, no // comments
+# Static checks: cppcheck, the banned functions, no // comments, the
+# house layout (test/lint/style: KNF's tabs are beyond clang-format 14)
 BANNED	= strcpy|strcat|sprintf|vsprintf|strtok|atoi|gets|strncpy
 lint:
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability \
@@ -165,6 +184,7 @@ lint:
 	@! grep -n '^[^"]*//' $(SRCS) $(HDRS) || \
 		{ echo "// comment"; exit 1; }
 	@test/lint/include_graph >/dev/null || test/lint/include_graph
+	@test/lint/style
 
 # The include graph over webhook/'s folders; fails on an upward include
 include-graph:

@@ -24,51 +24,19 @@
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 
+#include "base/file_read.h"
+
 #define INSPECT_PEM_BEGIN	"-----BEGIN "
 
 char *
 certs_read_file(const char *path, size_t *lenp, char *err, size_t errlen)
 {
-	struct stat	 st;
-	char		*buf = NULL;
-	ssize_t		 n;
-	size_t		 len = 0;
-	int		 fd;
+	char	*buf;
 
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1 ||
-	    fstat(fd, &st) == -1) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		goto out;
-	}
-	if (!S_ISREG(st.st_mode) || st.st_size > CERTS_FILE_MAX) {
-		snprintf(err, errlen, "%s: %s", path, !S_ISREG(st.st_mode) ?
-		    "not a regular file" : "file too large");
-		goto out;
-	}
-	if ((buf = malloc(CERTS_FILE_MAX + 1)) == NULL) {
-		snprintf(err, errlen, "%s: out of memory", path);
-		goto out;
-	}
-	while (len <= CERTS_FILE_MAX) {
-		n = read(fd, buf + len, CERTS_FILE_MAX + 1 - len);
-		if (n == 0)
-			break;
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1 || len + (size_t)n > CERTS_FILE_MAX) {
-			snprintf(err, errlen, "%s: %s", path, n == -1 ?
-			    strerror(errno) : "file too large");
-			free(buf);
-			buf = NULL;
-			goto out;
-		}
-		len += (size_t)n;
-	}
-	buf[len] = '\0';
-	*lenp = len;
-out:
-	if (fd != -1)
-		close(fd);
+	buf = file_read(path, CERTS_FILE_MAX, FILE_READ_REGULAR, lenp, err,
+	    errlen);
+	if (buf == NULL && errno == EFBIG)
+		snprintf(err, errlen, "%s: file too large", path);
 	return buf;
 }
 

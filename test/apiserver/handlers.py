@@ -88,9 +88,11 @@ class Api:
                 o[k] = req.q(k)
         return o
 
-    def _admit(self, req, res, op, name, ns, obj, old, options, sub=""):
+    def _admit(self, req, res, op, name, ns, obj, old, options, sub="",
+               dry_run=None):
         a = admission.Attributes(res, op, name, ns, obj, old, req.user,
-                                 req.dry_run, options, sub)
+                                 req.dry_run if dry_run is None else dry_run,
+                                 options, sub)
         admission.validate(a, self.store, self.services, req.recorder,
                            req.deadline)
 
@@ -347,7 +349,9 @@ class Api:
             if req.q(k):
                 opts[k] = int(req.q(k)) if k == "gracePeriodSeconds" \
                     else req.q(k)
-        if req.dry_run:
+        # kubectl delete --dry-run=server says so in the body's options
+        dry = req.dry_run or "All" in (opts.get("dryRun") or [])
+        if dry:
             opts["dryRun"] = ["All"]
         options = {"kind": "DeleteOptions", "apiVersion": "meta.k8s.io/v1"}
         for k in ("gracePeriodSeconds", "preconditions", "orphanDependents",
@@ -367,8 +371,9 @@ class Api:
         if pre.get("resourceVersion") and pre["resourceVersion"] != \
                 old["metadata"]["resourceVersion"]:
             raise st.conflict(res.plural, res.group, name)
-        self._admit(req, res, "DELETE", name, ns, None, old, options)
-        if not req.dry_run:
+        self._admit(req, res, "DELETE", name, ns, None, old, options,
+                    dry_run=dry)
+        if not dry:
             self.store.delete(res, ns, name)
         if res.plural in ("pods", "namespaces"):
             if res.plural == "namespaces":
@@ -426,6 +431,9 @@ class Api:
                 if sub == "scale":
                     return 200, self._update_scale(req, res, ns, name, old,
                                                    kind, body)
+                if sub == "ephemeralcontainers":
+                    return 200, self._update_ephemeral(req, res, ns, name,
+                                                       old, kind, body)
                 return 200, self._update_status(req, res, ns, name, old,
                                                  kind, body)
             except st.ApiError as e:
@@ -491,6 +499,41 @@ class Api:
                                  "status")
         self._admit(req, res, "UPDATE", name, ns, out, old,
                     self._options("UpdateOptions", req), "status")
+        if req.dry_run:
+            return out
+        return self.store.update(res, out, old["metadata"]["resourceVersion"])
+
+
+    def _update_ephemeral_body(self, req, res, ns, name, old, kind, body):
+        new = self._apply_patch(kind, old, body, req, res, ns,
+                                name + "/ephemeralcontainers") if kind \
+            else body
+        if not isinstance(new, dict):
+            raise st.bad_request("invalid object")
+        self._check_identity(res, new, name, ns)
+        return new
+
+    def _update_ephemeral(self, req, res, ns, name, old, kind, body):
+        """pods/ephemeralcontainers (kubectl debug): only
+        spec.ephemeralContainers changes, and existing ones may not."""
+        new = self._update_ephemeral_body(req, res, ns, name, old, kind, body)
+        rv = new["metadata"].get("resourceVersion")
+        if rv and rv != old["metadata"]["resourceVersion"]:
+            raise st.conflict(res.plural, res.group, name)
+        eph = (new.get("spec") or {}).get("ephemeralContainers") or []
+        before = old["spec"].get("ephemeralContainers") or []
+        if eph[:len(before)] != before:
+            raise st.invalid("Pod", "", name, [st.field_forbidden(
+                "spec.ephemeralContainers",
+                "existing ephemeral containers may not be changed")])
+        out = copy.deepcopy(old)
+        out["spec"]["ephemeralContainers"] = eph
+        if out != old:
+            self._record_managed(out, req, "Update", {"spec": {
+                "ephemeralContainers": eph}}, "ephemeralcontainers")
+        self._admit(req, res, "UPDATE", name, ns, out, old,
+                    self._options("UpdateOptions", req),
+                    "ephemeralcontainers")
         if req.dry_run:
             return out
         return self.store.update(res, out, old["metadata"]["resourceVersion"])

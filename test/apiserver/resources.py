@@ -48,7 +48,7 @@ RESOURCES = [
     Resource("", "v1", "Namespace", "namespaces", namespaced=False,
              short=("ns",), subresources=("status",)),
     Resource("", "v1", "Pod", "pods", short=("po",), categories=(ALL,),
-             subresources=("status",)),
+             subresources=("status", "ephemeralcontainers")),
     Resource("", "v1", "ReplicationController", "replicationcontrollers",
              short=("rc",), subresources=("scale", "status"), **WL),
     Resource("", "v1", "Service", "services", short=("svc",),

@@ -133,8 +133,17 @@ def test_decisions(srv):
     dry = reviews.review(reviews.deployment(), user=reviews.DEVELOPER,
                          dry_run=True)
     st, r = srv.validate(dry)
-    S.check("dry-run gets the same denial", st == 200 and
-            r["response"]["allowed"] is False, r)
+    S.check("dry run the actor rule alone denies: allowed, with a warning",
+            st == 200 and r["response"]["allowed"] is True and
+            r["response"].get("warnings", [""])[0].startswith(
+                "[reconciler-only] dry run; the real write is denied: "
+                "user \"alice\""), r)
+    dry = reviews.review(reviews.deployment(image="nginx:latest"),
+                         user=reviews.DEVELOPER, dry_run=True)
+    st, r = srv.validate(dry)
+    S.check("dry run: the image rule still denies", st == 200 and
+            r["response"]["allowed"] is False and "[immutable-images]" in
+            r["response"]["status"]["message"], r)
 
 
 def test_decision_log(srv):
@@ -142,14 +151,29 @@ def test_decision_log(srv):
                            dry_run=True)
     loud = reviews.review(reviews.deployment(name="denied-loud"),
                           user=reviews.DEVELOPER)
+    glass = reviews.review(reviews.deployment(name="break-glass-edit"),
+                           op="UPDATE", old=reviews.deployment(
+                               name="break-glass-edit"),
+                           user=("bob", ["gitgate:break-glass"]))
     srv.validate(quiet)
     srv.validate(loud)
+    st, r = srv.validate(glass)
+    S.check("break-glass: allowed with its warning and annotation",
+            st == 200 and r["response"]["allowed"] is True and
+            "break-glass" in r["response"].get("warnings", [""])[0] and
+            r["response"].get("auditAnnotations", {}).get(
+                "reconciler-only", "").startswith("warn: break-glass"), r)
     time.sleep(0.2)
     lines = [json.loads(line) for line in srv.logtext().splitlines()
              if line.startswith("{")]
     S.check("allowed dry-run: no info log line",
             not any(r.get("name") == "dryrun-quiet" for r in lines))
     deny = [r for r in lines if r.get("name") == "denied-loud"]
+    glass = [r for r in lines if r.get("name") == "break-glass-edit"]
+    S.check("break-glass: one warn-level decision line naming the user",
+            len(glass) == 1 and glass[0].get("level") == "warn" and
+            glass[0].get("user") == "bob" and glass[0].get("breakGlass") is True
+            and glass[0].get("decision") == "warn", glass)
     S.check("denial: one JSON log line with the decision fields",
             len(deny) == 1 and all(k in deny[0] for k in (
                 "uid", "operation", "kind", "namespace", "user", "decision",
@@ -294,6 +318,9 @@ def test_metrics_count(srv):
     S.check("deny counted", 'decision="deny"' in text)
     S.check("per-policy results", 'gitgate_policy_results_total{policy='
             '"reconciler-only",mode="enforce",result="fail"}' in text)
+    S.check("break-glass counted by operation and kind",
+            'gitgate_break_glass_total{operation="UPDATE",kind="Deployment"}'
+            ' 1' in text, [x for x in text.splitlines() if "break_glass" in x])
     if shutil.which("promtool"):
         p = subprocess.run(["promtool", "check", "metrics"], input=body,
                            capture_output=True, timeout=30)

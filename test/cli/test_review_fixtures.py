@@ -3,7 +3,11 @@
 
 For every test/data/reviews/NAME.json (an AdmissionReview as kube-apiserver
 v1.32 sends it) runs `gitgate review --policies policies [NAME.args] NAME.json`
-and compares the parsed response with NAME.expect.json exactly. Each response
+and compares the parsed response with NAME.expect.json exactly. NAME.preset
+names a commented preset of the shipped policies ("# preset NAME: why" and
+the "# "-prefixed YAML lines under it): the fixture then runs on a copy of
+policies/ with that preset uncommented, exactly as a user would enable it,
+and must be denied by the shipped policies as they are. Each response
 is also checked against the invariants of DESIGN.md "Admission behaviour":
 uid echoed, same apiVersion, kind AdmissionReview, never a patch, a denial is
 403 Forbidden with a message, warnings are at most 120 printable characters,
@@ -19,11 +23,14 @@ import json
 import os
 import re
 import shlex
+import shutil
 import sys
+import tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(
     os.path.abspath(__file__))), "pylib"))
 from harness import ROOT, Suite, gitgate  # noqa: E402
+import presets  # noqa: E402
 
 REVIEWS = os.path.join(ROOT, "test", "data", "reviews")
 BAD = os.path.join(ROOT, "test", "data", "reviews-bad")
@@ -92,7 +99,33 @@ def invariants(name, req, doc):
                 isinstance(value, str))
 
 
-def run_fixture(name):
+def review(name, path, args):
+    rc, out, err = gitgate("review", "--policies", POLICIES, *args, rel(path))
+    if not s.check(f"{name}: exit 0", rc == 0, f"exit {rc}, stderr: {err.strip()[:400]}"):
+        return None
+    try:
+        return json.loads(out)
+    except ValueError as e:
+        s.check(f"{name}: stdout is JSON", False, f"{e}: {out[:300]!r}")
+        return None
+
+
+def preset_args(name, path, preset_path, tmp):
+    """--policies DIR with the preset on; checks the shipped set denies."""
+    with open(preset_path) as f:
+        preset = f.read().strip()
+    dst = os.path.join(tmp, name)
+    os.mkdir(dst)
+    found = presets.enable(os.path.join(ROOT, POLICIES), dst, [preset])
+    s.check(f"{name}: preset {preset!r} is in policies/", found[preset] > 0)
+    got = review(name + " (shipped policies)", path, [])
+    if got is not None:
+        s.check(f"{name}: denied without preset {preset!r}",
+                got["response"].get("allowed") is False, json.dumps(got)[:300])
+    return ["--policies", dst]
+
+
+def run_fixture(name, tmp):
     path = os.path.join(REVIEWS, name + ".json")
     expect_path = os.path.join(REVIEWS, name + ".expect.json")
     args_path = os.path.join(REVIEWS, name + ".args")
@@ -106,13 +139,11 @@ def run_fixture(name):
     if os.path.exists(args_path):
         with open(args_path) as f:
             args = shlex.split(f.read())
-    rc, out, err = gitgate("review", "--policies", POLICIES, *args, rel(path))
-    if not s.check(f"{name}: exit 0", rc == 0, f"exit {rc}, stderr: {err.strip()[:400]}"):
-        return None
-    try:
-        got = json.loads(out)
-    except ValueError as e:
-        s.check(f"{name}: stdout is JSON", False, f"{e}: {out[:300]!r}")
+    preset_path = os.path.join(REVIEWS, name + ".preset")
+    if os.path.exists(preset_path):
+        args += preset_args(name, path, preset_path, tmp)
+    got = review(name, path, args)
+    if got is None:
         return None
     s.check(f"{name}: response equals {rel(expect_path)}", got == expected,
             diff(expected, got))
@@ -120,26 +151,46 @@ def run_fixture(name):
     return got
 
 
+def dry_run_pair(name, dry, real):
+    ann = dry.get("auditAnnotations", {})
+    real_ann = real.get("auditAnnotations", {})
+    actor = {k for k, v in real_ann.items()
+             if v.startswith("enforce: ") and "may not" in v}
+    others = {k: v for k, v in real_ann.items() if k not in actor}
+    s.check(f"{name}: other policies answer as without dry run",
+            {k: v for k, v in ann.items() if k not in actor} == others,
+            diff(others, ann))
+    s.check(f"{name}: denied exactly when another policy denies",
+            dry.get("allowed") == (not any(v.startswith("enforce: ")
+                                           for v in others.values())))
+    for k in actor:
+        s.check(f"{name}: [{k}] warns about the real write",
+                any(w.startswith(f"[{k}] dry run") for w in dry.get("warnings", [])),
+                repr(dry.get("warnings")))
+
+
 def main():
     names = sorted(f[:-5] for f in os.listdir(REVIEWS)
                    if f.endswith(".json") and not f.endswith(".expect.json"))
     s.check("at least 35 review fixtures", len(names) >= 35, str(len(names)))
     responses = {}
-    for name in names:
-        responses[name] = run_fixture(name)
+    tmp = tempfile.mkdtemp(prefix="gitgate-presets-")
+    try:
+        for name in names:
+            responses[name] = run_fixture(name, tmp)
+    finally:
+        shutil.rmtree(tmp)
 
-    # Dry run changes nothing in the decision: a fixture NAME-dryrun (same
-    # object, dryRun true) gets exactly the response of NAME, uid aside.
+    # A dry run (fixture NAME-dryrun: same object, dryRun true) gets the
+    # answer of NAME, uid aside, except that what only the actor rule
+    # denied (ActorPolicy dryRun: warn) is allowed, each of its findings
+    # a warning; the image and source rules answer exactly as for NAME.
     for name in names:
         if name.endswith("-dryrun") and name[:-len("-dryrun")] in responses:
             a, b = responses[name], responses[name[:-len("-dryrun")]]
             if a is None or b is None:
                 continue
-            a = json.loads(json.dumps(a))
-            b = json.loads(json.dumps(b))
-            a["response"].pop("uid", None)
-            b["response"].pop("uid", None)
-            s.check(f"{name}: same decision as without dry run", a == b, diff(b, a))
+            dry_run_pair(name, a["response"], b["response"])
 
     # Malformed input: 400 with a short reason, exit 2.
     bad = sorted(os.listdir(BAD))

@@ -4,7 +4,8 @@
  * evaluate under the shipped policies/, render the verdict, encode),
  * enforcing and then in audit mode. Every answer must be JSON in valid
  * UTF-8 with a known status. A second oracle: the decision on the body as
- * review_decode() parses it (oldObject and managedFields skipped) must
+ * review_decode() parses it (oldObject and managedFields skipped; the
+ * actor rule decodes oldObject from its text when it must) must
  * equal the decision on a full cJSON parse of the same bytes; a third:
  * parsing in place (serve's path) answers byte for byte the same. Policies are
  * loaded once (run from the repository root). test/fuzz/fuzz_json_parse.c

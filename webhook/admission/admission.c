@@ -81,6 +81,25 @@ reply_status(struct admission_reply *out, int code, const char *reason,
 	out->body = json_out_take(&o, &out->len);
 }
 
+/* 1 if d allows with audit findings (RULE_WARN ones are not audit). */
+static int
+audited(const struct eval_decision *d)
+{
+	size_t	i;
+
+	for (i = 0; d->allowed && i < d->n; i++)
+		if (d->v[i].verdict != RULE_WARN)
+			return 1;
+	return 0;
+}
+
+/* Break-glass on a real write: loud (warn log, metric); dry runs are not. */
+static int
+break_glass(const struct review *rv, const struct eval_decision *d)
+{
+	return d->break_glass && d->allowed && !rv->dry_run;
+}
+
 static void
 log_decision(const struct review *rv, const struct eval_decision *d,
     const struct verdict *v, long long us)
@@ -90,6 +109,8 @@ log_decision(const struct review *rv, const struct eval_decision *d,
 
 	if (rv->dry_run && d->allowed)
 		level = LOG_DEBUG;	/* Flux dry-runs every object, often */
+	if (break_glass(rv, d))
+		level = LOG_WARN;
 	log_begin(&l, level, "decision");
 	log_str(&l, "uid", rv->uid);
 	log_str(&l, "operation", kube_op_name(rv->op));
@@ -99,11 +120,13 @@ log_decision(const struct review *rv, const struct eval_decision *d,
 	log_str(&l, "namespace", rv->ns);
 	log_str(&l, "name", rv->name);
 	log_str(&l, "user", rv->username);
-	log_str(&l, "decision", d->allowed ? (d->n > 0 ? "audit" : "allow") :
-	    "deny");
+	log_str(&l, "decision", !d->allowed ? "deny" : audited(d) ? "audit" :
+	    d->n > 0 ? "warn" : "allow");
 	log_str(&l, "policies", v->policies);
 	if (d->exempt != NULL)
 		log_str(&l, "exempt", d->exempt);
+	if (d->break_glass && d->allowed)
+		log_bool(&l, "breakGlass", 1);
 	if (!d->allowed)
 		log_str(&l, "message", v->message);
 	log_bool(&l, "dryRun", rv->dry_run);
@@ -120,12 +143,15 @@ observe(const struct review *rv, const struct eval_decision *d,
 
 	log_decision(rv, d, v, us);
 	metrics_review(rv->op, review_target_kind(rv), !d->allowed ?
-	    METRICS_DENY : d->n > 0 ? METRICS_AUDIT : METRICS_ALLOW,
+	    METRICS_DENY : audited(d) ? METRICS_AUDIT : METRICS_ALLOW,
 	    rv->dry_run, us);
+	if (break_glass(rv, d))
+		metrics_break_glass(rv->op, review_target_kind(rv));
 	for (i = 0; i < d->n; i++)
-		metrics_policy_result(d->v[i].policy->name,
-		    policy_mode_name(d->v[i].mode),
-		    d->v[i].verdict == RULE_ERROR ? "error" : "fail");
+		if (d->v[i].verdict != RULE_WARN)
+			metrics_policy_result(d->v[i].policy->name,
+			    policy_mode_name(d->v[i].mode),
+			    d->v[i].verdict == RULE_ERROR ? "error" : "fail");
 }
 
 static void	handle(const struct policy_set *,

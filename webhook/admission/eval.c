@@ -1,8 +1,8 @@
 /*
  * eval.c - run every matching policy's rule on a review and fold the rule
  * results into one decision. Exempt namespaces and actors skip everything;
- * an enforce policy that fails or cannot decide denies; an audit policy
- * only ever adds findings.
+ * an enforce policy that fails or cannot decide denies; an audit policy,
+ * and a rule's warning in any mode, only ever add findings.
  */
 #include "admission/eval.h"
 
@@ -68,8 +68,9 @@ fold(struct eval_decision *d, const struct policy *p, enum policy_mode mode,
 
 	if (r->verdict == RULE_PASS)
 		return;
-	if (mode == POLICY_ENFORCE)
+	if (mode == POLICY_ENFORCE && r->verdict != RULE_WARN)
 		d->allowed = 0;
+	d->break_glass |= r->break_glass;
 	for (i = 0; i < r->n; i++) {
 		if (d->n >= EVAL_FINDINGS_MAX) {
 			d->dropped++;
@@ -96,6 +97,7 @@ eval_review(const struct policy_set *set, const struct review *rv,
 	d->allowed = 1;
 	d->exempt = NULL;
 	d->n = d->dropped = d->policies_run = 0;
+	d->break_glass = 0;
 	if ((d->exempt = exemption(&set->settings, rv)) != NULL)
 		return;
 	for (i = 0; i < set->n_policies; i++) {

@@ -18,7 +18,7 @@
 struct eval_finding {
 	const struct policy	*policy;	/* borrowed from the set */
 	enum policy_mode	 mode;		/* effective (global audit) */
-	enum rule_verdict	 verdict;	/* RULE_FAIL or RULE_ERROR */
+	enum rule_verdict	 verdict;	/* RULE_WARN, _FAIL or _ERROR */
 	char			 text[RULE_TEXT_MAX];
 };
 
@@ -28,6 +28,7 @@ struct eval_decision {
 	size_t			n;
 	size_t			dropped;	/* findings not stored */
 	size_t			policies_run;
+	int			break_glass;	/* a rule allowed by it */
 	struct eval_finding	v[EVAL_FINDINGS_MAX];
 };
 

@@ -1,8 +1,9 @@
 /*
  * verdict.c - render a decision. Denial: "[policy] finding, finding - hint;
- * [policy] ..." (enforce findings only). Warnings: one per audit finding,
- * cut to 120 bytes on a UTF-8 boundary. Annotations: one per policy with
- * findings, keyed by the policy name (a valid qualified-name part).
+ * [policy] ..." (enforce findings only, never a RULE_WARN). Warnings: one
+ * per audit or RULE_WARN finding, cut to 120 bytes on a UTF-8 boundary.
+ * Annotations: one per policy with findings, keyed by the policy name (a
+ * valid qualified-name part).
  */
 #include "admission/verdict.h"
 
@@ -61,6 +62,25 @@ seen_before(const struct eval_decision *d, size_t i)
 	return 0;
 }
 
+/* 1 if finding f takes part in a denial: enforce, and not a warning. */
+static int
+denies(const struct eval_finding *f)
+{
+	return f->mode == POLICY_ENFORCE && f->verdict != RULE_WARN;
+}
+
+/* 1 if a finding before i of the same policy is already in the message. */
+static int
+denied_before(const struct eval_decision *d, size_t i)
+{
+	size_t	j;
+
+	for (j = 0; j < i; j++)
+		if (d->v[j].policy == d->v[i].policy && denies(&d->v[j]))
+			return 1;
+	return 0;
+}
+
 /* The message part of one policy: "[name] a, b - hint". */
 static size_t
 render_policy(const struct eval_decision *d, size_t first, char *buf,
@@ -74,7 +94,7 @@ render_policy(const struct eval_decision *d, size_t first, char *buf,
 	len = append(buf, size, len, p->name);
 	len = append(buf, size, len, "] ");
 	for (i = first; i < d->n; i++) {
-		if (d->v[i].policy != p)
+		if (d->v[i].policy != p || !denies(&d->v[i]))
 			continue;
 		if (n++ > 0)
 			len = append(buf, size, len, ", ");
@@ -97,7 +117,7 @@ render_message(const struct eval_decision *d, struct verdict *v)
 
 	v->message[0] = '\0';
 	for (i = 0; i < d->n; i++) {
-		if (d->v[i].mode != POLICY_ENFORCE || seen_before(d, i))
+		if (!denies(&d->v[i]) || denied_before(d, i))
 			continue;
 		if (len > 0)
 			len = append(v->message, sizeof(v->message), len,
@@ -118,7 +138,8 @@ render_annotation(const struct eval_decision *d, size_t first, char *buf,
 	size_t			 i, len = 0;
 
 	buf[0] = '\0';
-	len = append(buf, size, len, policy_mode_name(d->v[first].mode));
+	len = append(buf, size, len, d->v[first].verdict == RULE_WARN ?
+	    "warn" : policy_mode_name(d->v[first].mode));
 	len = append(buf, size, len, ": ");
 	for (i = first; i < d->n; i++) {
 		if (d->v[i].policy != p)
@@ -142,7 +163,7 @@ verdict_render(const struct eval_decision *d, struct verdict *v)
 	for (i = 0; i < d->n; i++) {
 		const struct eval_finding *f = &d->v[i];
 
-		if (f->mode == POLICY_AUDIT) {
+		if (f->mode == POLICY_AUDIT || f->verdict == RULE_WARN) {
 			snprintf(line, sizeof(line), "[%s] %s%s",
 			    f->policy->name, f->verdict == RULE_ERROR ?
 			    "cannot evaluate: " : "", f->text);

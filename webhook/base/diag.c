@@ -22,6 +22,7 @@ diag_add(struct diag *d, enum diag_level level, const char *file, int line,
 	char			 msg[DIAG_LINE_MAX], text[DIAG_LINE_MAX];
 	struct diag_entry	*nv;
 	const char		*sev = level == DIAG_WARNING ? "warning: " : "";
+	size_t			 cap;
 	va_list			 ap;
 
 	if (level == DIAG_ERROR)
@@ -42,12 +43,17 @@ diag_add(struct diag *d, enum diag_level level, const char *file, int line,
 		d->dropped++;
 		return;
 	}
-	nv = realloc(d->v, (d->n + 1) * sizeof(*nv));
-	if (nv == NULL) {
-		d->dropped++;
-		return;
+	if (d->n == d->cap) {
+		cap = d->cap == 0 ? 8 : d->cap * 2;
+		if (cap > DIAG_MAX)
+			cap = DIAG_MAX;
+		if ((nv = reallocarray(d->v, cap, sizeof(*nv))) == NULL) {
+			d->dropped++;
+			return;
+		}
+		d->v = nv;
+		d->cap = cap;
 	}
-	d->v = nv;
 	d->v[d->n].level = level;
 	if ((d->v[d->n].text = strdup(text)) == NULL) {
 		d->dropped++;

@@ -15,12 +15,14 @@ enum diag_level { DIAG_ERROR, DIAG_WARNING };
 
 struct diag_entry {
 	enum diag_level	 level;
-	char		*text;	/* "file:line:col: message", warnings "...: warning: ..." */
+	/* "file:line:col: message"; warnings "...: warning: ..." */
+	char		*text;
 };
 
 struct diag {
 	struct diag_entry	*v;
 	size_t			 n;	/* stored */
+	size_t			 cap;	/* slots of v; grows by doubling */
 	size_t			 errors;	/* counted, stored or not */
 	size_t			 warnings;
 	size_t			 dropped;

@@ -92,7 +92,7 @@ is_identifier(const char *s, size_t n)
 		return 0;
 	for (i = 0; i < n; i++)
 		if (!((s[i] >= '0' && s[i] <= '9') ||
-		        (s[i] >= 'a' && s[i] <= 'f')))
+			(s[i] >= 'a' && s[i] <= 'f')))
 			return 0;
 	return 1;
 }
@@ -222,7 +222,7 @@ valid_path(struct image_span p)
 		} else if (c == '/' || c == '.' || c == '_' || c == '-') {
 			if (!is_lower_alnum((unsigned char)prev) &&
 			    !(c == prev &&
-			        (c == '-' || (c == '_' && run == 1))))
+				(c == '-' || (c == '_' && run == 1))))
 				return 0;
 			run = c == prev ? run + 1 : 1;
 		} else {
@@ -298,9 +298,9 @@ check_digest(struct image_span d, char *err, size_t errlen)
 		if (span_eq(alg, algs[i].name))
 			break;
 	if (i == sizeof(algs) / sizeof(algs[0]))
-		return set_err(err, errlen,
-		    span_has_upper(alg) ? "invalid checksum digest format"
-		                        : "unsupported digest algorithm");
+		return set_err(err, errlen, span_has_upper(alg) ?
+		    "invalid checksum digest format" :
+		    "unsupported digest algorithm");
 	if (hex.n != algs[i].hexlen)
 		return set_err(err, errlen, "invalid checksum digest length");
 	for (i = 0; i < hex.n; i++)

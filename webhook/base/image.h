@@ -20,7 +20,7 @@
  * Absent parts are empty strings, never NULL.
  */
 struct image_ref {
-	const char	*domain;	/* "docker.io", "localhost:5000", "ghcr.io" */
+	const char	*domain;	/* "docker.io", "localhost:5000" */
 	const char	*path;		/* "library/nginx", "team/app" */
 	const char	*tag;		/* "" when the reference has no tag */
 	const char	*digest;	/* "" or "sha256:<64 hex>" */

@@ -1,47 +1,36 @@
 /*
- * json_out.c - append-only JSON text. The buffer doubles when full; any
- * failure poisons the writer (buf = NULL) so callers check once, at take.
+ * json_out.c - append-only JSON text in a dynbuf: it doubles when full,
+ * and any failure poisons the writer so callers check once, at take.
  */
 #include "base/json_out.h"
 
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 int
 json_out_init(struct json_out *o, size_t hint)
 {
-	o->cap = hint < 256 ? 256 : hint;
-	o->len = 0;
-	if ((o->buf = malloc(o->cap)) == NULL)
-		return -1;
-	o->buf[0] = '\0';
-	return 0;
+	dynbuf_init(&o->b, JSON_OUT_MAX);
+	return dynbuf_reserve(&o->b, hint < 256 ? 256 : hint);
 }
 
-static void
+/*
+ * dynbuf_add(), with the common case inline: room is already there. Safe
+ * by dynbuf's invariants: cap never passes max + 1, buf is NULL after a
+ * failure.
+ */
+static inline void
 put(struct json_out *o, const char *s, size_t n)
 {
-	char	*nb;
-	size_t	 cap;
+	struct dynbuf	*b = &o->b;
 
-	if (o->buf == NULL)
+	if (b->buf != NULL && n < b->cap - b->len) {
+		memcpy(b->buf + b->len, s, n);
+		b->len += n;
+		b->buf[b->len] = '\0';
 		return;
-	if (o->len + n + 1 > o->cap) {
-		cap = o->cap;
-		while (o->len + n + 1 > cap)
-			cap *= 2;
-		if ((nb = realloc(o->buf, cap)) == NULL) {
-			free(o->buf);
-			o->buf = NULL;
-			return;
-		}
-		o->buf = nb;
-		o->cap = cap;
 	}
-	memcpy(o->buf + o->len, s, n);
-	o->len += n;
-	o->buf[o->len] = '\0';
+	(void)dynbuf_add(b, s, n);
 }
 
 void
@@ -103,12 +92,5 @@ json_out_int(struct json_out *o, long long v)
 char *
 json_out_take(struct json_out *o, size_t *len)
 {
-	char	*b = o->buf;
-
-	if (len != NULL)
-		*len = b != NULL ? o->len : 0;
-	o->buf = NULL;
-	o->len = 0;
-	o->cap = 0;
-	return b;
+	return dynbuf_take(&o->b, len);
 }

@@ -23,12 +23,19 @@
 #endif
 
 #define BLOCK_KEPT	(64 * 1024)	/* per thread, between documents */
-#define NUM_STACK	64		/* a longer number is copied to a block */
+#define NUM_STACK	64	/* a longer number is copied to a block */
 #define PAD		JSON_PARSE_PAD	/* NUL sentinels after the text */
+
+/* The state helpers share one frame of the main loop (see parse()). */
+#if defined(__GNUC__)
+#define HOT_INLINE	inline __attribute__((always_inline))
+#else
+#define HOT_INLINE	inline
+#endif
 
 struct json_block {
 	struct json_block	*next;
-	size_t			 size;		/* usable bytes after the header */
+	size_t			 size;		/* bytes after the header */
 	size_t			 used;
 	_Alignas(16) unsigned char data[];
 };
@@ -50,6 +57,10 @@ struct parser {
 	char			*err;
 	size_t			 errlen;
 	int			 failed;
+	cJSON			 top;		/* holds the document's value */
+	unsigned		 span_depth;	/* skipped container: its frame */
+	unsigned		 span_path;	/* ... its skip path, + 1 */
+	size_t			 span_key_end;	/* after the skipped value's key */
 };
 
 /* 1: ends a run of plain string bytes ('"', '\\', control, >= 0x80) */
@@ -409,54 +420,65 @@ is_digit(unsigned char c)
 	return c >= '0' && c <= '9';
 }
 
-/* The number at p->i, per the RFC's grammar; its value in *v. */
-static int
-number(struct parser *p, double *v)
+/*
+ * Past the number at p->i, per the RFC's grammar: its end (> p->i), and
+ * in *plain whether it is an integer, nd characters long with its sign;
+ * 0 after failing.
+ */
+static size_t
+number_scan(struct parser *p, int *plain, size_t *nd)
 {
 	const unsigned char	*b = p->b;
-	size_t			 s = p->i, i = s, nd;
-	int			 plain = 1;
-	long long		 acc = 0;
-	char			 tmp[NUM_STACK], *buf;
+	size_t			 i = p->i;
 
 	if (i < p->len && b[i] == '-')
 		i++;
-	if (i >= p->len || !is_digit(b[i])) {
-		fail_syntax(p, i);
-		return -1;
-	}
+	if (i >= p->len || !is_digit(b[i]))
+		goto fail;
 	if (b[i] == '0')
 		i++;
 	else
 		while (i < p->len && is_digit(b[i]))
 			i++;
-	nd = i - s;
+	*nd = i - p->i;
+	*plain = 1;
 	if (i < p->len && b[i] == '.') {
-		plain = 0;
-		if (++i >= p->len || !is_digit(b[i])) {
-			fail_syntax(p, i);
-			return -1;
-		}
+		*plain = 0;
+		if (++i >= p->len || !is_digit(b[i]))
+			goto fail;
 		while (i < p->len && is_digit(b[i]))
 			i++;
 	}
 	if (i < p->len && (b[i] == 'e' || b[i] == 'E')) {
-		plain = 0;
-		i++;
-		if (i < p->len && (b[i] == '+' || b[i] == '-'))
+		*plain = 0;
+		if (++i < p->len && (b[i] == '+' || b[i] == '-'))
 			i++;
-		if (i >= p->len || !is_digit(b[i])) {
-			fail_syntax(p, i);
-			return -1;
-		}
+		if (i >= p->len || !is_digit(b[i]))
+			goto fail;
 		while (i < p->len && is_digit(b[i]))
 			i++;
 	}
+	return i;
+fail:
+	fail_syntax(p, i);
+	return 0;
+}
+
+/* The number at p->i (small_int() takes the common ones); its value. */
+static int
+number(struct parser *p, double *v)
+{
+	const unsigned char	*b = p->b;
+	size_t			 s = p->i, i, nd, k;
+	int			 plain;
+	long long		 acc = 0;
+	char			 tmp[NUM_STACK], *buf;
+
+	if ((i = number_scan(p, &plain, &nd)) == 0)
+		return -1;
 	p->i = i;
 	if (plain && nd <= 16) {	/* exact in a double: < 2^53 */
-		size_t	k = b[s] == '-' ? s + 1 : s;
-
-		for (; k < i; k++)
+		for (k = b[s] == '-' ? s + 1 : s; k < i; k++)
 			acc = acc * 10 + (b[k] - '0');
 		if (acc < (1LL << 53)) {
 			*v = b[s] == '-' ? -(double)acc : (double)acc;
@@ -475,6 +497,7 @@ number(struct parser *p, double *v)
 
 /* --- the tree --- */
 
+/* A node of type, the last child of f's container. */
 static inline cJSON *
 node_new(struct parser *p, struct frame *f, int type, char *key)
 {
@@ -484,15 +507,13 @@ node_new(struct parser *p, struct frame *f, int type, char *key)
 		return NULL;
 	*n = (cJSON){ .type = type };
 	n->string = key;
-	if (f != NULL) {
-		if (f->last == NULL)
-			f->node->child = n;
-		else {
-			f->last->next = n;
-			n->prev = f->last;
-		}
-		f->last = n;		/* child->prev is set at the close */
+	if (f->last == NULL)
+		f->node->child = n;
+	else {
+		f->last->next = n;
+		n->prev = f->last;
 	}
+	f->last = n;		/* child->prev is set at the close */
 	return n;
 }
 
@@ -521,7 +542,7 @@ path_step(const struct parser *p, unsigned mask, unsigned d,
 		    memcmp(p->skip->path[i].comp[d], key, keylen) != 0)
 			continue;
 		if (d + 1 == p->skip->path[i].n)
-			*skip = 1;
+			*skip = (int)i + 1;
 		else
 			out |= 1u << i;
 	}
@@ -540,165 +561,333 @@ literal(struct parser *p, const char *word, size_t n)
 }
 
 /*
- * The main loop. stack[0..depth) are the open containers; a container
- * opened in check-only mode has node NULL, and so has all below it.
+ * The first value seen at skip path k (counted from 1) ends at end; it
+ * starts after its key's ':' (found again here, off the common path).
+ */
+static void
+span_record(struct parser *p, unsigned k, size_t end)
+{
+	struct json_span	*sp = &p->doc->skipped[k - 1];
+	size_t			 start = p->span_key_end;
+
+	while (start < end && (is_ws[p->b[start]] || p->b[start] == ':'))
+		start++;
+	if (sp->at == NULL) {
+		sp->at = (const char *)p->b + start;
+		sp->len = end - start;
+	}
+}
+
+/*
+ * The parser's states, as in jq's jv_parse.c: a value is expected (after
+ * '[', ',' in an array, or a key's ':'), a value has just ended (',' or a
+ * container's end may follow), or an object member's key is expected.
+ */
+enum state {
+	ST_VALUE,
+	ST_NEXT,
+	ST_MEMBER,
+	ST_DONE,
+	ST_FAIL
+};
+
+/*
+ * Where the parse stands. stack[1..depth] are the open containers and
+ * stack[0] holds the document's one value (top.child), so every value has
+ * a parent frame. A container opened in check-only mode has node NULL,
+ * and so has all below it.
+ */
+struct walk {
+	struct frame	*stack;
+	struct frame	*f;		/* stack[depth] */
+	unsigned	 depth;
+	unsigned	 max_depth;
+	unsigned	 mask;		/* skip paths matched to the next one */
+	int		 skip;		/* the next value is at skip path skip-1 */
+	char		*key;		/* the next value's key, or NULL */
+};
+
+/* A skipped value stands in its parent as a JSON null. */
+static HOT_INLINE int
+skipped_null(struct parser *p, const struct walk *w, char *key)
+{
+	if (!w->skip || w->f->node == NULL)
+		return 0;
+	return node_new(p, w->f, cJSON_NULL, key) == NULL ? -1 : 0;
+}
+
+/* The container at p->i ends: pop it. */
+static HOT_INLINE void
+container_close(struct parser *p, struct walk *w)
+{
+	struct frame	*f = w->f;
+
+	/* cJSON's shape: the first child's prev is the last */
+	if (f->node != NULL) {
+		if (f->node->child != NULL)
+			f->node->child->prev = f->last;
+	} else if (p->span_path != 0 && w->depth == p->span_depth) {
+		span_record(p, p->span_path, p->i + 1);	/* skipped: its end */
+		p->span_path = 0;
+	}
+	p->i++;
+	w->f = &w->stack[--w->depth];
+}
+
+/* '{' or '[' at p->i: push a frame (and close it at once if empty). */
+static HOT_INLINE enum state
+value_open(struct parser *p, struct walk *w, char *key, int build)
+{
+	struct frame	*f;
+	cJSON		*n = NULL;
+	int		 is_obj = p->b[p->i] == '{';
+
+	if (w->depth >= w->max_depth) {
+		snprintf(p->err, p->errlen, "JSON nested deeper than %u at "
+		    "byte %zu", w->max_depth, p->i);
+		p->failed = 1;
+		return ST_FAIL;
+	}
+	if (build && (n = node_new(p, w->f,
+	    is_obj ? cJSON_Object : cJSON_Array, key)) == NULL)
+		return ST_FAIL;
+	if (skipped_null(p, w, key) == -1)
+		return ST_FAIL;
+	f = &w->stack[++w->depth];
+	f->node = n;
+	f->last = NULL;
+	f->is_obj = is_obj;
+	f->mask = is_obj && build ? w->mask : 0;
+	w->f = f;
+	if (w->skip) {
+		p->span_depth = w->depth;
+		p->span_path = (unsigned)w->skip;
+	}
+	w->skip = 0;
+	w->mask = 0;
+	p->i++;
+	skip_ws(p);
+	if (p->i < p->len && p->b[p->i] == (is_obj ? '}' : ']')) {
+		container_close(p, w);
+		return w->depth == 0 ? ST_DONE : ST_NEXT;
+	}
+	return is_obj ? ST_MEMBER : ST_VALUE;
+}
+
+/* A string at p->i. */
+static HOT_INLINE enum state
+value_string(struct parser *p, struct walk *w, char *key, int build)
+{
+	cJSON	*n;
+	char	*s;
+
+	if (!build) {
+		if (string(p, NULL) == -1 || skipped_null(p, w, key) == -1)
+			return ST_FAIL;
+		if (w->skip)
+			span_record(p, (unsigned)w->skip, p->i);
+	} else {
+		if (string(p, &s) == -1 ||
+		    (n = node_new(p, w->f, cJSON_String, key)) == NULL)
+			return ST_FAIL;
+		n->valuestring = s;
+	}
+	w->skip = 0;
+	w->mask = 0;
+	return ST_NEXT;
+}
+
+/*
+ * The literal (true, false, null) or number at p->i: its cJSON type, and
+ * a number's value in *v; -1 after failing. Out of line, and it takes
+ * no struct walk, so the walk stays in registers.
+ */
+static int
+token_other(struct parser *p, double *v)
+{
+	switch (p->b[p->i]) {
+	case 't':
+		return literal(p, "true", 4) == -1 ? -1 : cJSON_True;
+	case 'f':
+		return literal(p, "false", 5) == -1 ? -1 : cJSON_False;
+	case 'n':
+		return literal(p, "null", 4) == -1 ? -1 : cJSON_NULL;
+	default:
+		return number(p, v) == -1 ? -1 : cJSON_Number;
+	}
+}
+
+/*
+ * The commonest number, inline: 1 to 15 digits, no sign, fraction or
+ * exponent (exact in a double). Returns 0, p->i unmoved, for anything
+ * else, number() then decides. The NULs after the text end every scan.
+ */
+static HOT_INLINE int
+small_int(struct parser *p, double *v)
+{
+	const unsigned char	*b = p->b;
+	size_t			 i = p->i;
+	long long		 acc = 0;
+
+	if (!is_digit(b[i]) || (b[i] == '0' && is_digit(b[i + 1])))
+		return 0;
+	while (is_digit(b[i]) && i - p->i < 15)
+		acc = acc * 10 + (b[i++] - '0');
+	if (is_digit(b[i]) || b[i] == '.' || b[i] == 'e' || b[i] == 'E')
+		return 0;
+	*v = (double)acc;
+	p->i = i;
+	return 1;
+}
+
+/* A literal or a number at p->i. */
+static HOT_INLINE enum state
+value_other(struct parser *p, struct walk *w, char *key, int build)
+{
+	cJSON	*n;
+	double	 v = 0;
+	int	 type;
+
+	if (small_int(p, &v))
+		type = cJSON_Number;
+	else if ((type = token_other(p, &v)) == -1)
+		return ST_FAIL;
+	if (build) {
+		if ((n = node_new(p, w->f, type, key)) == NULL)
+			return ST_FAIL;
+		if (type == cJSON_Number)
+			set_number(n, v);
+	} else {
+		if (skipped_null(p, w, key) == -1)
+			return ST_FAIL;
+		if (w->skip)
+			span_record(p, (unsigned)w->skip, p->i);
+	}
+	w->skip = 0;
+	w->mask = 0;
+	return ST_NEXT;
+}
+
+/* ST_VALUE: a value is expected at p->i. */
+static HOT_INLINE enum state
+value(struct parser *p, struct walk *w)
+{
+	char	*key = w->key;
+	int	 build;
+
+	skip_ws(p);
+	if (p->i >= p->len) {
+		fail_syntax(p, p->i);
+		return ST_FAIL;
+	}
+	build = w->f->node != NULL && !w->skip;
+	w->key = NULL;
+	switch (p->b[p->i]) {
+	case '"':
+		return value_string(p, w, key, build);
+	case '{':
+	case '[':
+		return value_open(p, w, key, build);
+	default:
+		return value_other(p, w, key, build);
+	}
+}
+
+/* ST_NEXT: after a value in a container, ',' or the ends of containers. */
+static HOT_INLINE enum state
+value_next(struct parser *p, struct walk *w)
+{
+	for (;;) {
+		skip_ws(p);
+		if (p->i >= p->len) {
+			fail_syntax(p, p->i);
+			return ST_FAIL;
+		}
+		if (p->b[p->i] == ',') {
+			p->i++;
+			skip_ws(p);
+			return w->f->is_obj ? ST_MEMBER : ST_VALUE;
+		}
+		if (p->b[p->i] != (w->f->is_obj ? '}' : ']')) {
+			fail_syntax(p, p->i);
+			return ST_FAIL;
+		}
+		container_close(p, w);
+		if (w->depth == 0)
+			return ST_DONE;
+	}
+}
+
+/* ST_MEMBER: a key and ':' at p->i, inside an object. */
+static HOT_INLINE enum state
+member(struct parser *p, struct walk *w)
+{
+	const struct frame	*f = w->f;
+	char			*key = NULL;	/* locals keep w in registers */
+	unsigned		 mask = 0;
+	int			 skip = 0;
+
+	if (p->i >= p->len || p->b[p->i] != '"') {
+		fail_syntax(p, p->i);
+		return ST_FAIL;
+	}
+	if (f->node == NULL) {
+		if (string(p, NULL) == -1)
+			return ST_FAIL;
+	} else {
+		if (string(p, &key) == -1)
+			return ST_FAIL;
+		if (f->mask != 0) {
+			mask = path_step(p, f->mask, w->depth - 1, key,
+			    strlen(key), &skip);
+			p->span_key_end = p->i;
+		}
+	}
+	w->key = key;
+	w->mask = mask;
+	w->skip = skip;
+	skip_ws(p);
+	if (p->i >= p->len || p->b[p->i] != ':') {
+		fail_syntax(p, p->i);
+		return ST_FAIL;
+	}
+	p->i++;
+	return ST_VALUE;
+}
+
+/*
+ * The document's one value, state by state; stack has max_depth + 1
+ * frames.
  */
 static cJSON *
 parse(struct parser *p, struct frame *stack, unsigned max_depth)
 {
-	const unsigned char	*b = p->b;
-	struct frame		*f = NULL;
-	unsigned		 depth = 0, mask;
-	cJSON			*root = NULL, *n;
-	char			*key = NULL, *vkey;
-	int			 build, skip, type;
-	double			 v = 0;
+	struct walk	 w;
+	enum state	 st = ST_VALUE;
 
-	mask = p->skip != NULL && p->skip->n > 0 ? (1u << p->skip->n) - 1 : 0;
-	build = 1;
-	skip = 0;
+	memset(&w, 0, sizeof(w));
+	stack[0] = (struct frame){ .node = &p->top };
+	w.stack = stack;
+	w.f = stack;
+	w.max_depth = max_depth;
+	if (p->skip != NULL && p->skip->n > 0)
+		w.mask = (1u << p->skip->n) - 1;
+	/* A scalar document is one value; ST_NEXT is only inside containers. */
+	skip_ws(p);
+	if (p->b[p->i] != '{' && p->b[p->i] != '[')
+		return value(p, &w) == ST_FAIL ? NULL : p->top.child;
+	/* In the order they usually follow one another: one pass, few jumps. */
 	for (;;) {
-		/* A value is expected at p->i (after any key and ':'). */
-		skip_ws(p);
-		if (p->i >= p->len) {
-			fail_syntax(p, p->i);
+		if (st == ST_MEMBER)
+			st = member(p, &w);
+		if (st == ST_VALUE)
+			st = value(p, &w);
+		if (st == ST_NEXT)
+			st = value_next(p, &w);
+		if (st == ST_DONE)
+			return p->top.child;
+		if (st == ST_FAIL)
 			return NULL;
-		}
-		build = (f == NULL || f->node != NULL) && !skip;
-		vkey = key;
-		key = NULL;
-		switch (b[p->i]) {
-		case '{':
-		case '[':
-			if (depth >= max_depth) {
-				snprintf(p->err, p->errlen, "JSON nested deeper "
-				    "than %u at byte %zu", max_depth, p->i);
-				p->failed = 1;
-				return NULL;
-			}
-			type = b[p->i] == '{' ? cJSON_Object : cJSON_Array;
-			n = NULL;
-			if (build && (n = node_new(p, f, type, vkey)) == NULL)
-				return NULL;
-			if (skip && f != NULL && f->node != NULL &&
-			    node_new(p, f, cJSON_NULL, vkey) == NULL)
-				return NULL;
-			if (root == NULL)
-				root = n;
-			f = &stack[depth++];
-			f->node = n;
-			f->last = NULL;
-			f->is_obj = type == cJSON_Object;
-			f->mask = type == cJSON_Object && build ? mask : 0;
-			p->i++;
-			skip_ws(p);
-			skip = 0;
-			if (p->i < p->len && b[p->i] == (f->is_obj ? '}' : ']'))
-				goto close;
-			if (f->is_obj)
-				goto member;
-			mask = 0;
-			continue;
-		case '"':
-			n = NULL;
-			if (build) {
-				char	*s;
-
-				if (string(p, &s) == -1 ||
-				    (n = node_new(p, f, cJSON_String, vkey)) ==
-				    NULL)
-					return NULL;
-				n->valuestring = s;
-			} else if (string(p, NULL) == -1)
-				return NULL;
-			break;
-		case 't':
-			if (literal(p, "true", 4) == -1)
-				return NULL;
-			type = cJSON_True;
-			goto scalar;
-		case 'f':
-			if (literal(p, "false", 5) == -1)
-				return NULL;
-			type = cJSON_False;
-			goto scalar;
-		case 'n':
-			if (literal(p, "null", 4) == -1)
-				return NULL;
-			type = cJSON_NULL;
-			goto scalar;
-		default:
-			if (number(p, &v) == -1)
-				return NULL;
-			type = cJSON_Number;
-scalar:
-			n = NULL;
-			if (build && (n = node_new(p, f, type, vkey)) == NULL)
-				return NULL;
-			if (n != NULL && type == cJSON_Number)
-				set_number(n, v);
-			break;
-		}
-		if (skip && f != NULL && f->node != NULL &&
-		    node_new(p, f, cJSON_NULL, vkey) == NULL)
-			return NULL;
-		if (root == NULL && f == NULL)
-			root = n;
-		skip = 0;
-		/* After a value: ',' or the container's end. */
-		for (;;) {
-			if (f == NULL)
-				return root;
-			skip_ws(p);
-			if (p->i >= p->len) {
-				fail_syntax(p, p->i);
-				return NULL;
-			}
-			if (b[p->i] == ',') {
-				p->i++;
-				skip_ws(p);
-				if (f->is_obj)
-					goto member;
-				break;
-			}
-			if (b[p->i] != (f->is_obj ? '}' : ']')) {
-				fail_syntax(p, p->i);
-				return NULL;
-			}
-close:
-			/* cJSON's shape: the first child's prev is the last */
-			if (f->node != NULL && f->node->child != NULL)
-				f->node->child->prev = f->last;
-			p->i++;
-			depth--;
-			f = depth > 0 ? &stack[depth - 1] : NULL;
-		}
-		mask = 0;
-		continue;
-member:
-		/* A key, then ':'; p->i is at the key's quote. */
-		if (p->i >= p->len || b[p->i] != '"') {
-			fail_syntax(p, p->i);
-			return NULL;
-		}
-		skip = 0;
-		if (f->node != NULL) {
-			if (string(p, &key) == -1)
-				return NULL;
-			mask = f->mask == 0 ? 0 : path_step(p, f->mask,
-			    depth - 1, key, strlen(key), &skip);
-		} else {
-			if (string(p, NULL) == -1)
-				return NULL;
-			key = NULL;
-			mask = 0;
-		}
-		skip_ws(p);
-		if (p->i >= p->len || b[p->i] != ':') {
-			fail_syntax(p, p->i);
-			return NULL;
-		}
-		p->i++;
 	}
 }
 
@@ -777,7 +966,8 @@ parse_doc(const char *text, char *buf, size_t len,
 	if (p.b != NULL)
 		memset(p.b + len, 0, PAD);
 	if (p.b == NULL ||
-	    (stack = doc_alloc(&p, sizeof(*stack) * max_depth)) == NULL ||
+	    (stack = doc_alloc(&p, sizeof(*stack) * (max_depth + 1))) ==
+	    NULL ||
 	    (doc->root = parse(&p, stack, max_depth)) == NULL) {
 		if (!p.failed)
 			fail_syntax(&p, p.i);

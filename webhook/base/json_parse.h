@@ -7,6 +7,10 @@
  * \u0000 in strings (a C string would end there), and only checks, never
  * builds, the values at the skip paths (request.oldObject...), which no
  * rule reads.
+ *
+ * Three readers, each for one job: json_parse for request bodies (the hot
+ * path: review.c), cJSON's own parser for manifests (manifest.c, `gitgate
+ * check`) and in tests, libyaml for policy files (yaml_doc.c).
  */
 #ifndef GITGATE_JSON_PARSE_H
 #define GITGATE_JSON_PARSE_H
@@ -20,19 +24,32 @@
 
 struct json_block;
 
+#define JSON_SKIP_PATHS_MAX	8
+#define JSON_SKIP_DEPTH_MAX	8
+
+/* Where a skipped value lies in the parsed text: at NULL if absent. */
+struct json_span {
+	const char	*at;
+	size_t		 len;
+};
+
 struct json_doc {
 	cJSON			*root;		/* NULL until parsed */
 	struct json_block	*blocks;	/* owned */
 	size_t			 mem;		/* bytes of blocks held */
+	/*
+	 * The text of the first value at each skip path (by index), left as
+	 * it was by the parse: in the document's copy, or in the caller's
+	 * buffer in place. Valid until json_doc_free(); parse it with
+	 * json_parse() when a caller needs it after all.
+	 */
+	struct json_span	 skipped[JSON_SKIP_PATHS_MAX];
 };
-
-#define JSON_SKIP_PATHS_MAX	8
-#define JSON_SKIP_DEPTH_MAX	8
 
 /*
  * Key paths through objects whose value is checked like any other but
- * becomes a JSON null in the tree. Compiled once (json_skip_compile), used
- * by every parse; borrows the path strings.
+ * becomes a JSON null in the tree (its text: json_doc.skipped). Compiled
+ * once (json_skip_compile), used by every parse; borrows the path strings.
  */
 struct json_skip {
 	struct {

@@ -10,7 +10,7 @@
 static const struct {
 	unsigned	 bit;
 	const char	*name;
-} kube_ops[] = {
+} kube_ops[] = {			/* in bit order: kube_op_index() */
 	{ KUBE_OP_CREATE, "CREATE" },
 	{ KUBE_OP_UPDATE, "UPDATE" },
 	{ KUBE_OP_DELETE, "DELETE" },
@@ -23,19 +23,24 @@ static const char *const path_template[] = { "spec", "template", "spec",
 static const char *const path_cronjob[] = { "spec", "jobTemplate", "spec",
 	"template", "spec", NULL };
 
+const char *const kube_workload_kinds[KUBE_WORKLOAD_KINDS + 1] = {
+	"Pod", "Deployment", "ReplicaSet", "StatefulSet", "DaemonSet", "Job",
+	"CronJob", "ReplicationController", NULL
+};
+
+/* Indexed as kube_workload_kinds. */
 static const struct {
-	const char		*kind;
 	const char		*resource;
 	const char *const	*podspec;
-} kube_workloads[] = {
-	{ "Pod", "pods", path_pod },
-	{ "Deployment", "deployments", path_template },
-	{ "ReplicaSet", "replicasets", path_template },
-	{ "StatefulSet", "statefulsets", path_template },
-	{ "DaemonSet", "daemonsets", path_template },
-	{ "Job", "jobs", path_template },
-	{ "CronJob", "cronjobs", path_cronjob },
-	{ "ReplicationController", "replicationcontrollers", path_template },
+} kube_workloads[KUBE_WORKLOAD_KINDS] = {
+	{ "pods", path_pod },
+	{ "deployments", path_template },
+	{ "replicasets", path_template },
+	{ "statefulsets", path_template },
+	{ "daemonsets", path_template },
+	{ "jobs", path_template },
+	{ "cronjobs", path_cronjob },
+	{ "replicationcontrollers", path_template },
 };
 
 #define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
@@ -62,43 +67,59 @@ kube_op_name(unsigned op)
 	return "UNKNOWN";
 }
 
+int
+kube_op_index(unsigned op)
+{
+	size_t	i;
+
+	for (i = 0; i < NELEM(kube_ops); i++)
+		if (op == kube_ops[i].bit)
+			return (int)i;
+	return -1;
+}
+
+int
+kube_kind_index(const char *kind)
+{
+	size_t	i;
+
+	for (i = 0; kind != NULL && i < KUBE_WORKLOAD_KINDS; i++)
+		if (strcmp(kind, kube_workload_kinds[i]) == 0)
+			return (int)i;
+	return -1;
+}
+
 const char *
 kube_kind_for_resource(const char *resource)
 {
 	size_t	i;
 
-	for (i = 0; resource != NULL && i < NELEM(kube_workloads); i++)
+	for (i = 0; resource != NULL && i < KUBE_WORKLOAD_KINDS; i++)
 		if (strcmp(resource, kube_workloads[i].resource) == 0)
-			return kube_workloads[i].kind;
+			return kube_workload_kinds[i];
 	return NULL;
 }
 
 const char *
 kube_resource_for_kind(const char *kind)
 {
-	size_t	i;
+	int	i = kube_kind_index(kind);
 
-	for (i = 0; kind != NULL && i < NELEM(kube_workloads); i++)
-		if (strcmp(kind, kube_workloads[i].kind) == 0)
-			return kube_workloads[i].resource;
-	return NULL;
+	return i == -1 ? NULL : kube_workloads[i].resource;
 }
 
 int
 kube_kind_is_workload(const char *kind)
 {
-	return kube_podspec_path(kind) != NULL;
+	return kube_kind_index(kind) != -1;
 }
 
 const char *const *
 kube_podspec_path(const char *kind)
 {
-	size_t	i;
+	int	i = kube_kind_index(kind);
 
-	for (i = 0; kind != NULL && i < NELEM(kube_workloads); i++)
-		if (strcmp(kind, kube_workloads[i].kind) == 0)
-			return kube_workloads[i].podspec;
-	return NULL;
+	return i == -1 ? NULL : kube_workloads[i].podspec;
 }
 
 const char *

@@ -15,16 +15,27 @@
 #define KUBE_OP_CONNECT	0x8u
 #define KUBE_OP_ALL	0xfu
 
+#define KUBE_OPS	4		/* the operations: bits 1 << 0..3 */
+
 /* Returns the KUBE_OP_* bit for "CREATE" etc., or 0 for anything else. */
 unsigned	kube_op_parse(const char *name);
 /* Returns "CREATE" etc. for one bit, "UNKNOWN" otherwise. Static string. */
 const char	*kube_op_name(unsigned op);
+/* 0..KUBE_OPS-1 for one KUBE_OP_* bit (in bit order), -1 otherwise. */
+int		 kube_op_index(unsigned op);
 
 /*
- * The workload kinds gitgate knows: Pod, Deployment, ReplicaSet,
- * StatefulSet, DaemonSet, Job, CronJob, ReplicationController.
- * kube_kind_for_resource("deployments") -> "Deployment"; NULL if unknown.
+ * The workload kinds gitgate knows, in this order, NULL-terminated: Pod,
+ * Deployment, ReplicaSet, StatefulSet, DaemonSet, Job, CronJob,
+ * ReplicationController. The one list: policies' default kinds and the
+ * metrics' kind label come from it.
  */
+#define KUBE_WORKLOAD_KINDS	8
+extern const char *const kube_workload_kinds[KUBE_WORKLOAD_KINDS + 1];
+/* Index of kind in kube_workload_kinds, or -1 if not a workload kind. */
+int		 kube_kind_index(const char *kind);
+
+/* kube_kind_for_resource("deployments") -> "Deployment"; NULL if unknown. */
 const char	*kube_kind_for_resource(const char *resource);
 /* The inverse: "Deployment" -> "deployments"; NULL if not a workload. */
 const char	*kube_resource_for_kind(const char *kind);

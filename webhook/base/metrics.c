@@ -12,19 +12,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/dynbuf.h"
 #include "base/kube.h"
 
-#define N_OPS		5	/* CREATE UPDATE DELETE CONNECT other */
-#define N_KINDS		9	/* the workload kinds + other */
+#define N_OPS		(KUBE_OPS + 1)	/* kube.c's operations + other */
+#define N_KINDS		(KUBE_WORKLOAD_KINDS + 1)	/* + other */
 #define N_DECISIONS	3
 #define N_BUCKETS	14
 #define N_STATUS	6
 
-static const char *const op_names[N_OPS] = { "CREATE", "UPDATE", "DELETE",
-	"CONNECT", "other" };
-static const char *const kind_names[N_KINDS] = { "Pod", "Deployment",
-	"ReplicaSet", "StatefulSet", "DaemonSet", "Job", "CronJob",
-	"ReplicationController", "other" };
 static const char *const decision_names[N_DECISIONS] = { "allow", "deny",
 	"audit" };
 static const double bucket_le[N_BUCKETS] = { 0.00005, 0.0001, 0.00025,
@@ -32,6 +28,7 @@ static const double bucket_le[N_BUCKETS] = { 0.00005, 0.0001, 0.00025,
 static const int status_codes[N_STATUS] = { 400, 404, 405, 413, 415, 500 };
 
 static atomic_ullong m_requests[N_OPS][N_KINDS][N_DECISIONS][2];
+static atomic_ullong m_break_glass[N_OPS][N_KINDS];
 static atomic_ullong m_buckets[N_BUCKETS + 1];
 static atomic_ullong m_sum_micros;
 static atomic_ullong m_http[N_STATUS + 1];
@@ -49,32 +46,47 @@ struct policy_slot {
 };
 static struct policy_slot m_policies[METRICS_POLICY_SLOTS];
 
+static void	emit(struct dynbuf *, const char *, ...)
+		    __attribute__((format(printf, 2, 3)));
+
+/* Append to the text; a failure shows once, at dynbuf_take(). */
+static void
+emit(struct dynbuf *o, const char *fmt, ...)
+{
+	va_list	ap;
+
+	va_start(ap, fmt);
+	(void)dynbuf_vaddf(o, fmt, ap);
+	va_end(ap);
+}
+
+/* Label index of an operation bit: kube.c's order, then "other". */
 static size_t
 op_index(unsigned op)
 {
-	switch (op) {
-	case KUBE_OP_CREATE:
-		return 0;
-	case KUBE_OP_UPDATE:
-		return 1;
-	case KUBE_OP_DELETE:
-		return 2;
-	case KUBE_OP_CONNECT:
-		return 3;
-	default:
-		return 4;
-	}
+	int	i = kube_op_index(op);
+
+	return i == -1 ? N_OPS - 1 : (size_t)i;
 }
 
 static size_t
 kind_index(const char *kind)
 {
-	size_t	i;
+	int	i = kube_kind_index(kind);
 
-	for (i = 0; i < N_KINDS - 1; i++)
-		if (strcmp(kind, kind_names[i]) == 0)
-			return i;
-	return N_KINDS - 1;
+	return i == -1 ? N_KINDS - 1 : (size_t)i;
+}
+
+static const char *
+op_label(size_t i)
+{
+	return i < KUBE_OPS ? kube_op_name(1u << i) : "other";
+}
+
+static const char *
+kind_label(size_t i)
+{
+	return i < KUBE_WORKLOAD_KINDS ? kube_workload_kinds[i] : "other";
 }
 
 void
@@ -91,6 +103,13 @@ metrics_review(unsigned op, const char *kind, enum metrics_decision decision,
 	atomic_fetch_add_explicit(&m_buckets[b], 1, memory_order_relaxed);
 	atomic_fetch_add_explicit(&m_sum_micros, (unsigned long long)
 	    (micros > 0 ? micros : 0), memory_order_relaxed);
+}
+
+void
+metrics_break_glass(unsigned op, const char *kind)
+{
+	atomic_fetch_add_explicit(&m_break_glass[op_index(op)]
+	    [kind_index(kind)], 1, memory_order_relaxed);
 }
 
 static unsigned long
@@ -190,46 +209,24 @@ metrics_connection_refused(void)
 	atomic_fetch_add_explicit(&m_conn_refused, 1, memory_order_relaxed);
 }
 
-struct out {
-	char	*buf;
-	size_t	 len;
-	size_t	 cap;
-	int	 oom;
-};
-
+/* One series; zeros are left out, but for the first kind of the first op. */
 static void
-emit(struct out *o, const char *fmt, ...)
+render_request(struct dynbuf *o, size_t a, size_t b, size_t c, size_t d)
 {
-	va_list	 ap;
-	int	 n;
-	char	*nb;
+	unsigned long long	v = atomic_load(&m_requests[a][b][c][d]);
 
-	for (;;) {
-		va_start(ap, fmt);
-		n = vsnprintf(o->buf + o->len, o->cap - o->len, fmt, ap);
-		va_end(ap);
-		if (n < 0) {
-			o->oom = 1;
-			return;
-		}
-		if ((size_t)n < o->cap - o->len) {
-			o->len += (size_t)n;
-			return;
-		}
-		if ((nb = realloc(o->buf, o->cap * 2)) == NULL) {
-			o->oom = 1;
-			return;
-		}
-		o->buf = nb;
-		o->cap *= 2;
-	}
+	if (v == 0 && !(a == 0 && b == 0))
+		return;
+	emit(o, "gitgate_admission_requests_total{operation=\"%s\","
+	    "kind=\"%s\",decision=\"%s\",dry_run=\"%s\"} %llu\n",
+	    op_label(a), kind_label(b), decision_names[c],
+	    d ? "true" : "false", v);
 }
 
 static void
-render_requests(struct out *o)
+render_requests(struct dynbuf *o)
 {
-	unsigned long long	v;
-	size_t			a, b, c, d;
+	size_t	a, b, c, d;
 
 	emit(o, "# HELP gitgate_admission_requests_total Admission reviews "
 	    "answered, by operation, kind, decision and dry run.\n"
@@ -237,21 +234,32 @@ render_requests(struct out *o)
 	for (a = 0; a < N_OPS; a++)
 		for (b = 0; b < N_KINDS; b++)
 			for (c = 0; c < N_DECISIONS; c++)
-				for (d = 0; d < 2; d++) {
-					v = atomic_load(&m_requests[a][b][c][d]);
-					if (v == 0 && !(a == 0 && b == 0))
-						continue;
-					emit(o, "gitgate_admission_requests_total"
-					    "{operation=\"%s\",kind=\"%s\","
-					    "decision=\"%s\",dry_run=\"%s\"} "
-					    "%llu\n", op_names[a],
-					    kind_names[b], decision_names[c],
-					    d ? "true" : "false", v);
-				}
+				for (d = 0; d < 2; d++)
+					render_request(o, a, b, c, d);
 }
 
 static void
-render_histogram(struct out *o)
+render_break_glass(struct dynbuf *o)
+{
+	unsigned long long	v;
+	size_t			a, b;
+
+	emit(o, "# HELP gitgate_break_glass_total Writes allowed only "
+	    "through an ActorPolicy's breakGlass, by operation and kind.\n"
+	    "# TYPE gitgate_break_glass_total counter\n");
+	for (a = 0; a < N_OPS; a++)
+		for (b = 0; b < N_KINDS; b++) {
+			v = atomic_load(&m_break_glass[a][b]);
+			if (v == 0 && !(a == 0 && b == 0))
+				continue;
+			emit(o, "gitgate_break_glass_total{operation=\"%s\","
+			    "kind=\"%s\"} %llu\n", op_label(a), kind_label(b),
+			    v);
+		}
+}
+
+static void
+render_histogram(struct dynbuf *o)
 {
 	unsigned long long	cum = 0;
 	size_t			b;
@@ -272,7 +280,7 @@ render_histogram(struct out *o)
 }
 
 static void
-render_policies(struct out *o)
+render_policies(struct dynbuf *o)
 {
 	static const char *const modes[2] = { "enforce", "audit" };
 	static const char *const results[2] = { "fail", "error" };
@@ -295,7 +303,7 @@ render_policies(struct out *o)
 }
 
 static void
-render_misc(struct out *o, unsigned long generation, const char *sha256)
+render_misc(struct dynbuf *o, unsigned long generation, const char *sha256)
 {
 	size_t	i;
 
@@ -352,18 +360,14 @@ render_misc(struct out *o, unsigned long generation, const char *sha256)
 char *
 metrics_render(unsigned long generation, const char *sha256, size_t *len)
 {
-	struct out	o = { NULL, 0, 16384, 0 };
+	struct dynbuf	o;
 
-	if ((o.buf = malloc(o.cap)) == NULL)
-		return NULL;
+	dynbuf_init(&o, METRICS_TEXT_MAX);
+	(void)dynbuf_reserve(&o, 16384);	/* today's text, in one go */
 	render_requests(&o);
+	render_break_glass(&o);
 	render_histogram(&o);
 	render_policies(&o);
 	render_misc(&o, generation, sha256);
-	if (o.oom) {
-		free(o.buf);
-		return NULL;
-	}
-	*len = o.len;
-	return o.buf;
+	return dynbuf_take(&o, len);
 }

@@ -11,6 +11,7 @@
 #include <time.h>
 
 #define METRICS_POLICY_SLOTS	1024	/* distinct policy names ever seen */
+#define METRICS_TEXT_MAX	(4u * 1024 * 1024)	/* one rendering */
 
 enum metrics_decision {
 	METRICS_ALLOW = 0,
@@ -24,6 +25,8 @@ void	metrics_review(unsigned op, const char *kind,
 /* One finding (result "fail" or "error") of policy in mode. */
 void	metrics_policy_result(const char *policy, const char *mode,
 	    const char *result);
+/* A write allowed only through an ActorPolicy's breakGlass. */
+void	metrics_break_glass(unsigned op, const char *kind);
 /* A non-200 answer on /validate. */
 void	metrics_http_error(int status);
 /* A policy reload attempt, by result. */
@@ -43,7 +46,7 @@ void	metrics_connection_refused(void);
  * The whole exposition text, with the generation and sha256 of the policy
  * set in force (the caller holds a reference to it, so the hash cannot
  * change under the render; "" and 0 before the first load). Caller frees.
- * NULL when out of memory.
+ * NULL when out of memory or longer than METRICS_TEXT_MAX.
  */
 char	*metrics_render(unsigned long generation, const char *sha256,
 	    size_t *len);

@@ -74,7 +74,7 @@ struct check_result {
 	const char		*message;	/* deny: the kubectl message */
 	struct check_finding	 f[EVAL_FINDINGS_MAX];
 	size_t			 n;
-	const char		*ran[EVAL_FINDINGS_MAX];	/* policies run */
+	const char		*ran[EVAL_FINDINGS_MAX]; /* policies run */
 	size_t			 n_ran;
 };
 
@@ -97,7 +97,8 @@ void	check_out_error(struct check_out *o, const char *file, int line,
 int	check_out_finish(struct check_out *o);
 /*
  * check_report.c: the kept records (check_out.c's JSON form) as a JUnit
- * XML document on f (testsuite name suite), and as wgpolicyk8s.io/v1alpha2 reports (a v1 List of
+ * XML document on f (testsuite name suite), and as wgpolicyk8s.io/v1alpha2
+ * reports (a v1 List of
  * one PolicyReport per namespace and a ClusterPolicyReport for
  * cluster-scoped objects; caller frees). now: the results' timestamp.
  */

@@ -50,7 +50,8 @@ jstr(const cJSON *o, const char *key)
 static void
 add_gvk(cJSON *req, const cJSON *obj)
 {
-	const char	*kind = jstr(obj, "kind"), *api = jstr(obj, "apiVersion");
+	const char	*kind = jstr(obj, "kind");
+	const char	*api = jstr(obj, "apiVersion");
 	const char	*slash = strchr(api, '/'), *res;
 	char		 group[256], plural[256];
 	cJSON		*o;
@@ -143,7 +144,8 @@ check_review_new(const struct check_identity *id, cJSON *obj, int seq)
 		cJSON_AddItemToArray(groups, cJSON_CreateString(id->groups[i]));
 	cJSON_AddItemReferenceToObject(req, "object", obj);
 	cJSON_AddNullToObject(req, "oldObject");
-	cJSON_AddTrueToObject(req, "dryRun");
+	/* the real write's answer: a dry run only warns about the actor */
+	cJSON_AddFalseToObject(req, "dryRun");
 	return root;
 }
 

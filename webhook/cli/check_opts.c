@@ -12,7 +12,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#define END	{ NULL, 0, CLI_OPT_STRING, NULL, 0, 0, 0, 0, NULL, NULL, 0, NULL }
+#define END \
+	{ NULL, 0, CLI_OPT_STRING, NULL, 0, 0, 0, 0, NULL, NULL, 0, NULL }
 
 static const struct cli_opt	check_opt_table[] = {
 	{ "policies", 'p', CLI_OPT_STRING, "DIR", CLI_OPT_REQUIRED, 0, 0, 0,
@@ -35,12 +36,13 @@ static const struct cli_opt	check_opt_table[] = {
 
 const struct cli_cmd	cli_check_cmd = {
 	"check", "FILE|DIR|-...",
-	"Evaluate manifests offline, as a CREATE by one identity (default: the\n"
-	    "first reconciler of the policies). Directories are read\n"
-	    "recursively; kustomization files, the files they use as patches or\n"
-	    "generator inputs, Helm charts and documents without apiVersion/kind\n"
-	    "are skipped with a note. CI: kubectl kustomize DIR | gitgate check\n"
-	    "--policies P --kustomization flux-system/apps -\n"
+	"Evaluate manifests offline, as a CREATE by one identity\n"
+	    "(default: the first reconciler of the policies). Folders are\n"
+	    "read recursively; kustomization files, the files they use as\n"
+	    "patches or generator inputs, Helm charts and documents without\n"
+	    "apiVersion/kind are skipped with a note. CI: kubectl kustomize\n"
+	    "DIR | gitgate check --policies P --kustomization\n"
+	    "flux-system/apps -\n"
 	    "The last line counts objects, denials, warnings and skips.\n"
 	    "Exit 0 clean, 1 denied, 2 an error or no object read.",
 	check_opt_table

@@ -266,9 +266,10 @@ check_out_finish(struct check_out *o)
 		s = cJSON_Print(root);
 		cJSON_Delete(root);
 	} else if (o->fmt == CHECK_JUNIT)
-		check_out_junit(o->f, "gitgate check", o->objects, o->skipped, o->errors);
-	else if (o->fmt == CHECK_POLICYREPORT && (rep =
-	    check_out_policyreport(o->objects, (long long)time(NULL))) != NULL) {
+		check_out_junit(o->f, "gitgate check", o->objects, o->skipped,
+		    o->errors);
+	else if (o->fmt == CHECK_POLICYREPORT && (rep = check_out_policyreport(
+	    o->objects, (long long)time(NULL))) != NULL) {
 		s = cJSON_Print(rep);
 		cJSON_Delete(rep);
 	}

@@ -82,7 +82,8 @@ static void
 skip_add(struct walk *w, const char *dir, const char *name, const char *kfile,
     const char *as)
 {
-	char		 path[CHECK_PATH_MAX], real[PATH_MAX], why[CHECK_PATH_MAX];
+	char		 path[CHECK_PATH_MAX], real[PATH_MAX];
+	char		 why[CHECK_PATH_MAX];
 	struct stat	 st;
 	const char	*eq;
 
@@ -141,7 +142,7 @@ kustomization_read(struct walk *w, const char *dir, const char *kfile)
 {
 	static const char *const gens[] = { "configMapGenerator",
 	    "secretGenerator" };
-	struct yaml_docs	 docs;
+	struct ydocs	 docs;
 	struct diag		 d;
 	const cJSON		*e;
 	cJSON			*k;
@@ -153,12 +154,12 @@ kustomization_read(struct walk *w, const char *dir, const char *kfile)
 		return;
 	}
 	diag_init(&d);
-	if (yaml_docs_load(kfile, buf, len, &docs, &d) == -1) {
+	if (ydoc_load(kfile, buf, len, &docs, &d) == -1) {
 		cli_print_diag(&d);
 		w->errors++;
 		goto out;
 	}
-	k = docs.n > 0 ? yaml_node_to_json(&docs.v[0],
+	k = docs.n > 0 ? ydoc_to_json(&docs.v[0],
 	    yaml_document_get_root_node(&docs.v[0]), &budget, err,
 	    sizeof(err)) : NULL;
 	skip_list(w, dir, k, "patches", "path", kfile, "a patch");
@@ -181,7 +182,7 @@ kustomization_read(struct walk *w, const char *dir, const char *kfile)
 			    "a generator input");
 		}
 	cJSON_Delete(k);
-	yaml_docs_free(&docs);
+	ydoc_free(&docs);
 out:
 	diag_free(&d);
 	free(buf);
@@ -307,7 +308,8 @@ check_walk(char **paths, int n, struct check_files *out)
 	for (k = 0; k < n; k++)
 		walk_path(w, paths[k], 0);
 	for (i = 0; i < out->n; i++) {
-		if (out->v[i].skip != NULL || strcmp(out->v[i].path, "-") == 0 ||
+		if (out->v[i].skip != NULL ||
+		    strcmp(out->v[i].path, "-") == 0 ||
 		    realpath(out->v[i].path, real) == NULL)
 			continue;
 		for (j = 0; j < w->n_skips; j++)

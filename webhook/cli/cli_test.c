@@ -68,7 +68,8 @@ static int
 answer_read(const cJSON *resp, struct answer *a, cJSON *policies)
 {
 	const cJSON	*r = cJSON_GetObjectItemCaseSensitive(resp, "response");
-	const cJSON	*allowed = cJSON_GetObjectItemCaseSensitive(r, "allowed");
+	const cJSON	*allowed = cJSON_GetObjectItemCaseSensitive(r,
+			    "allowed");
 	const cJSON	*st = cJSON_GetObjectItemCaseSensitive(r, "status");
 	const cJSON	*msg = cJSON_GetObjectItemCaseSensitive(st, "message");
 	const cJSON	*w;
@@ -98,9 +99,11 @@ answer_compare(const struct suite_case *c, const struct answer *a, char *buf,
 	char		*got;
 
 	if (strcmp(c->decision, a->decision) != 0) {
+		w = cJSON_GetArrayItem(a->warnings, 0);
 		snprintf(buf, len, "expected %s, got %s%s%s", c->decision,
-		    a->decision, a->message[0] != '\0' ? ": " : "",
-		    a->message);
+		    a->decision, a->message[0] != '\0' || cJSON_IsString(w) ?
+		    ": " : "", a->message[0] != '\0' ? a->message :
+		    cJSON_IsString(w) ? w->valuestring : "");
 		return buf;
 	}
 	if (c->policies != NULL) {
@@ -195,7 +198,8 @@ run_case(void *arg, const struct suite_case *c)
 	free(rep.body);
 }
 
-#define END	{ NULL, 0, CLI_OPT_STRING, NULL, 0, 0, 0, 0, NULL, NULL, 0, NULL }
+#define END \
+	{ NULL, 0, CLI_OPT_STRING, NULL, 0, 0, 0, 0, NULL, NULL, 0, NULL }
 
 static const struct cli_opt	test_opt_table[] = {
 	{ "policies", 'p', CLI_OPT_STRING, "DIR", CLI_OPT_REQUIRED, 0, 0, 0,
@@ -208,8 +212,9 @@ static const struct cli_opt	test_opt_table[] = {
 const struct cli_cmd	cli_test_cmd = {
 	"test", "SUITE...",
 	"Run policy test suites (files or folders of kind: PolicyTest), each\n"
-	    "case answered by the same code as serve. Case keys: name, manifest\n"
-	    "or object, operation, subresource, user (NAME or NS:NAME), groups,\n"
+	    "case answered by the same code as serve. Case keys: name,\n"
+	    "manifest or object, operation, subresource, user (NAME or\n"
+	    "NS:NAME), groups,\n"
 	    "oldObject or oldManifest, dryRun, expect: {decision: allow|warn|\n"
 	    "deny, policies: [...], message: substring}. Last line: N cases:\n"
 	    "N passed, N failed. Exit 0 pass, 1 a case failed, 2 an error.",
@@ -255,7 +260,8 @@ cli_test(int argc, char **argv)
 		t.junit_cases = cJSON_CreateArray();
 	t.errors += suite_run(argv + optind, argc - optind, run_case, &t);
 	if (t.junit) {
-		check_out_junit(stdout, "gitgate test", t.junit_cases, NULL, NULL);
+		check_out_junit(stdout, "gitgate test", t.junit_cases, NULL,
+		    NULL);
 		cJSON_Delete(t.junit_cases);
 	}
 	fprintf(t.junit ? stderr : stdout, "%zu cases: %zu passed, %zu "

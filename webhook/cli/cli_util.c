@@ -7,60 +7,22 @@
 #include "policy/policy_set.h"
 #include "rules/rules.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/file_read.h"
+
 int
 cli_read_file(const char *path, size_t max, char **out, size_t *len)
 {
-	FILE	*f;
-	char	*buf = NULL, *nb;
-	size_t	 cap = 0, n = 0, r;
-	int	 rc = -1;
+	char	err[512];
 
-	f = strcmp(path, "-") == 0 ? stdin : fopen(path, "re");
-	if (f == NULL) {
-		fprintf(stderr, "gitgate: %s: %s\n", path, strerror(errno));
+	if ((*out = file_read(path, max, 0, len, err, sizeof(err))) == NULL) {
+		fprintf(stderr, "gitgate: %s\n", err);
 		return -1;
 	}
-	for (;;) {
-		if (n == cap) {
-			cap = cap ? cap * 2 : 65536;
-			if ((nb = realloc(buf, cap + 1)) == NULL) {
-				fprintf(stderr, "gitgate: %s: out of memory\n",
-				    path);
-				goto out;
-			}
-			buf = nb;
-		}
-		r = fread(buf + n, 1, cap - n, f);
-		n += r;
-		if (n > max) {
-			fprintf(stderr, "gitgate: %s: larger than %zu bytes\n",
-			    path, max);
-			goto out;
-		}
-		if (r == 0) {
-			if (ferror(f)) {
-				fprintf(stderr, "gitgate: %s: %s\n", path,
-				    strerror(errno));
-				goto out;
-			}
-			break;
-		}
-	}
-	buf[n] = '\0';
-	*out = buf;
-	*len = n;
-	buf = NULL;
-	rc = 0;
-out:
-	free(buf);
-	if (f != stdin)
-		fclose(f);
-	return rc;
+	return 0;
 }
 
 void

@@ -79,7 +79,8 @@ manifest_one(struct sctx *s, const char *rel, char *err, size_t len)
 	}
 	diag_init(&d);
 	if (manifest_decode(path, buf, blen, &m, &d) == -1)
-		snprintf(err, len, "%s", d.n > 0 ? d.v[0].text : "bad manifest");
+		snprintf(err, len, "%s", d.n > 0 ? d.v[0].text :
+		    "bad manifest");
 	else if (m.n != 1)
 		snprintf(err, len, "manifest %s holds %zu objects, not one",
 		    path, m.n);
@@ -138,7 +139,8 @@ static int
 case_objects(struct sctx *s, struct suite_case *c, const cJSON *j,
     char *err, size_t len)
 {
-	const char	*man = jstr(j, "manifest"), *old = jstr(j, "oldManifest");
+	const char	*man = jstr(j, "manifest");
+	const char	*old = jstr(j, "oldManifest");
 	const cJSON	*o = cJSON_GetObjectItemCaseSensitive(j, "object");
 	const cJSON	*oo = cJSON_GetObjectItemCaseSensitive(j, "oldObject");
 
@@ -182,7 +184,8 @@ case_read(struct sctx *s, struct suite_case *c, const cJSON *j, char *err,
 	c->operation = jstr(j, "operation") ? jstr(j, "operation") : "CREATE";
 	if (kube_op_parse(c->operation) == 0 || strcmp(c->operation,
 	    "CONNECT") == 0) {
-		snprintf(err, len, "operation must be CREATE, UPDATE or DELETE");
+		snprintf(err, len, "operation must be CREATE, UPDATE or "
+		    "DELETE");
 		return -1;
 	}
 	c->subresource = jstr(j, "subresource") ? jstr(j, "subresource") : "";
@@ -204,15 +207,15 @@ case_line(yaml_document_t *doc, size_t i)
 {
 	yaml_node_t	*root = yaml_document_get_root_node(doc), *sp, *cs, *n;
 
-	if ((sp = yaml_map_get(doc, root, "spec", NULL)) == NULL ||
-	    (cs = yaml_map_get(doc, sp, "cases", NULL)) == NULL ||
+	if ((sp = ydoc_map_get(doc, root, "spec", NULL)) == NULL ||
+	    (cs = ydoc_map_get(doc, sp, "cases", NULL)) == NULL ||
 	    cs->type != YAML_SEQUENCE_NODE ||
 	    (size_t)(cs->data.sequence.items.top -
 	    cs->data.sequence.items.start) <= i ||
 	    (n = yaml_document_get_node(doc,
 	    cs->data.sequence.items.start[i])) == NULL)
-		return yaml_node_line(root);
-	return yaml_node_line(n);
+		return ydoc_line(root);
+	return ydoc_line(n);
 }
 
 static void
@@ -223,9 +226,10 @@ suite_doc(struct sctx *s, yaml_document_t *doc)
 	cJSON			*j;
 	char			 err[1024];
 	size_t			 budget = YAML_DOC_MAX_NODES, i = 0;
-	int			 line = yaml_node_line(yaml_document_get_root_node(doc));
+	int			 line;
 
-	j = yaml_node_to_json(doc, yaml_document_get_root_node(doc), &budget,
+	line = ydoc_line(yaml_document_get_root_node(doc));
+	j = ydoc_to_json(doc, yaml_document_get_root_node(doc), &budget,
 	    err, sizeof(err));
 	if (j != NULL && (jstr(j, "kind") == NULL ||
 	    strcmp(jstr(j, "kind"), SUITE_KIND) != 0)) {
@@ -241,8 +245,8 @@ suite_doc(struct sctx *s, yaml_document_t *doc)
 		cJSON_Delete(j);
 		return;
 	}
-	cases = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(
-	    j, "spec"), "cases");
+	cases = cJSON_GetObjectItemCaseSensitive(
+	    cJSON_GetObjectItemCaseSensitive(j, "spec"), "cases");
 	if (!cJSON_IsArray(cases) || cJSON_GetArraySize(cases) == 0) {
 		fprintf(stderr, "%s:%d: spec.cases: a list of cases is "
 		    "required\n", s->file, line);
@@ -273,7 +277,7 @@ suite_doc(struct sctx *s, yaml_document_t *doc)
 static void
 suite_file(struct sctx *s, const char *path)
 {
-	struct yaml_docs	 docs;
+	struct ydocs	 docs;
 	struct diag		 d;
 	char			*buf, copy[CHECK_PATH_MAX];
 	size_t			 len, i;
@@ -292,13 +296,13 @@ suite_file(struct sctx *s, const char *path)
 	snprintf(s->dir, sizeof(s->dir), "%s", dirname(copy));
 	s->file = path;
 	diag_init(&d);
-	if (yaml_docs_load(path, buf, len, &docs, &d) == -1) {
+	if (ydoc_load(path, buf, len, &docs, &d) == -1) {
 		cli_print_diag(&d);
 		s->errors++;
 	} else {
 		for (i = 0; i < docs.n; i++)
 			suite_doc(s, &docs.v[i]);
-		yaml_docs_free(&docs);
+		ydoc_free(&docs);
 	}
 	diag_free(&d);
 	free(buf);

@@ -1,8 +1,9 @@
 /*
- * server.c - HTTPS serving with libmicrohttpd. Routes: POST /validate,
- * GET /healthz, /readyz, /metrics. Transport errors become their status
- * where they are found: 404 path, 405 method, 415 type, 413 size (answered
- * before the body is read when Content-Length says so). Connections come
+ * server.c - HTTPS serving with libmicrohttpd. Routes, in one table of
+ * path, methods and handler: POST /validate, GET /healthz, /readyz,
+ * /metrics. Transport errors become their status where they are found:
+ * 404 path, 405 method, 415 type, 413 size (answered before the body is
+ * read when Content-Length says so). Connections come
  * from listener.c, which accepts and enforces --max-connections, and are
  * added to libmicrohttpd's pool, which then owns them.
  */
@@ -56,7 +57,7 @@ struct server {
 	struct listener		*listener;
 	struct server_config	 cfg;
 	char			*ca_pem;
-	atomic_int		 inflight;	/* requests begun, not completed */
+	atomic_int		 inflight;	/* requests begun, not ended */
 };
 
 /*
@@ -126,32 +127,43 @@ is_json(const char *type)
 }
 
 static enum MHD_Result
-serve_get(struct server *srv, struct MHD_Connection *c, const char *url)
+serve_healthz(struct server *srv, struct MHD_Connection *c, void **con_cls)
+{
+	(void)srv;
+	(void)con_cls;
+	return answer_text(c, 200, "ok\n");
+}
+
+static enum MHD_Result
+serve_readyz(struct server *srv, struct MHD_Connection *c, void **con_cls)
+{
+	struct policy_set	*set;
+
+	(void)srv;
+	(void)con_cls;
+	set = policy_store_acquire();
+	policy_store_release(set);
+	return set != NULL ? answer_text(c, 200, "ok\n") :
+	    answer_text(c, 503, "no policy set loaded\n");
+}
+
+static enum MHD_Result
+serve_metrics(struct server *srv, struct MHD_Connection *c, void **con_cls)
 {
 	struct policy_set	*set;
 	char			*text;
 	size_t			 len;
 
 	(void)srv;
-	if (strcmp(url, "/healthz") == 0)
-		return answer_text(c, 200, "ok\n");
-	if (strcmp(url, "/readyz") == 0) {
-		set = policy_store_acquire();
-		policy_store_release(set);
-		return set != NULL ? answer_text(c, 200, "ok\n") :
-		    answer_text(c, 503, "no policy set loaded\n");
-	}
-	if (strcmp(url, "/metrics") == 0) {
-		set = policy_store_acquire();
-		text = metrics_render(set != NULL ? set->generation : 0,
-		    set != NULL ? set->sha256 : "", &len);
-		policy_store_release(set);
-		if (text == NULL)
-			return answer_text(c, 500, "out of memory\n");
-		return answer(c, 200, text, len,
-		    "text/plain; version=0.0.4; charset=utf-8", 1);
-	}
-	return answer_text(c, 404, "not found\n");
+	(void)con_cls;
+	set = policy_store_acquire();
+	text = metrics_render(set != NULL ? set->generation : 0,
+	    set != NULL ? set->sha256 : "", &len);
+	policy_store_release(set);
+	if (text == NULL)
+		return answer_text(c, 500, "out of memory\n");
+	return answer(c, 200, text, len,
+	    "text/plain; version=0.0.4; charset=utf-8", 1);
 }
 
 /* With --client-ca: 1 if the peer sent a certificate that verifies. */
@@ -189,25 +201,19 @@ request_release(struct request *req)
 }
 
 /*
- * First call for /validate: check method and type, size the body, and
+ * First call for POST /validate: check the type, size the body, and
  * reserve its bytes (Content-Length, or --max-body when chunked); when
  * other bodies hold the budget, wait in line with the connection
  * suspended.
  */
 static enum MHD_Result
-validate_begin(struct server *srv, struct MHD_Connection *c,
-    const char *method, void **con_cls)
+validate_begin(struct server *srv, struct MHD_Connection *c, void **con_cls)
 {
 	struct request	*req;
 	const char	*cl;
 	unsigned long long n = 0;
 	char		*end;
 
-	if (!client_verified(srv, c))
-		return answer_text(c, 403, "a client certificate signed by "
-		    "--client-ca is required\n");
-	if (strcmp(method, MHD_HTTP_METHOD_POST) != 0)
-		return answer_text(c, 405, "method not allowed\n");
 	if (!is_json(MHD_lookup_connection_value(c, MHD_HEADER_KIND,
 	    MHD_HTTP_HEADER_CONTENT_TYPE)))
 		return answer_text(c, 415, "Content-Type must be "
@@ -307,6 +313,57 @@ validate_finish(struct server *srv, struct MHD_Connection *c,
 	    "application/json", 1);
 }
 
+#define ROUTE_GET	0x1u
+#define ROUTE_HEAD	0x2u
+#define ROUTE_POST	0x4u
+#define ROUTE_CLIENT_CERT 0x100u	/* --client-ca is checked first */
+
+/* The endpoints: path, methods (and checks), handler of the first call. */
+static const struct route_entry {
+	const char	*path;
+	unsigned	 flags;
+	enum MHD_Result	(*begin)(struct server *, struct MHD_Connection *,
+			    void **);
+} routes[] = {
+	{ "/validate", ROUTE_POST | ROUTE_CLIENT_CERT, validate_begin },
+	{ "/healthz", ROUTE_GET | ROUTE_HEAD, serve_healthz },
+	{ "/readyz", ROUTE_GET | ROUTE_HEAD, serve_readyz },
+	{ "/metrics", ROUTE_GET | ROUTE_HEAD, serve_metrics },
+};
+
+static unsigned
+route_method(const char *method)
+{
+	if (strcmp(method, MHD_HTTP_METHOD_POST) == 0)
+		return ROUTE_POST;
+	if (strcmp(method, MHD_HTTP_METHOD_GET) == 0)
+		return ROUTE_GET;
+	if (strcmp(method, MHD_HTTP_METHOD_HEAD) == 0)
+		return ROUTE_HEAD;
+	return 0;
+}
+
+/* A request's first call: 404 path, 403 client, 405 method, or its route. */
+static enum MHD_Result
+route_begin(struct server *srv, struct MHD_Connection *c, const char *url,
+    const char *method, void **con_cls)
+{
+	size_t	i;
+
+	for (i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
+		if (strcmp(url, routes[i].path) != 0)
+			continue;
+		if ((routes[i].flags & ROUTE_CLIENT_CERT) &&
+		    !client_verified(srv, c))
+			return answer_text(c, 403, "a client certificate "
+			    "signed by --client-ca is required\n");
+		if ((routes[i].flags & route_method(method)) == 0)
+			return answer_text(c, 405, "method not allowed\n");
+		return routes[i].begin(srv, c, con_cls);
+	}
+	return answer_text(c, 404, "not found\n");
+}
+
 static enum MHD_Result
 on_request(void *cls, struct MHD_Connection *c, const char *url,
     const char *method, const char *version, const char *upload_data,
@@ -316,19 +373,9 @@ on_request(void *cls, struct MHD_Connection *c, const char *url,
 	struct request	*req = *con_cls;
 
 	(void)version;
-	if (req == NULL)	/* the first call; on_completed balances it */
+	if (req == NULL) {	/* the first call; on_completed balances it */
 		atomic_fetch_add(&srv->inflight, 1);
-	if (req == NULL) {
-		if (strcmp(url, "/validate") == 0)
-			return validate_begin(srv, c, method, con_cls);
-		if (strcmp(method, MHD_HTTP_METHOD_GET) != 0 &&
-		    strcmp(method, MHD_HTTP_METHOD_HEAD) != 0)
-			return strcmp(url, "/healthz") == 0 ||
-			    strcmp(url, "/readyz") == 0 ||
-			    strcmp(url, "/metrics") == 0 ?
-			    answer_text(c, 405, "method not allowed\n") :
-			    answer_text(c, 404, "not found\n");
-		return serve_get(srv, c, url);
+		return route_begin(srv, c, url, method, con_cls);
 	}
 	if (req->route == ROUTE_DONE)
 		return MHD_YES;
@@ -412,11 +459,40 @@ on_mhd_log(void *cls, const char *fmt, va_list ap)
 	log_msg(LOG_DEBUG, "http", "%s", msg);
 }
 
+/*
+ * libmicrohttpd's daemon: TLS through tls_cert's callback, no listen
+ * socket of its own (the listener hands connections over), a pool of
+ * cfg.threads workers. trust: the --client-ca bundle, or MHD_OPTION_END.
+ */
+static struct MHD_Daemon *
+daemon_start(struct server *srv, struct MHD_OptionItem *trust)
+{
+	const struct server_config	*cfg = &srv->cfg;
+	unsigned			 flags;
+
+	/* poll, not epoll: epoll spins on a client stalled mid-handshake. */
+	flags = MHD_USE_TLS | MHD_USE_INTERNAL_POLLING_THREAD |
+	    MHD_USE_POLL | MHD_USE_ITC | MHD_USE_NO_LISTEN_SOCKET |
+	    MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG;
+	return MHD_start_daemon(flags, 0, NULL, NULL, on_request, srv,
+	    MHD_OPTION_THREAD_POOL_SIZE, cfg->threads,
+	    MHD_OPTION_CONNECTION_LIMIT, cfg->threads * (cfg->conn_limit +
+	    SERVER_CONN_HEADROOM),
+	    MHD_OPTION_NOTIFY_CONNECTION, on_connection, srv,
+	    MHD_OPTION_CONNECTION_TIMEOUT, cfg->conn_timeout,
+	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, cfg->max_header_bytes,
+	    MHD_OPTION_HTTPS_CERT_CALLBACK, tls_cert_retrieve,
+	    MHD_OPTION_HTTPS_PRIORITIES, SERVER_TLS_PRIORITIES,
+	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
+	    MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
+	    MHD_OPTION_ARRAY, trust,
+	    MHD_OPTION_END);
+}
+
 struct server *
 server_start(const struct server_config *cfg, char *err, size_t errlen)
 {
 	struct server		*srv;
-	unsigned		 flags;
 	struct MHD_OptionItem	 trust[2] = {
 		{ MHD_OPTION_END, 0, NULL }, { MHD_OPTION_END, 0, NULL }
 	};
@@ -440,26 +516,9 @@ server_start(const struct server_config *cfg, char *err, size_t errlen)
 	if ((srv->listener = listener_open(cfg->listen, cfg->conn_limit, err,
 	    errlen)) == NULL)
 		goto fail;
-	/* poll, not epoll: epoll spins on a client stalled mid-handshake. */
-	flags = MHD_USE_TLS | MHD_USE_INTERNAL_POLLING_THREAD |
-	    MHD_USE_POLL | MHD_USE_ITC | MHD_USE_NO_LISTEN_SOCKET |
-	    MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG;
 	body_budget_init(cfg->max_inflight_bytes != 0 ?
 	    cfg->max_inflight_bytes : SERVER_INFLIGHT_BYTES_DEFAULT);
-	srv->daemon = MHD_start_daemon(flags, 0, NULL, NULL, on_request, srv,
-	    MHD_OPTION_THREAD_POOL_SIZE, cfg->threads,
-	    MHD_OPTION_CONNECTION_LIMIT, cfg->threads * (cfg->conn_limit +
-	    SERVER_CONN_HEADROOM),
-	    MHD_OPTION_NOTIFY_CONNECTION, on_connection, srv,
-	    MHD_OPTION_CONNECTION_TIMEOUT, cfg->conn_timeout,
-	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, srv->cfg.max_header_bytes,
-	    MHD_OPTION_HTTPS_CERT_CALLBACK, tls_cert_retrieve,
-	    MHD_OPTION_HTTPS_PRIORITIES, SERVER_TLS_PRIORITIES,
-	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
-	    MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
-	    MHD_OPTION_ARRAY, trust,
-	    MHD_OPTION_END);
-	if (srv->daemon == NULL) {
+	if ((srv->daemon = daemon_start(srv, trust)) == NULL) {
 		snprintf(err, errlen, "cannot start the HTTPS server on %s "
 		    "(TLS setup failed: check --tls-cert and --tls-key)",
 		    cfg->listen);

@@ -20,7 +20,7 @@ struct tls_gen {
 	gnutls_pcert_st		 pcert[TLS_CERT_CHAIN_MAX];
 	unsigned int		 n;
 	gnutls_privkey_t	 key;
-	struct tls_gen		*older;		/* all generations, for freeing */
+	struct tls_gen		*older;		/* every generation, to free */
 };
 
 static _Atomic(struct tls_gen *) tls_current;

@@ -29,8 +29,8 @@ policy_schema_msg(struct policy_schema_walk *w, enum diag_level level,
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	diag_add(w->d, level, w->file, node ? yaml_node_line(node) : 0,
-	    node ? yaml_node_col(node) : 0, "%s%s%s", path,
+	diag_add(w->d, level, w->file, node ? ydoc_line(node) : 0,
+	    node ? ydoc_col(node) : 0, "%s%s%s", path,
 	    *path != '\0' ? ": " : "", msg);
 }
 
@@ -50,10 +50,10 @@ policy_schema_desc(const yaml_node_t *n)
 	if (n == NULL || n->type == YAML_NO_NODE)
 		return "nothing";
 	if (n->type != YAML_SCALAR_NODE)
-		return yaml_node_kind(n);
-	if (!yaml_scalar_is_plain(n))
+		return ydoc_kind(n);
+	if (!ydoc_scalar_is_plain(n))
 		return "a string";
-	s = yaml_scalar(n);
+	s = ydoc_scalar(n);
 	if (is_null_text(s))
 		return "null";
 	if (strcmp(s, "true") == 0 || strcmp(s, "false") == 0)
@@ -87,11 +87,11 @@ policy_schema_get_string(struct policy_schema_walk *w, yaml_node_t *n,
 		ERR(w, n, path, "expected a string, got %s", desc);
 		return NULL;
 	}
-	if (strlen(yaml_scalar(n)) != n->data.scalar.length) {
+	if (strlen(ydoc_scalar(n)) != n->data.scalar.length) {
 		ERR(w, n, path, "string contains a NUL byte");
 		return NULL;
 	}
-	return yaml_scalar(n);
+	return ydoc_scalar(n);
 }
 
 long
@@ -163,7 +163,7 @@ unknown_key(struct policy_schema_walk *w, yaml_node_t *k, const char *path,
 
 	for (s = 0; s < n_sets; s++)
 		for (f = sets[s].keys; f->name != NULL; f++) {
-			dist = edit_distance(yaml_scalar(k), f->name);
+			dist = edit_distance(ydoc_scalar(k), f->name);
 			if (dist < best_dist) {
 				best = f;
 				best_dist = dist;
@@ -220,8 +220,8 @@ policy_schema_map_sets(struct policy_schema_walk *w, yaml_node_t *n,
 			ERR(w, k, path, "mapping key must be a string");
 			continue;
 		}
-		policy_schema_path(sub, path, yaml_scalar(k));
-		if ((f = find_key(sets, n_sets, yaml_scalar(k), &s, &i)) ==
+		policy_schema_path(sub, path, ydoc_scalar(k));
+		if ((f = find_key(sets, n_sets, ydoc_scalar(k), &s, &i)) ==
 		    NULL) {
 			unknown_key(w, k, sub, sets, n_sets);
 		} else if (seen & (1ULL << i)) {
@@ -291,7 +291,7 @@ policy_schema_bool(struct policy_schema_walk *w, yaml_node_t *n,
 		    desc);
 		return;
 	}
-	*(int *)dst = strcmp(yaml_scalar(n), "true") == 0;
+	*(int *)dst = strcmp(ydoc_scalar(n), "true") == 0;
 }
 
 void

@@ -133,18 +133,18 @@ static void
 loader_file(struct loader *l, const char *path, const char *name,
     const char *buf, size_t len)
 {
-	struct yaml_docs	docs;
+	struct ydocs	docs;
 	size_t			i;
 
 	if (gnutls_hash(l->md, name, strlen(name) + 1) < 0 ||
 	    gnutls_hash(l->md, buf, len) < 0 || gnutls_hash(l->md, "", 1) < 0)
 		diag_add(l->d, DIAG_ERROR, path, 0, 0, "SHA-256 failed");
 	l->set->n_files++;
-	if (yaml_docs_load(path, buf, len, &docs, l->d) == -1)
+	if (ydoc_load(path, buf, len, &docs, l->d) == -1)
 		return;
 	for (i = 0; i < docs.n; i++)
 		loader_doc(l, path, &docs.v[i]);
-	yaml_docs_free(&docs);
+	ydoc_free(&docs);
 }
 
 static int

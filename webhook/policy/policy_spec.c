@@ -22,10 +22,6 @@
 #define UPPER	"ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 #define DIGITS	"0123456789"
 
-static const char *const default_kinds[] = { "Pod", "Deployment",
-    "ReplicaSet", "StatefulSet", "DaemonSet", "Job", "CronJob",
-    "ReplicationController", NULL };
-
 static void
 f_mode(struct policy_schema_walk *w, yaml_node_t *n,
     const char *path, void *dst)
@@ -234,8 +230,8 @@ doc_kind(struct policy_schema_walk *w, yaml_node_t *n,
 		return -1;
 	}
 	out->is_settings = *kind == NULL;
-	out->kind_line = yaml_node_line(n);
-	out->kind_col = yaml_node_col(n);
+	out->kind_line = ydoc_line(n);
+	out->kind_col = ydoc_col(n);
 	return 0;
 }
 
@@ -255,8 +251,8 @@ doc_name(struct policy_schema_walk *w, yaml_node_t *n,
 		return;
 	}
 	memcpy(out->name, s, strlen(s) + 1);
-	out->name_line = yaml_node_line(n);
-	out->name_col = yaml_node_col(n);
+	out->name_line = ydoc_line(n);
+	out->name_col = ydoc_col(n);
 }
 
 static int
@@ -296,7 +292,7 @@ doc_policy(struct policy_schema_walk *w, yaml_node_t *spec,
 	sets[1].base = p->params;
 	w->kind = kind;
 	policy_schema_map_sets(w, spec, "spec", sets, 2);
-	if (strlist_default(&p->match.kinds, default_kinds) == -1 ||
+	if (strlist_default(&p->match.kinds, kube_workload_kinds) == -1 ||
 	    strlist_default(&p->match.subresources,
 	    kind->default_subresources != NULL ? kind->default_subresources :
 	    main_only) == -1)
@@ -321,10 +317,10 @@ policy_spec_doc(yaml_document_t *doc, const char *file,
 	root = yaml_document_get_root_node(doc);
 	policy_schema_map(&w, root, "", doc_keys, &nodes);
 	if (nodes.api != NULL && policy_schema_get_string(&w, nodes.api,
-	    "apiVersion") != NULL && strcmp(yaml_scalar(nodes.api),
+	    "apiVersion") != NULL && strcmp(ydoc_scalar(nodes.api),
 	    POLICY_API_VERSION) != 0)
 		ERR(&w, nodes.api, "apiVersion", "expected \"%s\", got \"%s\"",
-		    POLICY_API_VERSION, yaml_scalar(nodes.api));
+		    POLICY_API_VERSION, ydoc_scalar(nodes.api));
 	if (nodes.kind != NULL)
 		k = doc_kind(&w, nodes.kind, kinds, out, &kind);
 	if (nodes.meta != NULL)
@@ -343,7 +339,7 @@ policy_spec_doc(yaml_document_t *doc, const char *file,
 	if (kind == NULL) {
 		out->kind = POLICY_DOC_SETTINGS;
 	} else {
-		out->policy.line = yaml_node_line(root);
+		out->policy.line = ydoc_line(root);
 		out->policy.name = strdup(out->name);
 		out->policy.file = strdup(file);
 		if (out->policy.name == NULL || out->policy.file == NULL) {

@@ -1,7 +1,8 @@
 /*
  * rule.h - the contract of a rule (struct policy_kind's eval) and the
  * helpers the rules share. A rule looks at one review under one policy and says
- * pass, fail (with findings a person can read) or error (cannot decide).
+ * pass, warn (allowed, and said so), fail (with findings a person can read)
+ * or error (cannot decide).
  * Rules are pure: no I/O, no global state, no knowledge of modes.
  */
 #ifndef GITGATE_RULE_H
@@ -19,6 +20,7 @@
 
 enum rule_verdict {
 	RULE_PASS = 0,
+	RULE_WARN,	/* allowed, but a person must hear of it (any mode) */
 	RULE_FAIL,	/* the request breaks the policy */
 	RULE_ERROR	/* cannot decide: the caller must fail closed */
 };
@@ -27,6 +29,7 @@ struct rule_result {
 	enum rule_verdict	verdict;	/* worst of the findings */
 	size_t			n;
 	size_t			more;		/* findings not stored */
+	int			break_glass;	/* allowed only by breakGlass */
 	enum rule_verdict	kind[RULE_FINDINGS_MAX];
 	char			text[RULE_FINDINGS_MAX][RULE_TEXT_MAX];
 };
@@ -35,7 +38,7 @@ struct rule_result {
 
 /* Zero a result (verdict RULE_PASS). */
 void	rule_result_init(struct rule_result *r);
-/* Record one finding; v is RULE_FAIL or RULE_ERROR. */
+/* Record one finding; v is RULE_WARN, RULE_FAIL or RULE_ERROR. */
 void	rule_result_add(struct rule_result *r, enum rule_verdict v,
 	    const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 

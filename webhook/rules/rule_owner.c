@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "base/kube.h"
 #include "rules/rule.h"
 
 /* A non-empty string value of map[key], or NULL. */
@@ -110,12 +111,17 @@ rule_owner_name(const cJSON *obj, char *dst, size_t dstlen)
 const char *
 rule_owner_note(const struct review *rv, char *dst, size_t dstlen)
 {
-	char	owner[RULE_OWNER_TEXT_MAX];
+	char		 owner[RULE_OWNER_TEXT_MAX], err[96];
+	const cJSON	*obj = rv->object;
 
 	if (dstlen == 0)
 		return dst;
 	dst[0] = '\0';
-	if (rule_owner_name(rv->object, owner, sizeof(owner)))
+	/* a DELETE's object is the stored one: decoded for a denial only */
+	if (rv->op == KUBE_OP_DELETE && review_old_object(rv, &obj, err,
+	    sizeof(err)) == -1)
+		obj = NULL;
+	if (rule_owner_name(obj, owner, sizeof(owner)))
 		snprintf(dst, dstlen, " (managed by %s: change it in Git)",
 		    owner);
 	return dst;

@@ -31,8 +31,8 @@ int	rule_owner_name(const cJSON *obj, char *dst, size_t dstlen);
 
 /*
  * For a denial of rv: " (managed by OWNER: change it in Git)" about
- * rv's object, or "" when rule_owner_name() names nobody (always for a
- * DELETE: the review does not decode oldObject). Returns dst.
+ * rv's object (for a DELETE the stored one, review_old_object()), or ""
+ * when rule_owner_name() names nobody. Returns dst.
  */
 const char *rule_owner_note(const struct review *rv, char *dst,
 	    size_t dstlen);

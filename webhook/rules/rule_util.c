@@ -19,6 +19,7 @@ rule_result_init(struct rule_result *r)
 	r->verdict = RULE_PASS;
 	r->n = 0;
 	r->more = 0;
+	r->break_glass = 0;
 }
 
 void

@@ -173,7 +173,8 @@ check_obj(const cJSON *o, char *why, size_t len)
 		why_add(why, len, "metadata", " is not a mapping");
 	else if (!cJSON_HasObjectItem(md, "name") &&
 	    !cJSON_HasObjectItem(md, "generateName"))
-		why_add(why, len, "missing ", "metadata.name (or generateName)");
+		why_add(why, len, "missing ",
+		    "metadata.name (or generateName)");
 	else if (cJSON_HasObjectItem(md, "name"))
 		check_string(md, "name", "metadata.name", why, len);
 	else
@@ -559,8 +560,8 @@ yaml_positions(yaml_document_t *doc, yaml_node_t *seq, struct pos **out,
 	for (it = seq->data.sequence.items.start;
 	    it < seq->data.sequence.items.top; it++, (*n)++)
 		if ((node = yaml_document_get_node(doc, *it)) != NULL) {
-			(*out)[*n].line = yaml_node_line(node);
-			(*out)[*n].col = yaml_node_col(node);
+			(*out)[*n].line = ydoc_line(node);
+			(*out)[*n].col = ydoc_col(node);
 		}
 }
 
@@ -575,32 +576,32 @@ manifest_yaml_add(struct mctx *c, yaml_document_t *doc, int index)
 	size_t		 n = 0;
 	cJSON		*j;
 
-	at.line = yaml_node_line(root);
-	at.col = yaml_node_col(root);
+	at.line = ydoc_line(root);
+	at.col = ydoc_col(root);
 	if (c->each != NULL)
 		c->budget = YAML_DOC_MAX_NODES;	/* per document */
-	if (yaml_scalar_is_plain(root) && yaml_scalar(root)[0] == '\0')
+	if (ydoc_scalar_is_plain(root) && ydoc_scalar(root)[0] == '\0')
 		return 0;	/* libyaml's empty document: "---" alone */
 	if (root->type == YAML_SCALAR_NODE ||
 	    (root->type == YAML_SEQUENCE_NODE && !c->arrays)) {
-		manifest_err_at(c, at, "document %d: expected a mapping (a Kubernetes "
-		    "object), found %s", index, yaml_node_kind(root));
+		manifest_err_at(c, at, "document %d: expected a mapping (a "
+		    "Kubernetes object), found %s", index, ydoc_kind(root));
 		return 0;
 	}
-	if ((j = yaml_node_to_json(doc, root, &c->budget, err,
+	if ((j = ydoc_to_json(doc, root, &c->budget, err,
 	    sizeof(err))) == NULL) {
 		why = err_split(err, &at);
 		if (c->budget > 0) {
 			manifest_err_at(c, at, "document %d: %s", index, why);
 			return 0;
 		}
-		manifest_err_at(c, at, "document %d: more than %d nodes in this input "
-		    "after expanding aliases (an alias bomb?)", index,
-		    YAML_DOC_MAX_NODES);
+		manifest_err_at(c, at, "document %d: more than %d nodes in "
+		    "this input after expanding aliases (an alias bomb?)",
+		    index, YAML_DOC_MAX_NODES);
 		return c->each != NULL ? 0 : -1;	/* streaming: per doc */
 	}
 	seq = root->type == YAML_SEQUENCE_NODE ? root :
-	    yaml_map_get(doc, root, "items", NULL);
+	    ydoc_map_get(doc, root, "items", NULL);
 	if (seq != NULL && seq->type == YAML_SEQUENCE_NODE &&
 	    (seq == root || manifest_is_list(j)))
 		yaml_positions(doc, seq, &items, &n);
@@ -614,7 +615,7 @@ manifest_decode(const char *file, const char *buf, size_t len,
     struct manifest *m, struct diag *d)
 {
 	struct mctx		 c;
-	struct yaml_docs	 docs;
+	struct ydocs	 docs;
 	size_t			 errors = d->errors, i = 0;
 
 	m->v = NULL;
@@ -635,11 +636,12 @@ manifest_decode(const char *file, const char *buf, size_t len,
 	c.arrays = i < len && buf[i] == '[';
 	if (i == len || (buf[i] != '{' && buf[i] != '[') ||
 	    decode_json(&c, buf, len) == 1) {
-		if (yaml_docs_load(file, buf, len, &docs, d) == 0) {
+		if (ydoc_load(file, buf, len, &docs, d) == 0) {
 			for (i = 0; i < docs.n; i++)
-				if (manifest_yaml_add(&c, &docs.v[i], (int)i + 1) == -1)
+				if (manifest_yaml_add(&c, &docs.v[i],
+				    (int)i + 1) == -1)
 					break;
-			yaml_docs_free(&docs);
+			ydoc_free(&docs);
 		}
 	}
 	if (d->errors == errors)

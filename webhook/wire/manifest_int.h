@@ -21,7 +21,7 @@ struct mctx {
 	struct diag	*d;
 	size_t		 cap;
 	size_t		 budget;	/* nodes left for the whole buffer */
-	int		 arrays;	/* a top-level list is a list of objects */
+	int		 arrays;	/* a top-level list holds objects */
 	manifest_each_fn each;		/* streaming: manifest_each() */
 	void		*arg;
 	int		 line_base;	/* lines before a resumed YAML parse */

@@ -115,7 +115,7 @@ json_list_scan(struct jcur *j, char *kind, char *api, size_t len,
 			found = 1;
 		}
 		manifest_jcur_skip(j);
-		if (!found || items->p != v) {	/* items: checked item by item */
+		if (!found || items->p != v) {	/* items: one by one */
 			if ((val = cJSON_ParseWithLength(v, (size_t)(j->p - v)))
 			    == NULL)
 				return -1;
@@ -133,7 +133,8 @@ json_list_scan(struct jcur *j, char *kind, char *api, size_t len,
 	}
 	j->p++;
 	manifest_jcur_ws(j);
-	return found && j->p == j->end && manifest_ends_with_list(kind) ? 0 : -1;
+	return found && j->p == j->end && manifest_ends_with_list(kind) ?
+	    0 : -1;
 }
 
 /* 1 when every item of the array at it parses as JSON (one at a time). */
@@ -149,8 +150,8 @@ json_items_valid(struct jcur it)
 			return 1;
 		start = it.p;
 		manifest_jcur_skip(&it);
-		if ((v = cJSON_ParseWithLength(start, (size_t)(it.p - start))) ==
-		    NULL)
+		v = cJSON_ParseWithLength(start, (size_t)(it.p - start));
+		if (v == NULL)
 			return 0;
 		cJSON_Delete(v);
 		manifest_jcur_ws(&it);
@@ -180,7 +181,8 @@ each_json_list(struct mctx *c, const char *buf, size_t len)
 	    json_list_scan(&j, kind, api, sizeof(kind), &it) == -1 ||
 	    json_items_valid(it) == 0)
 		return 1;
-	if ((env = manifest_envelope_new(kind, api[0] != '\0' ? api : NULL)) == NULL)
+	if ((env = manifest_envelope_new(kind, api[0] != '\0' ? api :
+	    NULL)) == NULL)
 		return 1;
 	for (i = 1, it.p++;; i++) {
 		manifest_jcur_ws(&it);

@@ -88,7 +88,8 @@ each_yaml(struct mctx *c, const char *buf, size_t len)
 			if (!yaml_parser_load(&p, &doc)) {
 				at.line = (int)p.problem_mark.line + 1;
 				at.col = (int)p.problem_mark.column + 1;
-				manifest_err_at(c, at, "YAML syntax error: %s%s%s",
+				manifest_err_at(c, at,
+				    "YAML syntax error: %s%s%s",
 				    p.problem ? p.problem : "unknown",
 				    p.context ? " " : "",
 				    p.context ? p.context : "");
@@ -107,9 +108,11 @@ each_yaml(struct mctx *c, const char *buf, size_t len)
 				continue;
 			}
 			if (++index > MANIFEST_STREAM_DOCS_MAX) {
-				manifest_err_at(c, (struct pos){ (int)doc.start_mark.line
-				    + 1, 1 }, "more than %d documents: the rest "
-				    "is not read", MANIFEST_STREAM_DOCS_MAX);
+				at.line = (int)doc.start_mark.line + 1;
+				at.col = 1;
+				manifest_err_at(c, at, "more than %d "
+				    "documents: the rest is not read",
+				    MANIFEST_STREAM_DOCS_MAX);
 				yaml_document_delete(&doc);
 				done = 1;
 				break;
@@ -315,14 +318,14 @@ yaml_item(struct mctx *c, struct lines *l, const cJSON *env,
 	if (slice_load(c, text, end - bol, &doc) == 0) {
 		root = yaml_document_get_root_node(&doc);
 		c->budget = YAML_DOC_MAX_NODES;
-		j = root == NULL ? NULL : yaml_node_to_json(&doc, root,
+		j = root == NULL ? NULL : ydoc_to_json(&doc, root,
 		    &c->budget, err, sizeof(err));
 		if (j != NULL)
 			manifest_item_add(c, env, j, (struct pos){
-			    yaml_node_line(root), yaml_node_col(root) }, index,
+			    ydoc_line(root), ydoc_col(root) }, index,
 			    i);
 		else if (root != NULL)
-			manifest_err_at(c, (struct pos){ yaml_node_line(root),
+			manifest_err_at(c, (struct pos){ ydoc_line(root),
 			    1 }, "document %d, item %d: %s", index, i, err);
 		yaml_document_delete(&doc);
 	}

@@ -93,6 +93,7 @@ decode_root(cJSON *root, struct review *rv, char *err, size_t errlen)
 	const char	*api;
 
 	rv->root = root;
+	rv->old = &rv->old_store;
 	if (!cJSON_IsObject(root)) {
 		snprintf(err, errlen, "body is not a JSON object");
 		return -1;
@@ -139,19 +140,28 @@ review_decode(const char *body, size_t len, struct review *rv, char *err,
 	    err, errlen);
 }
 
-/* No rule reads these: checked, never built. Compiled once. */
+/*
+ * Checked, never built: no rule reads managedFields, and oldObject only
+ * on a slow path (review_old_object), from its text. Compiled once.
+ */
+#define SKIP_OLD	0	/* index of request/oldObject */
 static const char *const	 skip_paths[] = {
 	"request/oldObject",
 	"request/object/metadata/managedFields",
 	NULL
 };
-static struct json_skip		 skip;
+static const char *const	 old_skip_paths[] = {
+	"metadata/managedFields",
+	NULL
+};
+static struct json_skip		 skip, old_skip;
 static pthread_once_t		 skip_once = PTHREAD_ONCE_INIT;
 
 static void
 skip_compile(void)
 {
 	(void)json_skip_compile(skip_paths, &skip);	/* 2 paths: fits */
+	(void)json_skip_compile(old_skip_paths, &old_skip);
 }
 
 /* From text (copied by the parser) or in place in buf. */
@@ -179,6 +189,7 @@ decode_body(const char *text, char *buf, size_t len, unsigned max_depth,
 		return -1;
 	}
 	rv->doc = doc;
+	rv->old_text = doc.skipped[SKIP_OLD];
 	return 0;
 }
 
@@ -201,11 +212,71 @@ review_free(struct review *rv)
 {
 	if (rv == NULL)
 		return;
+	if (rv->old_store.doc.blocks != NULL)
+		json_doc_free(&rv->old_store.doc);
 	if (rv->doc.blocks != NULL)
 		json_doc_free(&rv->doc);
 	else
 		cJSON_Delete(rv->root);
 	memset(rv, 0, sizeof(*rv));
+}
+
+/* Parse oldObject's text into old (the first call's work). */
+static void
+old_decode(const struct review *rv, struct review_old *old)
+{
+	struct json_parse_opts	 o;
+	const cJSON		*req;
+
+	old->tried = 1;
+	if (rv->doc.blocks == NULL) {	/* a cJSON tree: it is all there */
+		req = object_or_null(rv->root, "request");
+		old->object = object_or_null(req, "oldObject");
+		return;
+	}
+	if (rv->old_text.at == NULL)
+		return;
+	memset(&o, 0, sizeof(o));
+	o.max_depth = REVIEW_JSON_DEPTH_MAX;	/* checked by the first pass */
+	pthread_once(&skip_once, skip_compile);
+	o.skip = &old_skip;
+	if (json_parse(rv->old_text.at, rv->old_text.len, &o, &old->doc,
+	    old->err, sizeof(old->err)) == -1) {
+		old->failed = 1;
+		return;
+	}
+	old->object = cJSON_IsObject(old->doc.root) ? old->doc.root : NULL;
+}
+
+int
+review_old_object(const struct review *rv, const cJSON **obj, char *err,
+    size_t errlen)
+{
+	struct review_old	*old = rv->old;
+
+	*obj = NULL;
+	if (old == NULL) {
+		snprintf(err, errlen, "oldObject: review not decoded");
+		return -1;
+	}
+	if (!old->tried)
+		old_decode(rv, old);
+	if (old->failed) {
+		snprintf(err, errlen, "oldObject: %s", old->err);
+		return -1;
+	}
+	*obj = old->object;
+	return 0;
+}
+
+const char *
+review_field_manager(const struct review *rv)
+{
+	const cJSON	*req, *opts;
+
+	req = object_or_null(rv->root, "request");
+	opts = req != NULL ? object_or_null(req, "options") : NULL;
+	return opts != NULL ? str_or_empty(opts, "fieldManager") : "";
 }
 
 const char *
@@ -256,7 +327,8 @@ review_encode(const struct review *rv, const struct review_response *r,
 		return NULL;
 	json_out_raw(&o, rv->v1beta1 ? "{\"apiVersion\":\"" API_V1BETA1 "\"" :
 	    "{\"apiVersion\":\"" API_V1 "\"");
-	json_out_raw(&o, ",\"kind\":\"AdmissionReview\",\"response\":{\"uid\":");
+	json_out_raw(&o, ",\"kind\":\"AdmissionReview\",\"response\":"
+	    "{\"uid\":");
 	json_out_str(&o, rv->uid);
 	json_out_raw(&o, r->allowed ? ",\"allowed\":true" :
 	    ",\"allowed\":false");

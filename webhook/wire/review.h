@@ -15,6 +15,18 @@
 #define REVIEW_JSON_DEPTH_MAX	JSON_PARSE_DEPTH_MAX	/* 1000 */
 
 /*
+ * request.oldObject as review_old_object() decodes it on first use. A
+ * review is used by one thread at a time, so no lock.
+ */
+struct review_old {
+	int		 tried;
+	int		 failed;
+	struct json_doc	 doc;
+	const cJSON	*object;	/* in doc, or in the review's tree */
+	char		 err[96];
+};
+
+/*
  * A decoded request. Every pointer borrows from root and lives until
  * review_free(). Absent strings are "", never NULL; absent or JSON-null
  * objects are NULL.
@@ -35,8 +47,12 @@ struct review {
 	const char	*username;
 	const cJSON	*groups;	/* array of strings, or NULL */
 	const cJSON	*extra;		/* object, or NULL */
-	const cJSON	*object;	/* oldObject is never parsed */
+	const cJSON	*object;	/* oldObject: review_old_object() */
 	int		 dry_run;
+	struct json_span old_text;	/* oldObject's text, when skipped */
+	/* Points at old_store, so that a const review can fill it in. */
+	struct review_old *old;
+	struct review_old old_store;
 };
 
 /*
@@ -71,6 +87,19 @@ int	review_decode_in_place(char *body, size_t len, unsigned max_depth,
 int	review_decode_json(cJSON *root, struct review *rv, char *err,
 	    size_t errlen);
 void	review_free(struct review *rv);
+
+/*
+ * request.oldObject (UPDATE, DELETE), which the first pass only checks:
+ * decoded on the first call, for the few requests a rule must compare or
+ * inspect (its managedFields are skipped). Returns 0 with *obj the object,
+ * or NULL when the request has none (or null); -1 with a reason in err
+ * (out of memory: the caller fails closed). Borrowed until review_free().
+ */
+int	review_old_object(const struct review *rv, const cJSON **obj,
+	    char *err, size_t errlen);
+
+/* request.options.fieldManager, or "" (client-chosen: never an identity). */
+const char *review_field_manager(const struct review *rv);
 
 /*
  * The kind the request is about: for a subresource request (scale) the

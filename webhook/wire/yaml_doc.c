@@ -10,40 +10,44 @@
 #include <string.h>
 
 int
-yaml_node_line(const yaml_node_t *node)
+ydoc_line(const yaml_node_t *node)
 {
 	return (int)node->start_mark.line + 1;
 }
 
 int
-yaml_node_col(const yaml_node_t *node)
+ydoc_col(const yaml_node_t *node)
 {
 	return (int)node->start_mark.column + 1;
 }
 
+/* Appends doc; the array grows by doubling (YAML_DOC_MAX_DOCS bounds it). */
 static int
-docs_push(struct yaml_docs *docs, yaml_document_t *doc)
+docs_push(struct ydocs *docs, yaml_document_t *doc)
 {
 	yaml_document_t	*nv;
+	size_t		 cap;
 
-	nv = realloc(docs->v, (docs->n + 1) * sizeof(*nv));
-	if (nv == NULL)
-		return -1;
-	docs->v = nv;
+	if (docs->n == docs->cap) {
+		cap = docs->cap == 0 ? 4 : docs->cap * 2;
+		if ((nv = reallocarray(docs->v, cap, sizeof(*nv))) == NULL)
+			return -1;
+		docs->v = nv;
+		docs->cap = cap;
+	}
 	docs->v[docs->n++] = *doc;
 	return 0;
 }
 
 int
-yaml_docs_load(const char *file, const char *buf, size_t len,
-    struct yaml_docs *docs, struct diag *d)
+ydoc_load(const char *file, const char *buf, size_t len,
+    struct ydocs *docs, struct diag *d)
 {
 	yaml_parser_t	 parser;
 	yaml_document_t	 doc;
 	int		 rc = -1;
 
-	docs->v = NULL;
-	docs->n = 0;
+	memset(docs, 0, sizeof(*docs));
 	if (!yaml_parser_initialize(&parser)) {
 		diag_add(d, DIAG_ERROR, file, 0, 0, "out of memory");
 		return -1;
@@ -83,12 +87,12 @@ yaml_docs_load(const char *file, const char *buf, size_t len,
 out:
 	yaml_parser_delete(&parser);
 	if (rc == -1)
-		yaml_docs_free(docs);
+		ydoc_free(docs);
 	return rc;
 }
 
 void
-yaml_docs_free(struct yaml_docs *docs)
+ydoc_free(struct ydocs *docs)
 {
 	size_t	i;
 
@@ -97,12 +101,11 @@ yaml_docs_free(struct yaml_docs *docs)
 	for (i = 0; i < docs->n; i++)
 		yaml_document_delete(&docs->v[i]);
 	free(docs->v);
-	docs->v = NULL;
-	docs->n = 0;
+	memset(docs, 0, sizeof(*docs));
 }
 
 yaml_node_t *
-yaml_map_get(yaml_document_t *doc, yaml_node_t *map, const char *key,
+ydoc_map_get(yaml_document_t *doc, yaml_node_t *map, const char *key,
     yaml_node_t **keynode)
 {
 	yaml_node_pair_t	*p;
@@ -126,7 +129,7 @@ yaml_map_get(yaml_document_t *doc, yaml_node_t *map, const char *key,
 }
 
 const char *
-yaml_scalar(const yaml_node_t *node)
+ydoc_scalar(const yaml_node_t *node)
 {
 	if (node == NULL || node->type != YAML_SCALAR_NODE)
 		return NULL;
@@ -134,14 +137,14 @@ yaml_scalar(const yaml_node_t *node)
 }
 
 int
-yaml_scalar_is_plain(const yaml_node_t *node)
+ydoc_scalar_is_plain(const yaml_node_t *node)
 {
 	return node != NULL && node->type == YAML_SCALAR_NODE &&
 	    node->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
 }
 
 const char *
-yaml_node_kind(const yaml_node_t *node)
+ydoc_kind(const yaml_node_t *node)
 {
 	if (node == NULL)
 		return "nothing";
@@ -175,11 +178,11 @@ scalar_to_json(const yaml_node_t *node)
 	static const char *const trues[] = { "true", "True", "TRUE", NULL };
 	static const char *const falses[] = { "false", "False", "FALSE",
 	    NULL };
-	const char	*s = yaml_scalar(node);
+	const char	*s = ydoc_scalar(node);
 	char		*end;
 	double		 v;
 
-	if (!yaml_scalar_is_plain(node))
+	if (!ydoc_scalar_is_plain(node))
 		return cJSON_CreateString(s);
 	if (str_in(s, nulls))
 		return cJSON_CreateNull();
@@ -237,82 +240,101 @@ duplicate_key(const cJSON *obj, char *err, size_t errlen)
 	return rc;
 }
 
+static cJSON	*node_to_json(yaml_document_t *, yaml_node_t *, size_t *, int,
+		    char *, size_t);
+
+/* A sequence's items, each converted at depth + 1. */
 static cJSON *
-node_to_json(yaml_document_t *doc, yaml_node_t *node, size_t *budget,
+seq_to_json(yaml_document_t *doc, yaml_node_t *node, size_t *budget,
     int depth, char *err, size_t errlen)
 {
 	yaml_node_item_t	*it;
+	cJSON			*out, *child;
+
+	if ((out = cJSON_CreateArray()) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	for (it = node->data.sequence.items.start;
+	    it < node->data.sequence.items.top; it++) {
+		child = node_to_json(doc, yaml_document_get_node(doc, *it),
+		    budget, depth + 1, err, errlen);
+		if (child == NULL) {
+			cJSON_Delete(out);
+			return NULL;
+		}
+		cJSON_AddItemToArray(out, child);
+	}
+	return out;
+}
+
+/* A mapping's pairs: scalar keys, values at depth + 1, no repeated key. */
+static cJSON *
+map_to_json(yaml_document_t *doc, yaml_node_t *node, size_t *budget,
+    int depth, char *err, size_t errlen)
+{
 	yaml_node_pair_t	*p;
 	yaml_node_t		*k;
 	cJSON			*out, *child;
 
+	if ((out = cJSON_CreateObject()) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	for (p = node->data.mapping.pairs.start;
+	    p < node->data.mapping.pairs.top; p++) {
+		k = yaml_document_get_node(doc, p->key);
+		if (k == NULL || k->type != YAML_SCALAR_NODE) {
+			snprintf(err, errlen, "line %d col %d: mapping key is "
+			    "not a scalar", k ? ydoc_line(k) : 0,
+			    k ? ydoc_col(k) : 0);
+			goto fail;
+		}
+		child = node_to_json(doc, yaml_document_get_node(doc,
+		    p->value), budget, depth + 1, err, errlen);
+		if (child == NULL)
+			goto fail;
+		cJSON_AddItemToObject(out, ydoc_scalar(k), child);
+	}
+	if (duplicate_key(out, err, errlen) == -1)
+		goto fail;
+	return out;
+fail:
+	cJSON_Delete(out);
+	return NULL;
+}
+
+/* One node, within the node budget and the depth limit. */
+static cJSON *
+node_to_json(yaml_document_t *doc, yaml_node_t *node, size_t *budget,
+    int depth, char *err, size_t errlen)
+{
+	cJSON	*out;
+
 	if (*budget == 0 || depth > YAML_DOC_MAX_DEPTH) {
-		snprintf(err, errlen, "line %d col %d: %s",
-		    yaml_node_line(node), yaml_node_col(node),
-		    *budget == 0 ? "too many nodes (alias expansion?)" :
-		    "nesting too deep");
+		snprintf(err, errlen, "line %d col %d: %s", ydoc_line(node),
+		    ydoc_col(node), *budget == 0 ?
+		    "too many nodes (alias expansion?)" : "nesting too deep");
 		return NULL;
 	}
 	(*budget)--;
 	switch (node->type) {
 	case YAML_SCALAR_NODE:
-		out = scalar_to_json(node);
-		if (out == NULL)
+		if ((out = scalar_to_json(node)) == NULL)
 			snprintf(err, errlen, "out of memory");
 		return out;
 	case YAML_SEQUENCE_NODE:
-		if ((out = cJSON_CreateArray()) == NULL)
-			break;
-		for (it = node->data.sequence.items.start;
-		    it < node->data.sequence.items.top; it++) {
-			child = node_to_json(doc,
-			    yaml_document_get_node(doc, *it), budget,
-			    depth + 1, err, errlen);
-			if (child == NULL) {
-				cJSON_Delete(out);
-				return NULL;
-			}
-			cJSON_AddItemToArray(out, child);
-		}
-		return out;
+		return seq_to_json(doc, node, budget, depth, err, errlen);
 	case YAML_MAPPING_NODE:
-		if ((out = cJSON_CreateObject()) == NULL)
-			break;
-		for (p = node->data.mapping.pairs.start;
-		    p < node->data.mapping.pairs.top; p++) {
-			k = yaml_document_get_node(doc, p->key);
-			if (k == NULL || k->type != YAML_SCALAR_NODE) {
-				snprintf(err, errlen, "line %d col %d: "
-				    "mapping key is not a scalar",
-				    k ? yaml_node_line(k) : 0,
-				    k ? yaml_node_col(k) : 0);
-				cJSON_Delete(out);
-				return NULL;
-			}
-			child = node_to_json(doc,
-			    yaml_document_get_node(doc, p->value), budget,
-			    depth + 1, err, errlen);
-			if (child == NULL) {
-				cJSON_Delete(out);
-				return NULL;
-			}
-			cJSON_AddItemToObject(out, yaml_scalar(k), child);
-		}
-		if (duplicate_key(out, err, errlen) == -1) {
-			cJSON_Delete(out);
-			return NULL;
-		}
-		return out;
+		return map_to_json(doc, node, budget, depth, err, errlen);
 	default:
 		snprintf(err, errlen, "empty node");
 		return NULL;
 	}
-	snprintf(err, errlen, "out of memory");
-	return NULL;
 }
 
 cJSON *
-yaml_node_to_json(yaml_document_t *doc, yaml_node_t *node, size_t *budget,
+ydoc_to_json(yaml_document_t *doc, yaml_node_t *node, size_t *budget,
     char *err, size_t errlen)
 {
 	if (node == NULL) {

@@ -2,6 +2,7 @@
  * yaml_doc.h - YAML text into libyaml documents, with limits, and small
  * accessors that keep the source position of every node for diagnostics.
  * Also turns a document node into cJSON (for manifests). No policy logic.
+ * Its names are ydoc_*, out of libyaml's yaml_* namespace.
  */
 #ifndef GITGATE_YAML_DOC_H
 #define GITGATE_YAML_DOC_H
@@ -13,36 +14,37 @@
 #include "base/diag.h"
 
 #define YAML_DOC_MAX_DOCS	10000		/* documents per stream */
-#define YAML_DOC_MAX_NODES	1000000		/* nodes after alias expansion */
+#define YAML_DOC_MAX_NODES	1000000	/* nodes after alias expansion */
 #define YAML_DOC_MAX_DEPTH	128		/* nesting of collections */
 
-struct yaml_docs {
+struct ydocs {
 	yaml_document_t	*v;
 	size_t		 n;
+	size_t		 cap;		/* allocated slots of v */
 };
 
 /*
  * Parse every document of buf. On a syntax error, adds
  * "file:line:col: message" to d, frees what was parsed and returns -1.
- * Empty documents are skipped. Caller frees *docs with yaml_docs_free().
+ * Empty documents are skipped. Caller frees *docs with ydoc_free().
  */
-int	yaml_docs_load(const char *file, const char *buf, size_t len,
-	    struct yaml_docs *docs, struct diag *d);
-void	yaml_docs_free(struct yaml_docs *docs);
+int	ydoc_load(const char *file, const char *buf, size_t len,
+	    struct ydocs *docs, struct diag *d);
+void	ydoc_free(struct ydocs *docs);
 
 /* 1-based line and column of a node. */
-int	yaml_node_line(const yaml_node_t *node);
-int	yaml_node_col(const yaml_node_t *node);
+int	ydoc_line(const yaml_node_t *node);
+int	ydoc_col(const yaml_node_t *node);
 
 /* The value of key in a mapping node, or NULL. *keynode gets the key. */
-yaml_node_t *yaml_map_get(yaml_document_t *doc, yaml_node_t *map,
+yaml_node_t *ydoc_map_get(yaml_document_t *doc, yaml_node_t *map,
 	    const char *key, yaml_node_t **keynode);
 /* The text of a scalar node (NUL-terminated by libyaml), NULL otherwise. */
-const char *yaml_scalar(const yaml_node_t *node);
+const char *ydoc_scalar(const yaml_node_t *node);
 /* 1 when a scalar is plain (unquoted), so "true"/"null" may be typed. */
-int	yaml_scalar_is_plain(const yaml_node_t *node);
+int	ydoc_scalar_is_plain(const yaml_node_t *node);
 /* A short name of the node type for messages: "a mapping", "a list"... */
-const char *yaml_node_kind(const yaml_node_t *node);
+const char *ydoc_kind(const yaml_node_t *node);
 
 /*
  * Convert node to JSON with YAML 1.1 core typing of plain scalars
@@ -50,7 +52,7 @@ const char *yaml_node_kind(const yaml_node_t *node);
  * *budget is decremented per node produced (alias bombs end here).
  * Returns NULL with a reason ("line L col C: ...") in err. Caller frees.
  */
-cJSON	*yaml_node_to_json(yaml_document_t *doc, yaml_node_t *node,
+cJSON	*ydoc_to_json(yaml_document_t *doc, yaml_node_t *node,
 	    size_t *budget, char *err, size_t errlen);
 
 #endif

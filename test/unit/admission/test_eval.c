@@ -184,22 +184,27 @@ static const struct eval_case cases[] = {
 	  FLAGGER_SA, FLAGGER_GROUPS, "UPDATE", "Scale", "deployments",
 	  "scale", "team-a", "podinfo-primary", "{'kind':'Scale'}", "null",
 	  1, NULL, 1, "", NULL, 0, NULL },
-	{ "break-glass group",
+	{ "break-glass group (allowed, loudly)",
 	  "bob", "['gitgate:break-glass','system:authenticated']", "UPDATE",
 	  "Deployment", "deployments", "", "team-a", "web",
 	  DEPLOY_OBJ(WEB_FLUX, "nginx:1.2.4"), DEPLOY_OBJ(WEB_FLUX,
-	  "nginx:1.2.3"), 1, NULL, 4, "", NULL, 0, NULL },
+	  "nginx:1.2.3"), 1, NULL, 4, "reconciler-only", NULL, 1,
+	  "[reconciler-only] break-glass by \"bob\": Flux reverts this "
+	  "unless it is committed to Git" },
 	{ "break-glass does not bypass the image rule",
 	  "bob", "['gitgate:break-glass']", "UPDATE",
 	  "Deployment", "deployments", "", "team-a", "web",
 	  DEPLOY_OBJ(WEB_FLUX, "nginx:latest"), "{}",
-	  0, NULL, 4, "immutable-images,release-tags", NULL, 1, NULL },
+	  0, NULL, 4, "immutable-images,reconciler-only,release-tags",
+	  "[immutable-images] container \"web\" image \"nginx:latest\" uses "
+	  "the mutable tag \"latest\"" MSG_IMAGE, 2, NULL },
 	{ "developer deletes a Deployment",
 	  "alice", DEV_GROUPS, "DELETE", "Deployment", "deployments", "",
 	  "team-a", "web", "null", DEPLOY_OBJ(WEB_FLUX, "nginx:1.2.3"),
 	  0, NULL, 1, "reconciler-only",
 	  "[reconciler-only] user \"alice\" may not DELETE Deployment "
-	  "team-a/web" MSG_ACTOR, 0, NULL },
+	  "team-a/web (managed by Kustomization flux-system/apps: change it "
+	  "in Git)" MSG_ACTOR, 0, NULL },
 	{ "reconciler deletes a Deployment",
 	  FLUX_SA, FLUX_GROUPS, "DELETE", "Deployment", "deployments", "",
 	  "team-a", "web", "null", DEPLOY_OBJ(WEB_BARE, "nginx"),
@@ -327,6 +332,30 @@ count_policies(const char *s)
 	return n;
 }
 
+/* Enforce findings of the actor rule that deny, and of any rule. */
+static size_t
+actor_denials(const struct eval_decision *d)
+{
+	size_t	i, n = 0;
+
+	for (i = 0; i < d->n; i++)
+		n += d->v[i].policy->kind == &rule_actor_kind &&
+		    d->v[i].mode == POLICY_ENFORCE &&
+		    d->v[i].verdict == RULE_FAIL;
+	return n;
+}
+
+static size_t
+enforce_denials(const struct eval_decision *d)
+{
+	size_t	i, n = 0;
+
+	for (i = 0; i < d->n; i++)
+		n += d->v[i].mode == POLICY_ENFORCE &&
+		    d->v[i].verdict != RULE_WARN;
+	return n;
+}
+
 /* The forced-audit rendering of a decision that had findings. */
 static void
 check_audit(const struct eval_case *c, const struct eval_decision *enf,
@@ -350,7 +379,8 @@ check_audit(const struct eval_case *c, const struct eval_decision *enf,
 	CHECK_STR(v->policies, c->policies);
 	for (i = 0; i < v->resp.n_annotations; i++) {
 		CHECK(has_policy(d, v->resp.annotation_keys[i]));
-		CHECK(strncmp(v->resp.annotation_values[i], "audit: ", 7) == 0);
+		CHECK(strncmp(v->resp.annotation_values[i], "audit: ", 7) == 0 ||
+		    strncmp(v->resp.annotation_values[i], "warn: ", 6) == 0);
 	}
 }
 
@@ -401,7 +431,8 @@ test_table(const struct policy_set *set)
 		CHECK_INT(v->resp.n_warnings, c->n_warnings);
 		for (j = 0; j < v->resp.n_warnings; j++) {
 			CHECK(strncmp(v->resp.warnings[j], "[release-tags] ",
-			    15) == 0);
+			    15) == 0 || strncmp(v->resp.warnings[j],
+			    "[reconciler-only] break-glass ", 30) == 0);
 			CHECK(strlen(v->resp.warnings[j]) <=
 			    VERDICT_WARNING_MAX);
 		}
@@ -412,18 +443,23 @@ test_table(const struct policy_set *set)
 			CHECK(has_policy(&d, v->resp.annotation_keys[j]));
 		CHECK_INT(v->resp.n_annotations, count_policies(c->policies));
 
-		/* Dry run: the very same decision. */
+		/*
+		 * Dry run: the same findings, but the actor rule's denials
+		 * become warnings (dryRun: warn), so it is allowed unless
+		 * another policy denies.
+		 */
 		if (build(c, 1, &rvd) == 0) {
 			CHECK_INT(rvd.dry_run, 1);
 			eval_review(set, &rvd, 0, &dd);
 			verdict_render(&dd, vd);
-			CHECK_INT(dd.allowed, d.allowed);
+			CHECK_INT(dd.allowed, d.allowed ||
+			    actor_denials(&d) == enforce_denials(&d));
 			CHECK_INT(dd.n, d.n);
 			CHECK_INT(dd.policies_run, d.policies_run);
 			CHECK_STR(vd->policies, v->policies);
-			CHECK_STR(vd->message, d.allowed ? vd->message :
-			    v->message);
-			CHECK_INT(vd->resp.n_warnings, v->resp.n_warnings);
+			CHECK(strstr(vd->message, "[reconciler-only]") == NULL);
+			CHECK_INT(vd->resp.n_warnings, v->resp.n_warnings +
+			    actor_denials(&d));
 			review_free(&rvd);
 		}
 

@@ -1006,7 +1006,8 @@ test_dir(const char *dir, int *n_ok, int *n_bad)
 	memset(&o, 0, sizeof(o));
 	set_skip(&o, &sk, review_skip);
 	while ((de = readdir(dp)) != NULL) {
-		if (de->d_name[0] == '.' || strstr(de->d_name, ".args"))
+		if (de->d_name[0] == '.' || strstr(de->d_name, ".args") ||
+		    strstr(de->d_name, ".preset"))
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
 		if ((b = slurp(path, &len)) == NULL)

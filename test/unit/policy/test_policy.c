@@ -174,16 +174,27 @@ test_shipped(void)
 	CHECK(p != NULL && p->kind == &rule_actor_kind);
 	CHECK_STR(p ? join(&RULE_ACTOR(p)->service_accounts) : NULL,
 	    "flux-system:kustomize-controller,flux-system:helm-controller,"
-	    "flagger-system:flagger,kube-system:*");
+	    "argocd:argocd-application-controller,flagger-system:flagger,"
+	    "appmesh-system:flagger,istio-system:flagger,linkerd:flagger,"
+	    "kube-system:*");
 	CHECK_STR(p ? join(&RULE_ACTOR(p)->users) : NULL,
 	    "system:kube-controller-manager");
-	CHECK_STR(p ? join(&RULE_ACTOR(p)->groups) : NULL,
-	    "system:nodes,gitgate:break-glass");
+	CHECK_STR(p ? join(&RULE_ACTOR(p)->groups) : NULL, "system:nodes");
+	/* Break-glass is its own list, not an ordinary allow entry. */
+	CHECK_STR(p ? join(&RULE_ACTOR(p)->break_glass_groups) : NULL,
+	    "gitgate:break-glass");
+	CHECK_INT(p ? (int)RULE_ACTOR(p)->break_glass_users.n : -1, 0);
+	/* Flux tenants: a commented preset, off. */
+	CHECK_INT(p ? (int)RULE_ACTOR(p)->flux_tenants.n : -1, 0);
+	CHECK_INT(p ? RULE_ACTOR(p)->dry_run_warn : -1, 1);
+	CHECK_INT(p ? RULE_ACTOR(p)->allow_rollout_restart : -1, 1);
+	CHECK_INT(p ? RULE_ACTOR(p)->allow_owned_pod_delete : -1, 1);
 	/* Off by default: needs Kubernetes >= 1.30 and no impersonation. */
 	CHECK_INT(p ? RULE_ACTOR(p)->require_bound_token : -1, 0);
 	CHECK_INT(p ? p->match.ops : 0,
 	    KUBE_OP_CREATE | KUBE_OP_UPDATE | KUBE_OP_DELETE);
-	CHECK_STR(p ? join(&p->match.subresources) : NULL, ",scale");
+	CHECK_STR(p ? join(&p->match.subresources) : NULL,
+	    ",scale,ephemeralcontainers");
 	CHECK_STR(p ? p->hint : NULL, "commit the change to Git and let Flux "
 	    "apply it");
 
@@ -279,7 +290,12 @@ test_good(void)
 	p = find(set, "actor-defaults");
 	CHECK_INT(p ? p->match.ops : 0,
 	    KUBE_OP_CREATE | KUBE_OP_UPDATE | KUBE_OP_DELETE);
-	CHECK_STR(p ? join(&p->match.subresources) : NULL, ",scale");
+	CHECK_STR(p ? join(&p->match.subresources) : NULL,
+	    ",scale,ephemeralcontainers");
+	/* Unwritten keys take their defaults. */
+	CHECK_INT(p ? RULE_ACTOR(p)->dry_run_warn : -1, 1);
+	CHECK_INT(p ? RULE_ACTOR(p)->allow_rollout_restart : -1, 1);
+	CHECK_INT(p ? RULE_ACTOR(p)->allow_owned_pod_delete : -1, 1);
 	/* No plain service account: the first plain user. */
 	CHECK_STR(policy_set_default_user(set, buf, sizeof(buf)), "alice");
 	policy_set_unref(set);

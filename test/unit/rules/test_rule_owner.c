@@ -2,7 +2,8 @@
  * test_rule_owner.c - webhook/rules/rule_owner.c: the owner named from
  * Flux's and Argo CD's labels and annotations, precedence between them,
  * Helm's own instance label, cut and unsafe names, and the note of a
- * denial (none for a DELETE or a Scale, which carry no labels).
+ * denial (a DELETE's from oldObject; none for a Scale, which carries no
+ * labels).
  */
 #include "rules/rule_owner.h"
 
@@ -160,8 +161,9 @@ test_note(void)
 	    " (managed by Kustomization flux-system/apps: change it in Git)");
 	CHECK_STR(note("CREATE", "", flux, buf, sizeof(buf)),
 	    " (managed by Kustomization flux-system/apps: change it in Git)");
-	/* oldObject is not decoded: a DELETE names nobody. */
-	CHECK_STR(note("DELETE", "", flux, buf, sizeof(buf)), "");
+	/* A DELETE names the stored object's owner (oldObject decoded). */
+	CHECK_STR(note("DELETE", "", flux, buf, sizeof(buf)),
+	    " (managed by Kustomization flux-system/apps: change it in Git)");
 	/* A Scale carries no labels. */
 	CHECK_STR(note("UPDATE", "scale", scale, buf, sizeof(buf)), "");
 	CHECK_STR(note("UPDATE", "", "{'kind':'Deployment','metadata':{}}",

@@ -554,10 +554,99 @@ test_prescan(void)
 	review_free(&rv);
 }
 
+/* The name in obj's metadata, or NULL. */
+static const char *
+meta_name(const cJSON *obj)
+{
+	const cJSON	*v = cJSON_GetObjectItemCaseSensitive(
+			    cJSON_GetObjectItemCaseSensitive(obj, "metadata"),
+			    "name");
+
+	return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+/*
+ * oldObject: null in the first pass's tree, decoded by review_old_object
+ * from the text the parse left alone (copied or in place), managedFields
+ * skipped; the same object from a cJSON tree; NULL when there is none.
+ */
+static void
+test_old_object(void)
+{
+	static const char *const bodies[] = {
+		FULL_V1,
+		"{'apiVersion':'admission.k8s.io/v1','kind':'AdmissionReview',"
+		"'request':{'uid':'u','kind':{'kind':'Pod'},'resource':{"
+		"'resource':'pods'},'operation':'DELETE','object':null,"
+		"'oldObject':{'kind':'Pod','metadata':{'name':'p\\u00e9',"
+		"'managedFields':[{'manager':'x'}],'ownerReferences':[{"
+		"'controller':true}]}},'oldObject':{'metadata':{'name':"
+		"'second'}},'options':{'fieldManager':'kubectl-edit'}}}",
+	};
+	static const char *const want[] = { "web-old", "p\xc3\xa9" };
+	struct review	 rv;
+	const cJSON	*old, *meta;
+	char		 err[128], *buf;
+	size_t		 i, len;
+	int		 in_place;
+
+	for (i = 0; i < 2; i++)
+		for (in_place = 0; in_place < 2; in_place++) {
+			len = strlen(q(bodies[i]));
+			if ((buf = malloc(len + JSON_PARSE_PAD)) == NULL)
+				return;
+			memcpy(buf, q(bodies[i]), len);
+			CHECK_INT(in_place ? review_decode_in_place(buf, len,
+			    0, &rv, err, sizeof(err)) : review_decode(buf,
+			    len, &rv, err, sizeof(err)), 0);
+			CHECK(cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(
+			    cJSON_GetObjectItemCaseSensitive(rv.root,
+			    "request"), "oldObject")));
+			CHECK_INT(review_old_object(&rv, &old, err,
+			    sizeof(err)), 0);
+			CHECK_STR(meta_name(old), want[i]);
+			meta = cJSON_GetObjectItemCaseSensitive(old,
+			    "metadata");
+			CHECK(cJSON_GetObjectItemCaseSensitive(meta,
+			    "managedFields") == NULL || cJSON_IsNull(
+			    cJSON_GetObjectItemCaseSensitive(meta,
+			    "managedFields")));
+			/* the second call answers from the first's work */
+			CHECK_INT(review_old_object(&rv, &old, err,
+			    sizeof(err)), 0);
+			CHECK_STR(meta_name(old), want[i]);
+			CHECK_STR(review_field_manager(&rv), i == 0 ? "" :
+			    "kubectl-edit");
+			review_free(&rv);
+			free(buf);
+		}
+	CHECK_INT(decode("{'apiVersion':'admission.k8s.io/v1','kind':"
+	    "'AdmissionReview','request':{'uid':'u','kind':{'kind':'Pod'},"
+	    "'resource':{'resource':'pods'},'operation':'CREATE',"
+	    "'oldObject':null}}", &rv, err, sizeof(err)), 0);
+	CHECK_INT(review_old_object(&rv, &old, err, sizeof(err)), 0);
+	CHECK(old == NULL);
+	review_free(&rv);
+	/* an empty object, and spaces around it: still that object */
+	CHECK_INT(decode("{'apiVersion':'admission.k8s.io/v1','kind':"
+	    "'AdmissionReview','request':{'uid':'u','kind':{'kind':'Pod'},"
+	    "'resource':{'resource':'pods'},'operation':'DELETE',"
+	    "'oldObject' : \t{ } ,'object':null}}", &rv, err, sizeof(err)), 0);
+	CHECK_INT(review_old_object(&rv, &old, err, sizeof(err)), 0);
+	CHECK(cJSON_IsObject(old) && old->child == NULL);
+	review_free(&rv);
+	CHECK_INT(review_decode_json(cJSON_Parse(q(FULL_V1)), &rv, err,
+	    sizeof(err)), 0);
+	CHECK_INT(review_old_object(&rv, &old, err, sizeof(err)), 0);
+	CHECK_STR(meta_name(old), "web-old");
+	review_free(&rv);
+}
+
 int
 main(void)
 {
 	test_decode_v1_full();
+	test_old_object();
 	test_prescan();
 	test_decode_minimal();
 	test_decode_errors();
