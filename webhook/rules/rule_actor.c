@@ -125,44 +125,60 @@ tenant_shaped(const struct review *rv, const char *sa)
 	return 0;
 }
 
-/* The denial of someone the allow list does not name, into buf. */
+/*
+ * The fix for a denied service account: fluxTenants for a tenant's write,
+ * serviceAccounts otherwise, naming the policy's file.
+ */
+static void
+sa_hint(const struct policy *p, const struct review *rv, const char *sa,
+    char *buf, size_t len)
+{
+	char		 q[RULE_QUOTE_MAX + 4];
+	const char	*file = strrchr(p->file, '/') != NULL ?
+			    strrchr(p->file, '/') + 1 : p->file;
+
+	if (tenant_shaped(rv, sa))
+		snprintf(buf, len, " (a Flux tenant? add \"%s\" to "
+		    "spec.allow.fluxTenants in policies/%s)",
+		    rule_quote(q, sizeof(q), strchr(sa, ':') + 1), file);
+	else
+		snprintf(buf, len, " (a controller? add \"%s\" to "
+		    "spec.allow.serviceAccounts in policies/%s)",
+		    rule_quote(q, sizeof(q), sa), file);
+}
+
+/*
+ * The denial of someone the allow list does not name, into buf: who, what,
+ * who manages the object, and for a service account the fix. When all of
+ * it does not fit a finding, the owner goes: the fix matters more.
+ */
 static void
 deny_text(const struct policy *p, const struct review *rv, int listed,
     char *buf, size_t len)
 {
-	char		 user[RULE_QUOTE_MAX + 4], qsa[RULE_QUOTE_MAX + 4];
-	char		 what[160], owner[RULE_OWNER_TEXT_MAX];
-	const char	*sa = kube_serviceaccount(rv->username), *file;
+	char		 user[RULE_QUOTE_MAX + 4], what[160];
+	char		 owner[RULE_OWNER_TEXT_MAX], hint[RULE_TEXT_MAX];
+	const char	*sa = kube_serviceaccount(rv->username);
+	int		 n;
 
 	rule_describe(rv, what, sizeof(what));
-	if (listed)
+	if (listed) {
 		snprintf(buf, len, "service account \"%s\" lacks a bound-token "
 		    "credential (impersonated?) and may not %s %s",
 		    rule_quote(user, sizeof(user), sa), verb_of(rv), what);
-	else if (sa != NULL && p->file != NULL) {
-		file = strrchr(p->file, '/') != NULL ? strrchr(p->file, '/') +
-		    1 : p->file;
-		if (tenant_shaped(rv, sa))
-			snprintf(buf, len, "user \"%s\" may not %s %s%s (a Flux "
-			    "tenant? add \"%s\" to spec.allow.fluxTenants in "
-			    "policies/%s)", rule_quote(user, sizeof(user),
-			    rv->username), verb_of(rv), what,
-			    rule_owner_note(rv, owner, sizeof(owner)),
-			    rule_quote(qsa, sizeof(qsa), strchr(sa, ':') + 1),
-			    file);
-		else
-			snprintf(buf, len, "user \"%s\" may not %s %s%s (a "
-			    "controller? add \"%s\" to "
-			    "spec.allow.serviceAccounts in policies/%s)",
-			    rule_quote(user, sizeof(user), rv->username),
-			    verb_of(rv), what, rule_owner_note(rv, owner,
-			    sizeof(owner)), rule_quote(qsa, sizeof(qsa), sa),
-			    file);
-	} else
-		snprintf(buf, len, "user \"%s\" may not %s %s%s",
-		    rule_quote(user, sizeof(user), rv->username[0] != '\0' ?
-		    rv->username : "(anonymous)"), verb_of(rv), what,
-		    rule_owner_note(rv, owner, sizeof(owner)));
+		return;
+	}
+	hint[0] = '\0';
+	if (sa != NULL && p->file != NULL)
+		sa_hint(p, rv, sa, hint, sizeof(hint));
+	rule_quote(user, sizeof(user), rv->username[0] != '\0' ?
+	    rv->username : "(anonymous)");
+	n = snprintf(buf, len, "user \"%s\" may not %s %s%s%s", user,
+	    verb_of(rv), what, rule_owner_note(rv, owner, sizeof(owner)),
+	    hint);
+	if (n >= 0 && (size_t)n >= len && hint[0] != '\0')
+		snprintf(buf, len, "user \"%s\" may not %s %s%s", user,
+		    verb_of(rv), what, hint);
 }
 
 /* 1 (allowed: a warning added if due), 0 (not safe), -1 (error added). */
