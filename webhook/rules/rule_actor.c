@@ -181,6 +181,84 @@ deny_text(const struct policy *p, const struct review *rv, int listed,
 		    verb_of(rv), what, hint);
 }
 
+/* Who reconciles rv's object back to Git, by its labels. */
+enum reconciler {
+	RECONCILER_NONE = 0,	/* not in Git, or not said (Flagger's copies) */
+	RECONCILER_FLUX,
+	RECONCILER_ARGOCD
+};
+
+static enum reconciler
+reconciler_of(const cJSON *obj)
+{
+	char	owner[RULE_OWNER_TEXT_MAX];
+
+	if (!rule_owner_name(obj, owner, sizeof(owner)))
+		return RECONCILER_NONE;
+	if (strncmp(owner, "Argo CD", 7) == 0)
+		return RECONCILER_ARGOCD;
+	return RECONCILER_FLUX;	/* a Kustomization or a HelmRelease */
+}
+
+/*
+ * A restart's warning: Flux keeps only the changes of its own client-side
+ * field manager (its FAQ) and reverts restartedAt; Argo CD shows the
+ * difference and, with self-heal, reverts it. Nothing for an object no
+ * reconciler owns (Flagger's -primary copies).
+ */
+static void
+restart_warning(const struct review *rv, struct rule_result *r)
+{
+	switch (reconciler_of(rv->object)) {
+	case RECONCILER_FLUX:
+		if (strcmp(review_field_manager(rv), "flux-client-side-apply")
+		    != 0)
+			rule_result_add(r, RULE_WARN, "rollout restart "
+			    "allowed; Flux reverts restartedAt at its next "
+			    "reconcile and the pods roll again");
+		break;
+	case RECONCILER_ARGOCD:
+		rule_result_add(r, RULE_WARN, "rollout restart allowed; Argo "
+		    "CD shows restartedAt as drift (self-heal reverts it)");
+		break;
+	case RECONCILER_NONE:
+		break;
+	}
+}
+
+/* Break-glass is loud: what happens to the change, in one line. */
+static void
+break_glass_warning(const struct review *rv, struct rule_result *r)
+{
+	char		 user[RULE_QUOTE_MAX + 4], err[128];
+	const cJSON	*obj = rv->object;
+
+	rule_quote(user, sizeof(user), rv->username);
+	if (strcmp(rv->subresource, "ephemeralcontainers") == 0) {
+		rule_result_add(r, RULE_WARN, "break-glass by \"%s\": kubectl "
+		    "debug; the container stays until the Pod is replaced",
+		    user);
+		return;
+	}
+	if (rv->op == KUBE_OP_DELETE)
+		(void)review_old_object(rv, &obj, err, sizeof(err));
+	switch (reconciler_of(obj)) {
+	case RECONCILER_FLUX:
+		rule_result_add(r, RULE_WARN, "break-glass by \"%s\": Flux "
+		    "reverts this unless it is committed to Git", user);
+		break;
+	case RECONCILER_ARGOCD:
+		rule_result_add(r, RULE_WARN, "break-glass by \"%s\": Argo CD "
+		    "shows this as drift (self-heal reverts it) unless it is "
+		    "committed to Git", user);
+		break;
+	case RECONCILER_NONE:
+		rule_result_add(r, RULE_WARN, "break-glass by \"%s\": this "
+		    "change is not in Git", user);
+		break;
+	}
+}
+
 /* 1 (allowed: a warning added if due), 0 (not safe), -1 (error added). */
 static int
 safe_operation(const struct rule_actor *a, const struct review *rv,
@@ -194,12 +272,7 @@ safe_operation(const struct rule_actor *a, const struct review *rv,
 		return 1;
 	if (rc == 0 && a->allow_rollout_restart &&
 	    (rc = actor_rollout_restart(rv, err, sizeof(err))) == 1) {
-		/* Flux keeps only this manager's changes (its FAQ) */
-		if (strcmp(review_field_manager(rv), "flux-client-side-apply")
-		    != 0)
-			rule_result_add(r, RULE_WARN, "rollout restart allowed; "
-			    "Flux reverts restartedAt at its next reconcile "
-			    "and the pods roll again");
+		restart_warning(rv, r);
 		return 1;
 	}
 	if (rc == -1)
@@ -237,9 +310,7 @@ actor_eval(const struct policy *p, const struct review *rv,
 	    rv->username)) || glob_any_group(&a->break_glass_groups,
 	    rv->groups)) {
 		r->break_glass = 1;
-		rule_result_add(r, RULE_WARN, "break-glass by \"%s\": Flux "
-		    "reverts this unless it is committed to Git",
-		    rule_quote(user, sizeof(user), rv->username));
+		break_glass_warning(rv, r);
 		return;
 	}
 	if (t == ACTOR_TENANT_DENY)

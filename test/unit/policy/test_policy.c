@@ -132,8 +132,8 @@ test_shipped(void)
 	p = find(set, "git-source");
 	CHECK(p != NULL && p->kind == &rule_source_kind &&
 	    p->mode == POLICY_ENFORCE);
-	CHECK_INT(p ? RULE_SOURCE(p)->n_markers : 0, 5);
-	if (p != NULL && RULE_SOURCE(p)->n_markers == 5) {
+	CHECK_INT(p ? RULE_SOURCE(p)->n_markers : 0, 7);
+	if (p != NULL && RULE_SOURCE(p)->n_markers == 7) {
 		CHECK_STR(RULE_SOURCE(p)->markers[0].name, "flux-kustomize");
 		CHECK_INT(RULE_SOURCE(p)->markers[0].n_labels, 2);
 		CHECK_STR(RULE_SOURCE(p)->markers[0].labels[1].key,
@@ -167,6 +167,17 @@ test_shipped(void)
 		    NULL, "flux-system:helm-controller");
 		CHECK_INT(RULE_SOURCE(p)->markers[4].actors.users.n +
 		    RULE_SOURCE(p)->markers[4].actors.groups.n, 0);
+		/* Argo CD's label tracking: from its controller only. */
+		CHECK_STR(RULE_SOURCE(p)->markers[5].name, "argocd-label");
+		CHECK_STR(RULE_SOURCE(p)->markers[5].labels[0].key,
+		    "app.kubernetes.io/instance");
+		CHECK_STR(RULE_SOURCE(p)->markers[6].labels[0].key,
+		    "argocd.argoproj.io/instance");
+		CHECK(RULE_SOURCE(p)->markers[5].has_actors &&
+		    RULE_SOURCE(p)->markers[6].has_actors);
+		CHECK_STR(RULE_SOURCE(p)->markers[5].actors.service_accounts.n ?
+		    RULE_SOURCE(p)->markers[5].actors.service_accounts.v[0] :
+		    NULL, "argocd:argocd-application-controller");
 	}
 	CHECK_STR(p ? p->hint : NULL, "apply it from Git (Flux, Argo CD)");
 
@@ -176,7 +187,7 @@ test_shipped(void)
 	    "flux-system:kustomize-controller,flux-system:helm-controller,"
 	    "argocd:argocd-application-controller,flagger-system:flagger,"
 	    "appmesh-system:flagger,istio-system:flagger,linkerd:flagger,"
-	    "kube-system:*");
+	    "projectcontour:flagger,kube-system:*");
 	CHECK_STR(p ? join(&RULE_ACTOR(p)->users) : NULL,
 	    "system:kube-controller-manager");
 	CHECK_STR(p ? join(&RULE_ACTOR(p)->groups) : NULL, "system:nodes");

@@ -31,6 +31,13 @@
 #define RESTARTED2	DEPLOY(",'generation':5", "2", \
 			    TMPL("," ANN("2025-11-26T08:00:00Z"), "app:1.0.0"), \
 			    "{'replicas':2}")
+#define FLUX_META	",'labels':{'kustomize.toolkit.fluxcd.io/name':'apps'," \
+			"'kustomize.toolkit.fluxcd.io/namespace':'flux-system'}"
+#define OLD_F		DEPLOY(FLUX_META ",'generation':3,'resourceVersion':" \
+			    "'10'", "2", TMPL("", "app:1.0.0"), "{'replicas':2}")
+#define RESTARTED_F	DEPLOY(FLUX_META ",'generation':4,'resourceVersion':" \
+			    "'10'", "2", TMPL("," ANN("2025-11-25T10:31:07Z"), \
+			    "app:1.0.0"), "{'replicas':2}")
 #define KS(ns)		"'labels':{'kustomize.toolkit.fluxcd.io/name':'apps'," \
 			"'kustomize.toolkit.fluxcd.io/namespace':'" ns "'}"
 #define HELM(ns)	"'labels':{'helm.toolkit.fluxcd.io/name':'api'," \
@@ -297,12 +304,16 @@ static void
 test_eval(void)
 {
 	static const struct eval_case cases[] = {
+		{ { "alice", NULL, "UPDATE", "Deployment", "", RESTARTED_F,
+		  OLD_F, 0, NULL }, 1, 1, 1, RULE_WARN, 0, "rollout restart "
+		  "allowed; Flux reverts restartedAt at its next reconcile and "
+		  "the pods roll again" },
+		{ { "alice", NULL, "UPDATE", "Deployment", "", RESTARTED_F,
+		  OLD_F, 0, "flux-client-side-apply" }, 1, 1, 1, RULE_PASS, 0,
+		  NULL },
+		/* no reconciler owns it (a Flagger -primary copy): no warning */
 		{ { "alice", NULL, "UPDATE", "Deployment", "", RESTARTED, OLD,
-		  0, NULL }, 1, 1, 1, RULE_WARN, 0, "rollout restart allowed; "
-		  "Flux reverts restartedAt at its next reconcile and the pods "
-		  "roll again" },
-		{ { "alice", NULL, "UPDATE", "Deployment", "", RESTARTED, OLD,
-		  0, "flux-client-side-apply" }, 1, 1, 1, RULE_PASS, 0, NULL },
+		  0, NULL }, 1, 1, 1, RULE_PASS, 0, NULL },
 		{ { "alice", NULL, "UPDATE", "Deployment", "", RESTARTED, OLD,
 		  0, NULL }, 1, 0, 1, RULE_FAIL, 0,
 		  "user \"alice\" may not UPDATE Deployment team-b/web" },
@@ -316,8 +327,11 @@ test_eval(void)
 		{ { "alice", NULL, "UPDATE", "Deployment", "", OLD, OLD, 1,
 		  NULL }, 0, 1, 1, RULE_FAIL, 0, NULL },
 		{ { "bob", "['gitgate:break-glass']", "UPDATE", "Deployment", "",
+		  OLD_F, OLD_F, 0, NULL }, 1, 1, 1, RULE_WARN, 1, "break-glass "
+		  "by \"bob\": Flux reverts this unless it is committed to Git" },
+		{ { "bob", "['gitgate:break-glass']", "UPDATE", "Deployment", "",
 		  OLD, OLD, 0, NULL }, 1, 1, 1, RULE_WARN, 1, "break-glass by "
-		  "\"bob\": Flux reverts this unless it is committed to Git" },
+		  "\"bob\": this change is not in Git" },
 		/* a restart by break-glass is just a restart */
 		{ { "bob", "['gitgate:break-glass']", "UPDATE", "Deployment", "",
 		  RESTARTED, OLD, 0, "flux-client-side-apply" }, 1, 1, 1,
