@@ -35,13 +35,25 @@ label(const cJSON *obj, const char *key)
 	return cJSON_IsString(v) ? v->valuestring : NULL;
 }
 
+/* 1 if obj carries Helm's helm.sh/hook annotation (a hook or a test). */
+static int
+helm_hook(const cJSON *obj)
+{
+	const cJSON	*v = member(member(member(obj, "metadata"),
+			    "annotations"), "helm.sh/hook");
+
+	return cJSON_IsString(v) && v->valuestring[0] != '\0';
+}
+
 /*
- * 1 if obj is labelled for Flux namespace ns (nslen bytes), else 0 with
- * why: whose it is, or that it carries no Flux label. which: "the object".
+ * 1 if obj is labelled for Flux namespace ns (nslen bytes), or is a Helm
+ * hook without Flux labels in that namespace (req_ns, the request's);
+ * else 0 with why: whose it is, or that it carries no Flux label. which:
+ * "it" or "the stored object".
  */
 static int
 tenant_owns(const cJSON *obj, const char *which, const char *ns,
-    size_t nslen, char *why, size_t whylen)
+    size_t nslen, const char *req_ns, char *why, size_t whylen)
 {
 	const char	*lns, *lname, *owner = "Kustomization";
 	char		 q1[RULE_QUOTE_MAX + 4], q2[RULE_QUOTE_MAX + 4];
@@ -51,9 +63,17 @@ tenant_owns(const cJSON *obj, const char *which, const char *ns,
 	else if ((lns = label(obj, LABEL_HELM_NS)) != NULL) {
 		lname = label(obj, LABEL_HELM_NAME);
 		owner = "HelmRelease";
+	} else if (helm_hook(obj) && strncmp(req_ns, ns, nslen) == 0 &&
+	    req_ns[nslen] == '\0') {
+		/*
+		 * A chart's hook or test object: helm-controller writes it
+		 * without Flux labels on some versions, in the release's
+		 * namespace. In the tenant's own namespace it is the tenant's.
+		 */
+		return 1;
 	} else {
-		snprintf(why, whylen, "%s carries no %s label", which,
-		    LABEL_KS_NS);
+		snprintf(why, whylen, "%s carries neither %s nor %s", which,
+		    LABEL_KS_NS, LABEL_HELM_NS);
 		return 0;
 	}
 	if (strncmp(lns, ns, nslen) == 0 && lns[nslen] == '\0')
@@ -82,12 +102,12 @@ actor_tenant_check(const struct rule_actor *a, const struct review *rv,
 	    whylen) == -1)
 		return ACTOR_TENANT_ERROR;
 	if (rv->op != KUBE_OP_DELETE && !tenant_owns(rv->object, "it", sa,
-	    nslen, why, whylen))
+	    nslen, rv->ns, why, whylen))
 		return ACTOR_TENANT_DENY;
 	/* UPDATE: relabelling another tenant's object takes nothing over */
 	if (rv->op != KUBE_OP_CREATE && !tenant_owns(old, rv->op ==
-	    KUBE_OP_DELETE ? "it" : "the stored object", sa, nslen, why,
-	    whylen))
+	    KUBE_OP_DELETE ? "it" : "the stored object", sa, nslen, rv->ns,
+	    why, whylen))
 		return ACTOR_TENANT_DENY;
 	return ACTOR_TENANT_OK;
 }

@@ -47,6 +47,8 @@
 			"'ownerReferences':[{'kind':'ReplicaSet','name':'web'," \
 			"'controller':" owner "}]}}"
 #define TENANT		"system:serviceaccount:team-a:flux"
+#define HOOK		"{'metadata':{'name':'migrate','annotations':{" \
+			"'helm.sh/hook':'pre-upgrade'}}}"
 
 struct req {
 	const char	*user, *groups, *op, *kind, *sub;
@@ -253,11 +255,22 @@ test_tenants(void)
 		  "the stored object belongs to Kustomization team-b/apps" },
 		{ { TENANT, NULL, "CREATE", "Deployment", "",
 		  "{'metadata':{'name':'api'}}", "null", 0, NULL },
-		  ACTOR_TENANT_DENY, "it carries no "
-		  "kustomize.toolkit.fluxcd.io/namespace label" },
+		  ACTOR_TENANT_DENY, "it carries neither "
+		  "kustomize.toolkit.fluxcd.io/namespace nor "
+		  "helm.toolkit.fluxcd.io/namespace" },
 		{ { TENANT, NULL, "DELETE", "Deployment", "", "null", "null", 0,
-		  NULL }, ACTOR_TENANT_DENY, "it carries no "
-		  "kustomize.toolkit.fluxcd.io/namespace label" },
+		  NULL }, ACTOR_TENANT_DENY, "it carries neither "
+		  "kustomize.toolkit.fluxcd.io/namespace nor "
+		  "helm.toolkit.fluxcd.io/namespace" },
+		/* a chart's hook without Flux labels: the tenant's own only */
+		{ { "system:serviceaccount:team-b:flux", NULL, "CREATE", "Job",
+		  "", HOOK, "null", 0, NULL }, ACTOR_TENANT_OK, NULL },
+		{ { "system:serviceaccount:team-b:flux", NULL, "DELETE", "Job",
+		  "", "null", HOOK, 0, NULL }, ACTOR_TENANT_OK, NULL },
+		{ { TENANT, NULL, "CREATE", "Job", "", HOOK, "null", 0, NULL },
+		  ACTOR_TENANT_DENY, "it carries neither "
+		  "kustomize.toolkit.fluxcd.io/namespace nor "
+		  "helm.toolkit.fluxcd.io/namespace" },
 		/* not a tenant: another name, a person */
 		{ { "system:serviceaccount:team-a:default", NULL, "CREATE",
 		  "Deployment", "", OBJ(KS("team-a")), "null", 0, NULL },
