@@ -231,6 +231,8 @@ cli_test(int argc, char **argv)
 	int				 c, rc = 2;
 
 	memset(&t, 0, sizeof(t));
+	/* results on stdout, suite errors on stderr: in order in a CI log */
+	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (cli_opt_getopt(&cli_test_cmd, &g) == -1)
 		return 2;
 	while ((c = getopt_long(argc, argv, g.sopts, g.lopts, NULL)) != -1) {

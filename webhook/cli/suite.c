@@ -144,8 +144,17 @@ case_objects(struct sctx *s, struct suite_case *c, const cJSON *j,
 	const cJSON	*o = cJSON_GetObjectItemCaseSensitive(j, "object");
 	const cJSON	*oo = cJSON_GetObjectItemCaseSensitive(j, "oldObject");
 
+	/* A DELETE carries only the stored object: that is all it needs. */
+	if (man == NULL && o == NULL && strcmp(c->operation, "DELETE") == 0 &&
+	    (old != NULL) != (oo != NULL)) {
+		man = old;
+		o = oo;
+		old = NULL;
+		oo = NULL;
+	}
 	if ((man != NULL) == (o != NULL)) {
-		snprintf(err, len, "give one of manifest or object");
+		snprintf(err, len, "give one of manifest or object (a DELETE: "
+		    "or one of oldManifest or oldObject)");
 		return -1;
 	}
 	c->object = man != NULL ? manifest_one(s, man, err, len) :
