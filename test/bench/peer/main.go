@@ -279,7 +279,7 @@ func decide(r *request) *response {
 			}
 			fs = append(fs, finding{"reconciler-only", "enforce", []string{
 				fmt.Sprintf("user %q may not %s %s", u, verb, describe(r))},
-				"commit the change to Git and let Flux apply it"})
+				"commit the change to Git and let the reconciler apply it"})
 		}
 	}
 	var msgs []string

@@ -206,8 +206,8 @@ test_shipped(void)
 	    KUBE_OP_CREATE | KUBE_OP_UPDATE | KUBE_OP_DELETE);
 	CHECK_STR(p ? join(&p->match.subresources) : NULL,
 	    ",scale,ephemeralcontainers");
-	CHECK_STR(p ? p->hint : NULL, "commit the change to Git and let Flux "
-	    "apply it");
+	CHECK_STR(p ? p->hint : NULL, "commit the change to Git and let the "
+	    "reconciler apply it");
 
 	CHECK_STR(policy_set_default_user(set, buf, sizeof(buf)),
 	    "system:serviceaccount:flux-system:kustomize-controller");
