@@ -7,6 +7,7 @@
 #include "cli/cli.h"
 
 #include <malloc.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -74,6 +75,11 @@ cli_serve(int argc, char **argv)
 	char			 err[512];
 	int			 rc;
 
+	/*
+	 * Before the first write: a closed stderr or a client gone must
+	 * give EPIPE, never kill the process (the threads inherit this).
+	 */
+	signal(SIGPIPE, SIG_IGN);
 	if ((rc = serve_opts_parse(&o, argc, argv)) != 0)
 		return rc == 1 ? 0 : 2;		/* 1: --help */
 	if ((set = startup_checks(&o)) == NULL)

@@ -46,5 +46,7 @@
 #define SERVE_CERT_WARN_DAYS		30	/* start-up: "expiring" */
 #define SERVE_RELOAD_DEBOUNCE_MS	200	/* quiet before a reload */
 #define SERVE_TICK_MS			1000	/* cert look, trim, re-watch */
+#define SERVE_RELOAD_RETRY_MIN_S	1	/* a failed reload: first retry */
+#define SERVE_RELOAD_RETRY_MAX_S	60	/* ... doubling up to this */
 
 #endif
