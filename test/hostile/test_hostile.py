@@ -597,6 +597,66 @@ def test_idle_flood(srv):
     correct_afterwards(srv, "idle flood")
 
 
+def framing_cases():
+    head = ("POST /validate HTTP/1.1\r\nHost: localhost\r\n"
+            "Content-Type: application/json\r\n")
+    chunked = b"5\r\n{\"a\":\r\n"         # more would follow
+    return [
+        ("Content-Length: 1 with Transfer-Encoding: chunked", (400,),
+         (head + "Content-Length: 1\r\nTransfer-Encoding: chunked\r\n"
+          "\r\n").encode() + chunked),
+        ("two Content-Lengths that differ (2, 3)", (400,),
+         (head + "Content-Length: 2\r\nContent-Length: 3\r\n\r\n{}")
+         .encode()),
+        ("Transfer-Encoding: gzip, chunked", (501,),
+         (head + "Transfer-Encoding: gzip, chunked\r\n\r\n").encode() +
+         chunked),
+        ("Transfer-Encoding: identity", (501,),
+         (head + "Transfer-Encoding: identity\r\n\r\n{}").encode()),
+        # libmicrohttpd answers this one itself (500); what matters is
+        # that it is answered at once and the connection closed.
+        ("a 100 KiB chunk extension", (400, 413, 500),
+         (head + "Transfer-Encoding: chunked\r\n\r\n2;" + "x" * 102400 +
+          "\r\n{}\r\n0\r\n\r\n").encode()),
+    ]
+
+
+def test_framing(srv):
+    """RFC 9112 section 6: a body whose length is ambiguous or in a coding
+    we do not read is answered at once, none of it read, and the
+    connection closed (request smuggling, the body budget's bypass)."""
+    with Monitor(srv) as m:
+        for what, want, raw in framing_cases():
+            s = srv.tls()
+            t0 = time.monotonic()
+            try:
+                s.sendall(raw)
+            except (ssl.SSLError, OSError):
+                pass    # answered and closed before all of it was sent
+            st, data = read_response(s, TIMEOUT + SLACK)
+            took = time.monotonic() - t0
+            closed = closed_within(s, 1.0)
+            s.close()
+            S.check(f"framing: {what}: answered {'/'.join(map(str, want))} "
+                    f"at once and the connection closed (got {st} in "
+                    f"{took:.2f} s, closed: {closed is not None})",
+                    st in want and took < FAST and closed is not None,
+                    data[:120])
+        s = srv.tls()
+        body = json.dumps(reviews.review(reviews.deployment())).encode()
+        s.sendall(post_headers(0).replace(b"Content-Length: 0",
+                                          b"Transfer-Encoding: chunked") +
+                  b"%x\r\n%s\r\n0\r\n\r\n" % (len(body), body))
+        st, data = read_response(s)
+        s.close()
+        r = strict_json(data) or {}
+        S.check("framing: a plain chunked review is still decided (allowed)",
+                st == 200 and r.get("response", {}).get("allowed") is True,
+                (st, data[:200]))
+    m.check("framing")
+    correct_afterwards(srv, "framing")
+
+
 def test_churn(srv, n=2000, clients=4):
     """n short connections, each connect + TLS + one review + close, from
     a few clients in parallel, each one sequential."""
@@ -856,7 +916,7 @@ def main():
                      test_stalled_clients, test_abandoned_handshakes,
                      test_not_tls, test_huge_header, test_body_over_limit,
                      test_deep_json, test_bad_strings, test_big_objects,
-                     test_idle_flood, test_churn):
+                     test_framing, test_idle_flood, test_churn):
             t0 = time.monotonic()
             try:
                 case(srv)
