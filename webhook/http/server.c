@@ -3,9 +3,11 @@
  * path, methods and handler: POST /validate, GET /healthz, /readyz,
  * /metrics. Transport errors become their status where they are found:
  * 404 path, 405 method, 415 type, 413 size (answered before the body is
- * read when Content-Length says so). Connections come
- * from listener.c, which accepts and enforces --max-connections, and are
- * added to libmicrohttpd's pool, which then owns them.
+ * read when Content-Length says so), 503 when a body waited past
+ * --body-wait-timeout for budget. Connections come from listener.c, which
+ * accepts, enforces --max-connections and the deadlines (it is told when
+ * each request begins and ends), and are added to libmicrohttpd's pool,
+ * which then owns them.
  */
 #include "http/server.h"
 
@@ -266,6 +268,16 @@ client_verified(struct server *srv, struct MHD_Connection *c)
 	return status == 0;
 }
 
+/* The connection's socket, as the listener knows it; -1 if unknown. */
+static int
+conn_fd(struct MHD_Connection *c)
+{
+	const union MHD_ConnectionInfo	*ci;
+
+	ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+	return ci != NULL ? ci->connect_fd : -1;
+}
+
 /* body_budget's resume: the bytes are ours, read the body now. */
 static void
 resume_connection(void *conn)
@@ -460,6 +472,7 @@ on_request(void *cls, struct MHD_Connection *c, const char *url,
 		enum MHD_Result	ret;
 
 		atomic_fetch_add(&srv->inflight, 1);
+		listener_request(srv->listener, conn_fd(c), 1);
 		if (framing_check(c, &ret) != 0)
 			return ret;
 		return route_begin(srv, c, url, method, con_cls);
@@ -477,6 +490,12 @@ on_request(void *cls, struct MHD_Connection *c, const char *url,
 	 */
 	if (req->waited && req->len == 0) {
 		req->waited = 0;
+		if (req->budget.state == BODY_EXPIRED) {
+			req->route = ROUTE_DONE;
+			request_release(req);
+			return answer_close(c, 503, "busy: no room for the "
+			    "request body within --body-wait-timeout\n");
+		}
 		if (req->chunked || req->cap > 0)
 			return MHD_YES;
 	}
@@ -490,9 +509,9 @@ on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 	struct server	*srv = cls;
 	struct request	*req = *con_cls;
 
-	(void)c;
 	(void)toe;
 	atomic_fetch_sub(&srv->inflight, 1);
+	listener_request(srv->listener, conn_fd(c), 0);
 	if (req == NULL)
 		return;
 	request_release(req);
@@ -524,10 +543,21 @@ on_connection(void *cls, struct MHD_Connection *c, void **socket_ctx,
 {
 	struct server	*srv = cls;
 
-	(void)c;
 	(void)socket_ctx;
 	if (toe == MHD_CONNECTION_NOTIFY_CLOSED)
-		listener_closed(srv->listener);
+		listener_closed(srv->listener, conn_fd(c));
+}
+
+/* The listener's tick: bodies that waited too long in line get a 503. */
+static void
+on_tick(void *cls, uint64_t now_ms)
+{
+	struct server	*srv = cls;
+
+	if (body_budget_expire(now_ms, srv->cfg.body_wait_timeout * 1000ull,
+	    resume_connection) > 0)
+		metrics_body_budget(body_budget_held(),
+		    body_budget_waiting());
 }
 
 static void
@@ -576,6 +606,25 @@ daemon_start(struct server *srv, struct MHD_OptionItem *trust)
 	    MHD_OPTION_END);
 }
 
+/* Defaults for the deadlines left 0, and the listener told of them. */
+static void
+server_deadlines(struct server *srv)
+{
+	struct server_config	*cfg = &srv->cfg;
+	struct conn_deadlines	 dl;
+
+	if (cfg->first_request_timeout == 0)
+		cfg->first_request_timeout = SERVER_FIRST_REQUEST_DEFAULT;
+	if (cfg->request_timeout == 0)
+		cfg->request_timeout = SERVER_REQUEST_TIMEOUT_DEFAULT;
+	if (cfg->body_wait_timeout == 0)
+		cfg->body_wait_timeout = SERVER_BODY_WAIT_DEFAULT;
+	dl.first_ms = cfg->first_request_timeout * 1000ull;
+	dl.request_ms = cfg->request_timeout * 1000ull;
+	dl.idle_ms = cfg->conn_timeout * 1000ull;
+	listener_deadlines(srv->listener, &dl, on_tick, srv);
+}
+
 struct server *
 server_start(const struct server_config *cfg, char *err, size_t errlen)
 {
@@ -603,6 +652,7 @@ server_start(const struct server_config *cfg, char *err, size_t errlen)
 	if ((srv->listener = listener_open(cfg->listen, cfg->conn_limit, err,
 	    errlen)) == NULL)
 		goto fail;
+	server_deadlines(srv);
 	body_budget_init(cfg->max_inflight_bytes != 0 ?
 	    cfg->max_inflight_bytes : SERVER_INFLIGHT_BYTES_DEFAULT);
 	if ((srv->daemon = daemon_start(srv, trust)) == NULL) {
