@@ -613,6 +613,22 @@ def test_idle_flood(srv):
     correct_afterwards(srv, "idle flood")
 
 
+def test_duplicate_keys(srv):
+    """A key twice in a request body: the API server's Go decoder keeps
+    the last, so a reader of the first would pass x:latest as x:1.0.
+    Answered 400, saying which key."""
+    doc = json.dumps(reviews.review(reviews.deployment(image="x:1.0")))
+    at = doc.index('"image": "x:1.0"') if '"image": "x:1.0"' in doc else \
+        doc.index('"image":"x:1.0"')
+    end = doc.index('"', doc.index("x:1.0", at)) + 1
+    body = doc[:end] + ', "image": "x:latest"' + doc[end:]
+    st, data = srv.post(body.encode())
+    S.check(f"duplicate \"image\" key (x:1.0 then x:latest): 400 naming it "
+            f"(got {st})", st == 400 and b'duplicate key \\"image\\"' in data,
+            data[:300])
+    correct_afterwards(srv, "duplicate keys")
+
+
 def framing_cases():
     head = ("POST /validate HTTP/1.1\r\nHost: localhost\r\n"
             "Content-Type: application/json\r\n")
@@ -1108,7 +1124,7 @@ def main():
                      test_stalled_clients, test_abandoned_handshakes,
                      test_not_tls, test_huge_header, test_body_over_limit,
                      test_deep_json, test_bad_strings, test_big_objects,
-                     test_framing, test_trickle, test_stalled_chunked,
+                     test_framing, test_duplicate_keys, test_trickle, test_stalled_chunked,
                      test_idle_flood, test_churn):
             t0 = time.monotonic()
             try:
