@@ -146,7 +146,8 @@ UNIT_DEPS_rule_owner	= $(RULE_DEPS)
 UNIT_DEPS_eval		= webhook/admission/eval webhook/admission/verdict \
 			  $(RULES_ALL)
 UNIT_DEPS_serve_opts	= webhook/cli/serve_opts webhook/cli/cli_opt \
-			  webhook/base/log
+			  webhook/cli/serve_mem webhook/base/log
+UNIT_DEPS_serve_mem	= webhook/cli/serve_mem
 
 UNIT_SRCS  = $(wildcard test/unit/*/test_*.c)
 UNIT_NAMES = $(notdir $(UNIT_SRCS:%.c=%))

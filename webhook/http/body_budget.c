@@ -16,6 +16,7 @@ static pthread_mutex_t		 mu = PTHREAD_MUTEX_INITIALIZER;
 static size_t			 cap;		/* 0: none */
 static int			 opened;	/* draining: no more waiting */
 static size_t			 held;
+static size_t			 small_held;	/* of held, passed as small */
 static size_t			 n_waiting;
 static struct body_waiter	*head, *tail;
 
@@ -91,8 +92,16 @@ body_budget_take(struct body_waiter *w, size_t n, void *conn)
 	w->conn = conn;
 	w->next = NULL;
 	w->since_ms = body_budget_now_ms();
+	w->small = 0;
 	pthread_mutex_lock(&mu);
-	if ((ok = n <= BODY_BUDGET_SMALL || (head == NULL && fits(n))) != 0) {
+	if (n <= BODY_BUDGET_SMALL && (cap == 0 || opened ||
+	    small_held + n <= cap / BODY_BUDGET_SMALL_SHARE)) {
+		held += n;
+		small_held += n;
+		w->small = 1;
+		w->state = BODY_HELD;
+		ok = 1;
+	} else if ((ok = head == NULL && fits(n)) != 0) {
 		held += n;
 		w->state = BODY_HELD;
 	} else {
@@ -154,6 +163,9 @@ body_budget_release(struct body_waiter *w, void (*resume)(void *))
 	case BODY_HELD:
 	case BODY_GRANTED_EARLY:
 		held -= w->want;
+		if (w->small)
+			small_held -= w->want;
+		w->small = 0;
 		break;
 	case BODY_QUEUED:
 	case BODY_SUSPENDED:

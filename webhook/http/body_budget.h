@@ -32,10 +32,17 @@ struct body_waiter {
 	enum body_wait_state	 state;
 	void			*conn;		/* handed back to resume() */
 	uint64_t		 since_ms;	/* in line since, monotonic */
+	int			 small;		/* passed the line as small */
 };
 
-/* Bodies of at most this many bytes never wait. */
+/*
+ * Bodies of at most this many bytes do not wait while the small ones held
+ * together stay within cap / BODY_BUDGET_SMALL_SHARE beyond the cap (so
+ * a thousand stalled 64 KiB uploads cannot hold 64 MiB); past that they
+ * wait in line like the others.
+ */
 #define BODY_BUDGET_SMALL	(64 * 1024)
+#define BODY_BUDGET_SMALL_SHARE	4
 
 /* Cap in bytes; 0 = no cap. Once, before serving. */
 void	body_budget_init(size_t cap);

@@ -99,8 +99,8 @@ close_slot(struct conn_table *t, struct conn_slot *s, enum conn_why why,
 }
 
 int
-conn_table_evict(struct conn_table *t, unsigned max_closing,
-    conn_close_fn fn, void *cls)
+conn_table_evict(struct conn_table *t, uint64_t now_ms, uint64_t grace_ms,
+    unsigned max_closing, conn_close_fn fn, void *cls)
 {
 	struct conn_slot	*fresh = NULL, *idle = NULL, *s;
 	unsigned		 i, n;
@@ -116,6 +116,10 @@ conn_table_evict(struct conn_table *t, unsigned max_closing,
 		    (idle == NULL || s->since_ms < idle->since_ms))
 			idle = s;
 	}
+	/* a young one may be a client mid-handshake: idle ones go first */
+	if (fresh != NULL && now_ms - fresh->since_ms < grace_ms &&
+	    idle != NULL)
+		fresh = NULL;
 	if ((s = fresh != NULL ? fresh : idle) != NULL)
 		close_slot(t, s, CONN_WHY_PRESSURE, fn, cls);
 	pthread_mutex_unlock(&t->mu);

@@ -66,12 +66,14 @@ void		conn_table_remove(struct conn_table *t, int fd);
 void		conn_table_set(struct conn_table *t, int fd, enum conn_state st,
 		    uint64_t now_ms);
 /*
- * Make room: close the oldest CONN_FRESH connection, else the oldest
- * CONN_IDLE one, unless max_closing are already closing. Returns 1 when
- * one was closed, 0 when none could be.
+ * Make room: close the oldest CONN_FRESH connection if it is grace_ms old
+ * (younger, it may be a client mid-handshake), else the oldest CONN_IDLE
+ * one, else the oldest CONN_FRESH one; unless max_closing are already
+ * closing. Returns 1 when one was closed, 0 when none could be.
  */
-int		conn_table_evict(struct conn_table *t, unsigned max_closing,
-		    conn_close_fn fn, void *cls);
+int		conn_table_evict(struct conn_table *t, uint64_t now_ms,
+		    uint64_t grace_ms, unsigned max_closing, conn_close_fn fn,
+		    void *cls);
 /* Close every connection past its state's deadline; returns how many. */
 unsigned	conn_table_expire(struct conn_table *t, uint64_t now_ms,
 		    const struct conn_deadlines *d, conn_close_fn fn,

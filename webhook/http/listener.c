@@ -208,7 +208,8 @@ make_room(struct listener *l)
 	(void)conn_table_count(&l->tab, &closing);
 	if (atomic_load(&l->open) < l->limit + closing)
 		return 1;
-	return conn_table_evict(&l->tab, LISTENER_CLOSING_MAX, close_conn, l);
+	return conn_table_evict(&l->tab, listener_now_ms(),
+	    LISTENER_FRESH_GRACE_MS, LISTENER_CLOSING_MAX, close_conn, l);
 }
 
 /* One accepted socket: handed over, or at the limit closed at once. */

@@ -24,6 +24,9 @@
 #define LISTENER_TICK_MS	200
 /* at the limit: connections closed for room, not yet gone, at most */
 #define LISTENER_CLOSING_MAX	64
+/* at the limit, a connection younger than this with no request yet
+ * (mid-handshake, perhaps) is closed only when no idle one is left */
+#define LISTENER_FRESH_GRACE_MS	1000
 /* refused / closed connections: one warning per this many seconds */
 #define LISTENER_WARN_EVERY_S	10
 

@@ -108,6 +108,41 @@ test_expire(void)
 	CHECK_INT(body_budget_held(), 0);
 }
 
+/*
+ * Small bodies pass the line only up to a quarter of the cap beyond it:
+ * past that (a thousand stalled small uploads) they wait too.
+ */
+static void
+test_small_share(void)
+{
+	struct body_waiter	big = { 0 }, sm[5];
+	int			B, S[5], i;
+
+	memset(sm, 0, sizeof(sm));
+	line_reset(16 * BODY_BUDGET_SMALL);
+	CHECK_INT(body_budget_take(&big, 16 * BODY_BUDGET_SMALL, &B), 1);
+	for (i = 0; i < 4; i++)
+		CHECK_INT(body_budget_take(&sm[i], BODY_BUDGET_SMALL, &S[i]),
+		    1);
+	CHECK_INT(body_budget_take(&sm[4], BODY_BUDGET_SMALL, &S[4]), 0);
+	CHECK_INT(body_budget_suspended(&sm[4]), 0);
+	CHECK_INT(body_budget_held(), 20 * BODY_BUDGET_SMALL);
+	body_budget_release(&sm[0], record);	/* no room under the cap */
+	CHECK_INT(n_resumed, 0);
+	body_budget_release(&big, record);
+	CHECK_INT(n_resumed, 1);
+	CHECK(resumed[0] == &S[4]);
+	for (i = 1; i < 5; i++)
+		body_budget_release(&sm[i], record);
+	CHECK_INT(body_budget_held(), 0);
+	/* and the small share comes back: four pass again */
+	for (i = 0; i < 4; i++)
+		CHECK_INT(body_budget_take(&sm[i], BODY_BUDGET_SMALL, &S[i]),
+		    1);
+	for (i = 0; i < 4; i++)
+		body_budget_release(&sm[i], record);
+}
+
 static void
 test_early_grant(void)
 {
@@ -273,6 +308,7 @@ main(void)
 {
 	test_line();
 	test_expire();
+	test_small_share();
 	test_early_grant();
 	test_alone_leave_open();
 	test_small_passes();

@@ -38,7 +38,7 @@ test_evict(void)
 	conn_table_set(&t, 10, CONN_REQUEST, 400);
 	conn_table_set(&t, 11, CONN_IDLE, 500);
 	/* the oldest fresh one goes first, before an older idle one */
-	CHECK_INT(conn_table_evict(&t, 8, record, NULL), 1);
+	CHECK_INT(conn_table_evict(&t, 1000, 0, 8, record, NULL), 1);
 	CHECK_INT(n_closed, 1);
 	CHECK_INT(closed[0], 12);
 	CHECK_INT(why[0], CONN_WHY_PRESSURE);
@@ -46,10 +46,10 @@ test_evict(void)
 	CHECK_INT(closing, 1);
 	/* a closing one is not set back to work, nor closed twice */
 	conn_table_set(&t, 12, CONN_IDLE, 600);
-	CHECK_INT(conn_table_evict(&t, 8, record, NULL), 1);
+	CHECK_INT(conn_table_evict(&t, 1000, 0, 8, record, NULL), 1);
 	CHECK_INT(closed[1], 11);			/* then the idle one */
 	/* the one in a request is never closed for room */
-	CHECK_INT(conn_table_evict(&t, 8, record, NULL), 0);
+	CHECK_INT(conn_table_evict(&t, 1000, 0, 8, record, NULL), 0);
 	CHECK_INT(n_closed, 2);
 	conn_table_remove(&t, 12);
 	conn_table_remove(&t, 11);
@@ -58,9 +58,24 @@ test_evict(void)
 	/* at most max_closing in flight */
 	CHECK_INT(conn_table_add(&t, 20, 700), 0);
 	CHECK_INT(conn_table_add(&t, 21, 800), 0);
-	CHECK_INT(conn_table_evict(&t, 1, record, NULL), 1);
-	CHECK_INT(conn_table_evict(&t, 1, record, NULL), 0);
+	CHECK_INT(conn_table_evict(&t, 1000, 0, 1, record, NULL), 1);
+	CHECK_INT(conn_table_evict(&t, 1000, 0, 1, record, NULL), 0);
 	CHECK_INT(closed[2], 20);
+	conn_table_remove(&t, 20);
+	conn_table_remove(&t, 21);
+	/* a young fresh one (mid-handshake?) outlives an idle one */
+	CHECK_INT(conn_table_add(&t, 30, 5000), 0);
+	CHECK_INT(conn_table_add(&t, 31, 5000), 0);
+	conn_table_set(&t, 31, CONN_IDLE, 5000);
+	CHECK_INT(conn_table_evict(&t, 5500, 1000, 8, record, NULL), 1);
+	CHECK_INT(closed[3], 31);
+	/* no idle one left: the fresh one goes, young or not */
+	CHECK_INT(conn_table_evict(&t, 5500, 1000, 8, record, NULL), 1);
+	CHECK_INT(closed[4], 30);
+	conn_table_remove(&t, 30);
+	conn_table_remove(&t, 31);
+	CHECK_INT(conn_table_add(&t, 20, 700), 0);
+	CHECK_INT(conn_table_add(&t, 21, 800), 0);
 	/* full */
 	CHECK_INT(conn_table_add(&t, 22, 900), 0);
 	CHECK_INT(conn_table_add(&t, 23, 900), 0);
