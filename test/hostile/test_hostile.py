@@ -30,6 +30,9 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
 from harness import ROOT, Suite, gitgate  # noqa: E402
 import reviews  # noqa: E402
 import serving  # noqa: E402
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "..", "bench"))
+import mem_peak  # noqa: E402
 
 S = Suite("hostile")
 warnings.simplefilter("ignore", DeprecationWarning)
@@ -862,6 +865,58 @@ def test_flood_1500():
         S.check("flood 1500: SIGTERM: exit 0", srv.stop() == 0)
 
 
+DEPLOYMENT_LIMIT_MIB = 64     # manifests/base/deployment.yaml
+
+
+def fake_cgroup(cpus, mib):
+    d = os.path.join(TMP, f"cgroup-{cpus}")
+    os.makedirs(d, exist_ok=True)
+    with open(os.path.join(d, "cpu.max"), "w") as f:
+        f.write(f"{cpus * 100000} 100000\n")
+    with open(os.path.join(d, "memory.max"), "w") as f:
+        f.write(f"{mib * 1024 * 1024}\n")
+    return d
+
+
+def test_memory_defaults():
+    """The shipped Deployment's memory limit (64 MiB, no CPU limit) on
+    nodes of 2, 8 and 16 CPUs (a fake cgroup and --threads): 1,000
+    keep-alive connections plus 16 concurrent 3 MiB reviews, and 24
+    stalled 5 MiB chunked uploads, stay under the limit with the defaults
+    the memory model picks (before: one thread per CPU, 1000 connections,
+    a malloc heap per thread: 97-158 MiB)."""
+    body = mem_peak.big_body(3)
+    env = dict(os.environ)
+    for cpus in (2, 8, 16):
+        env["GITGATE_CGROUP_ROOT"] = fake_cgroup(cpus, DEPLOYMENT_LIMIT_MIB)
+        srv = serving.Server(TMP, CERTS, "--threads", str(cpus), env=env)
+        try:
+            held = mem_peak.keepalive(srv, 1000)
+            sts = mem_peak.reviews_at_once(srv, body, 16)
+            peak = srv.rss_kib("VmHWM") / 1024
+            for c in held:
+                c.close()
+            limit = DEPLOYMENT_LIMIT_MIB * (3 if srv.sanitized() else 1)
+            S.check(f"memory, {cpus} CPUs: 1,000 keep-alive connections + "
+                    f"16 x 3 MiB reviews: all answered 200, peak "
+                    f"{peak:.1f} MiB < {limit} MiB", sts == [200] * 16 and
+                    peak < limit, (sts, peak))
+            if cpus == 16:
+                socks = mem_peak.stalled_chunked(srv, 24)
+                peak = srv.rss_kib("VmHWM") / 1024
+                for x in socks:
+                    x.close()
+                S.check(f"memory, {cpus} CPUs: then 24 stalled 5 MiB "
+                        f"chunked uploads: peak {peak:.1f} MiB < {limit} "
+                        f"MiB", peak < limit, peak)
+            S.check(f"memory, {cpus} CPUs: the model is logged",
+                    '"memory_model"' in srv.logtext() and
+                    "memory limit 64.0 MiB" in srv.logtext())
+        finally:
+            S.check(f"memory, {cpus} CPUs: SIGTERM: exit 0",
+                    srv.stop() == 0)
+
+
 def test_churn(srv, n=2000, clients=4):
     """n short connections, each connect + TLS + one review + close, from
     a few clients in parallel, each one sequential."""
@@ -1145,7 +1200,8 @@ def main():
     finally:
         S.check("SIGTERM after all that: exit 0", srv.stop() == 0)
     for case in (test_limit_flags, test_pathological_regex,
-                 test_bound_token, test_body_wait, test_flood_1500):
+                 test_bound_token, test_body_wait, test_flood_1500,
+                 test_memory_defaults):
         t0 = time.monotonic()
         try:
             case()
