@@ -121,7 +121,9 @@ UNIT_DEPS_metrics	= webhook/base/metrics webhook/base/kube \
 			  webhook/base/dynbuf
 UNIT_DEPS_match		= webhook/base/match
 UNIT_DEPS_body_budget	= webhook/http/body_budget
-UNIT_DEPS_listener	= webhook/http/listener webhook/base/log \
+UNIT_DEPS_conn_table	= webhook/http/conn_table
+UNIT_DEPS_listener	= webhook/http/listener webhook/http/conn_table \
+			  webhook/base/log \
 			  $(UNIT_DEPS_metrics)
 UNIT_DEPS_json_parse	= webhook/base/json_parse webhook/base/utf8
 UNIT_DEPS_policy	= $(RULES_ALL)
@@ -145,7 +147,8 @@ UNIT_DEPS_rule_owner	= $(RULE_DEPS)
 UNIT_DEPS_eval		= webhook/admission/eval webhook/admission/verdict \
 			  $(RULES_ALL)
 UNIT_DEPS_serve_opts	= webhook/cli/serve_opts webhook/cli/cli_opt \
-			  webhook/base/log
+			  webhook/cli/serve_mem webhook/base/log
+UNIT_DEPS_serve_mem	= webhook/cli/serve_mem
 
 UNIT_SRCS  = $(wildcard test/unit/*/test_*.c)
 UNIT_NAMES = $(notdir $(UNIT_SRCS:%.c=%))

@@ -158,8 +158,10 @@ def test_misc():
 # serve's flags as the README and DESIGN.md list them
 SERVE_FLAGS = ["listen", "tls-cert", "tls-key", "policies", "audit",
                "client-ca", "max-body", "threads", "log-level",
-               "max-connections", "connection-timeout", "max-header-bytes",
-               "max-json-depth", "max-inflight-bytes", "allow-expired-cert"]
+               "max-connections", "connection-timeout",
+               "first-request-timeout", "request-timeout", "body-wait-timeout",
+               "max-header-bytes", "max-json-depth", "max-inflight-bytes",
+               "allow-expired-cert"]
 COMMANDS = ["serve", "check", "test", "review", "lint", "certs", "version"]
 SHORT = {}      # long name -> its short form, as --help shows it
 

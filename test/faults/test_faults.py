@@ -269,6 +269,81 @@ def test_policies_vanish():
         S.check("SIGTERM: exit 0", srv.stop() == 0)
 
 
+def test_reload_retry():
+    """A reload that failed on a file unreadable for now is tried again
+    with backoff, with no change in the watched directory: a policy file
+    that is a symlink to a target outside it that appears later (a
+    ConfigMap mount's layout; descriptors exhausted fail the same way)."""
+    pol = os.path.join(TMP, "policies-retry")
+    outside = os.path.join(TMP, "outside")
+    copy_policies(pol)
+    copy_policies(outside, "audit")
+    srv = serving.Server(TMP, CERTS, policies=pol)
+    try:
+        victim = os.path.join(pol, "reconciler-only.yaml")
+        target = os.path.join(outside, "reconciler-only.yaml")
+        os.rename(target, target + ".later")
+        n = srv.metric(FAILURES)
+        os.unlink(victim)
+        os.symlink(target, victim)
+        S.check("retry: a policy file's target is missing: failure "
+                "counted", failure_counted(srv, n), srv.metric(FAILURES))
+        still_good(srv, "target missing")
+        os.rename(target + ".later", target)    # outside the watch
+        t0 = time.monotonic()
+        got = serving.wait_for(lambda: decisions(srv) == RECONCILER_AUDIT,
+                               8, 0.1)
+        S.check(f"retry: the target appears outside the watched directory: "
+                f"the new set is in force without SIGHUP "
+                f"({time.monotonic() - t0:.1f} s)", got, decisions(srv))
+        S.check("retry: the retry is logged", "policy_reload_retry" in
+                srv.logtext(), srv.logtext()[-600:])
+    finally:
+        S.check("retry: SIGTERM: exit 0", srv.stop() == 0)
+
+
+def test_stderr_closed():
+    """stderr a closed pipe from the start and a certificate expiring in
+    10 days (a warning is the first write): serving anyway, not killed by
+    SIGPIPE."""
+    certs = os.path.join(TMP, "certs-10d")
+    rc, err = serving.make_certs(certs, days=10)
+    S.check("gitgate certs --days 10", rc == 0, err)
+    port = serving.free_port()
+    p = subprocess.Popen([serving.GITGATE, *serve_args(certs, port)],
+                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                         cwd=ROOT)
+    p.stderr.close()
+    try:
+        probe = serving.Server.__new__(serving.Server)
+        probe.port, probe.certs, probe.verify = port, certs, True
+        probe.proc = p
+
+        def up():
+            try:
+                return probe.get("/healthz", timeout=1)[0] == 200
+            except Exception:  # noqa: BLE001 - not yet
+                return p.poll() is not None
+
+        serving.wait_for(up, 5, 0.05)
+        S.check("stderr a closed pipe, expiring certificate: still serving "
+                "(not killed by SIGPIPE)", p.poll() is None and
+                probe.get("/healthz", timeout=2)[0] == 200,
+                f"exit {p.poll()}")
+        st, r = probe.validate(DEV, timeout=5)
+        S.check("stderr closed: reviews decided (denied)", st == 200 and
+                r["response"]["allowed"] is False, st)
+    finally:
+        if p.poll() is None:
+            p.send_signal(signal.SIGTERM)
+        try:
+            rc = p.wait(10)
+        except subprocess.TimeoutExpired:
+            p.kill()
+            rc = p.wait(10)
+        S.check("stderr closed: SIGTERM: exit 0", rc == 0, rc)
+
+
 # ------------------------------------------------------- certificates
 
 CA_CNF = """\
@@ -397,7 +472,7 @@ def main():
         S.check("gitgate certs", False, err)
         S.done()
     for case in (test_sigkill_restart, test_policies_vanish,
-                 test_certificates):
+                 test_reload_retry, test_stderr_closed, test_certificates):
         t0 = time.monotonic()
         try:
             case()

@@ -174,11 +174,12 @@ class Server:
         except OSError:
             return -1
 
-    def rss_kib(self):
+    def rss_kib(self, field="VmRSS"):
+        """Resident KiB now, or its peak so far with field="VmHWM"."""
         try:
             with open(f"/proc/{self.proc.pid}/status") as f:
                 for line in f:
-                    if line.startswith("VmRSS:"):
+                    if line.startswith(field + ":"):
                         return int(line.split()[1])
         except OSError:
             pass

@@ -25,6 +25,7 @@
 #define BLOCK_KEPT	(64 * 1024)	/* per thread, between documents */
 #define NUM_STACK	64	/* a longer number is copied to a block */
 #define PAD		JSON_PARSE_PAD	/* NUL sentinels after the text */
+#define JSON_KEYS_PAIRWISE 16	/* members compared pairwise; more: sorted */
 
 /* The state helpers share one frame of the main loop (see parse()). */
 #if defined(__GNUC__)
@@ -40,11 +41,19 @@ struct json_block {
 	_Alignas(16) unsigned char data[];
 };
 
+/* An object with many keys alike, checked once the document is read. */
+struct json_later {
+	struct json_later	*next;
+	const cJSON		*obj;
+};
+
 struct frame {
 	cJSON		*node;		/* the container; NULL when checking */
 	cJSON		*last;		/* its last child so far */
 	unsigned	 mask;		/* skip paths matched down to here */
 	int		 is_obj;
+	unsigned	 hits;		/* key filter hits (built objects) */
+	uint64_t	 keys;		/* filter of its keys (member()) */
 };
 
 struct parser {
@@ -61,6 +70,7 @@ struct parser {
 	unsigned		 span_depth;	/* skipped container: its frame */
 	unsigned		 span_path;	/* ... its skip path, + 1 */
 	size_t			 span_key_end;	/* after the skipped value's key */
+	struct json_later	*later;		/* objects to check at the end */
 };
 
 /* 1: ends a run of plain string bytes ('"', '\\', control, >= 0x80) */
@@ -341,9 +351,10 @@ put_utf8(unsigned char *o, unsigned cp)
  * escapes, non-ASCII, or an error; i is the first such byte. Checked, and
  * when out is not NULL decoded in place (the document is our copy; a
  * decoded string is never longer than its JSON form) and NUL-terminated.
- * Leaves p->i past the closing quote. Returns 0 or -1.
+ * Leaves p->i past the closing quote. Returns the decoded length (0
+ * when out is NULL), or -1.
  */
-static int
+static long
 string_slow(struct parser *p, char **out, size_t start, size_t i)
 {
 	unsigned char	*b = p->b, *o;
@@ -379,7 +390,7 @@ string_slow(struct parser *p, char **out, size_t start, size_t i)
 	*out = (char *)b + start;
 	if (!escapes) {
 		b[i] = '\0';
-		return 0;
+		return (long)(i - start);
 	}
 	for (o = b + start, k = start; k < i; ) {
 		if (b[k] != '\\') {
@@ -391,14 +402,14 @@ string_slow(struct parser *p, char **out, size_t start, size_t i)
 		o += put_utf8(o, cp);
 	}
 	*o = '\0';
-	return 0;
+	return (long)(o - (b + start));
 }
 
 /*
  * The string whose opening quote is at p->i, as string_slow(); inline for
  * the common case, printable ASCII up to the closing quote.
  */
-static inline int
+static inline long
 string(struct parser *p, char **out)
 {
 	unsigned char	*b = p->b;
@@ -411,7 +422,7 @@ string(struct parser *p, char **out)
 		*out = (char *)b + start;
 		b[i] = '\0';
 	}
-	return 0;
+	return (long)(i - start);
 }
 
 static int
@@ -657,6 +668,8 @@ value_open(struct parser *p, struct walk *w, char *key, int build)
 	f->node = n;
 	f->last = NULL;
 	f->is_obj = is_obj;
+	f->hits = 0;
+	f->keys = 0;
 	f->mask = is_obj && build ? w->mask : 0;
 	w->f = f;
 	if (w->skip) {
@@ -793,6 +806,58 @@ value(struct parser *p, struct walk *w)
 	}
 }
 
+static int
+key_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int
+key_dup(struct parser *p, const char *key)
+{
+	snprintf(p->err, p->errlen, "duplicate key \"%.64s\" near byte %zu",
+	    key, p->i);
+	p->failed = 1;
+	return -1;
+}
+
+/* All of an object's keys: sorted, so n log n. */
+static int
+keys_unique(struct parser *p, const cJSON *first)
+{
+	const cJSON	*a;
+	const char	**v;
+	size_t		 n, i;
+	int		 rc = 0;
+
+	for (a = first->next, n = 1; a != NULL; a = a->next)
+		n++;
+	if ((v = malloc(n * sizeof(*v))) == NULL) {
+		fail(p, p->i, "out of memory");
+		return -1;
+	}
+	for (a = first, i = 0; a != NULL; a = a->next)
+		v[i++] = a->string;
+	qsort(v, n, sizeof(*v), key_cmp);
+	for (i = 1; i < n && rc == 0; i++)
+		if (strcmp(v[i - 1], v[i]) == 0)
+			rc = key_dup(p, v[i]);
+	free(v);
+	return rc;
+}
+
+/* The objects key_seen() left for the end. */
+static int
+keys_later(struct parser *p)
+{
+	const struct json_later	*l;
+
+	for (l = p->later; l != NULL; l = l->next)
+		if (keys_unique(p, l->obj->child) == -1)
+			return -1;
+	return 0;
+}
+
 /* ST_NEXT: after a value in a container, ',' or the ends of containers. */
 static HOT_INLINE enum state
 value_next(struct parser *p, struct walk *w)
@@ -818,14 +883,48 @@ value_next(struct parser *p, struct walk *w)
 	}
 }
 
+/*
+ * A key twice in an object is refused (RFC 8259 leaves it open; Go's
+ * decoder, the API server's, keeps the last, where a reader of the first
+ * would check a value the cluster never sees). member() keeps a 64-bit
+ * filter of each object's key lengths; only on a hit are the earlier
+ * keys compared, here. After JSON_KEYS_PAIRWISE hits in one object (it
+ * is big, or made to collide) it is checked whole, sorted, once the
+ * document is read (keys_later()). Out of line: rare.
+ */
+static __attribute__((cold, noinline)) int
+key_seen(struct parser *p, struct frame *f, const char *key)
+{
+	const cJSON	*a;
+
+	struct json_later	*l;
+
+	if (f->hits > JSON_KEYS_PAIRWISE)
+		return 0;
+	if (++f->hits > JSON_KEYS_PAIRWISE) {	/* checked at the end */
+		if ((l = doc_alloc(p, sizeof(*l))) == NULL)
+			return -1;
+		l->obj = f->node;
+		l->next = p->later;
+		p->later = l;
+		return 0;
+	}
+	for (a = f->node->child; a != NULL; a = a->next)
+		if (a->string[0] == key[0] && strcmp(a->string, key) == 0)
+			return key_dup(p, key);
+	return 0;
+}
+
 /* ST_MEMBER: a key and ':' at p->i, inside an object. */
 static HOT_INLINE enum state
 member(struct parser *p, struct walk *w)
 {
-	const struct frame	*f = w->f;
+	struct frame		*f = w->f;
 	char			*key = NULL;	/* locals keep w in registers */
 	unsigned		 mask = 0;
 	int			 skip = 0;
+	long			 len;
+	uint64_t		 bit;
 
 	if (p->i >= p->len || p->b[p->i] != '"') {
 		fail_syntax(p, p->i);
@@ -835,8 +934,12 @@ member(struct parser *p, struct walk *w)
 		if (string(p, NULL) == -1)
 			return ST_FAIL;
 	} else {
-		if (string(p, &key) == -1)
+		if ((len = string(p, &key)) == -1)
 			return ST_FAIL;
+		bit = 1ull << ((unsigned long)len & 63);
+		if ((f->keys & bit) != 0 && key_seen(p, f, key) == -1)
+			return ST_FAIL;
+		f->keys |= bit;
 		if (f->mask != 0) {
 			mask = path_step(p, f->mask, w->depth - 1, key,
 			    strlen(key), &skip);
@@ -975,6 +1078,10 @@ parse_doc(const char *text, char *buf, size_t len,
 		return -1;
 	}
 	skip_ws(&p);
+	if (p.i == len && keys_later(&p) == -1) {
+		json_doc_free(doc);
+		return -1;
+	}
 	if (p.i != len) {
 		if (p.b[p.i] >= 0x80 &&
 		    utf8_seq_len(p.b + p.i, len - p.i) == 0)

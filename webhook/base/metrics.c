@@ -37,6 +37,7 @@ static atomic_ullong m_cert_reloads[2];
 static atomic_llong m_cert_expiry;
 static atomic_uint m_conn_open;
 static atomic_ullong m_conn_refused;
+static atomic_ullong m_conn_closed[METRICS_CLOSED_N];
 static atomic_size_t m_body_held;
 static atomic_size_t m_body_waiting;
 
@@ -209,6 +210,14 @@ metrics_connection_refused(void)
 	atomic_fetch_add_explicit(&m_conn_refused, 1, memory_order_relaxed);
 }
 
+void
+metrics_connection_closed(enum metrics_closed why)
+{
+	if ((unsigned)why < METRICS_CLOSED_N)
+		atomic_fetch_add_explicit(&m_conn_closed[why], 1,
+		    memory_order_relaxed);
+}
+
 /* One series; zeros are left out, but for the first kind of the first op. */
 static void
 render_request(struct dynbuf *o, size_t a, size_t b, size_t c, size_t d)
@@ -342,6 +351,18 @@ render_misc(struct dynbuf *o, unsigned long generation, const char *sha256)
 	    "# TYPE gitgate_connections_refused_total counter\n"
 	    "gitgate_connections_refused_total %llu\n",
 	    atomic_load(&m_conn_refused));
+	emit(o, "# HELP gitgate_connections_closed_total Connections closed "
+	    "by gitgate: the oldest not yet serving a request at the cap, "
+	    "or past a deadline.\n"
+	    "# TYPE gitgate_connections_closed_total counter\n"
+	    "gitgate_connections_closed_total{reason=\"pressure\"} %llu\n"
+	    "gitgate_connections_closed_total{reason=\"first_request\"} %llu\n"
+	    "gitgate_connections_closed_total{reason=\"request\"} %llu\n"
+	    "gitgate_connections_closed_total{reason=\"idle\"} %llu\n",
+	    atomic_load(&m_conn_closed[METRICS_CLOSED_PRESSURE]),
+	    atomic_load(&m_conn_closed[METRICS_CLOSED_FIRST]),
+	    atomic_load(&m_conn_closed[METRICS_CLOSED_REQUEST]),
+	    atomic_load(&m_conn_closed[METRICS_CLOSED_IDLE]));
 	emit(o, "# HELP gitgate_request_body_bytes_held Request-body bytes "
 	    "held now, counted against --max-inflight-bytes.\n"
 	    "# TYPE gitgate_request_body_bytes_held gauge\n"

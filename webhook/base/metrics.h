@@ -41,6 +41,15 @@ void	metrics_cert_expiry(time_t not_after);
 void	metrics_connections(unsigned open);
 /* A connection closed at accept: --max-connections reached. */
 void	metrics_connection_refused(void);
+/* Connections we closed: at the cap, past a deadline (the reason). */
+enum metrics_closed {
+	METRICS_CLOSED_PRESSURE = 0,	/* room for a newcomer at the cap */
+	METRICS_CLOSED_FIRST,		/* no request within the deadline */
+	METRICS_CLOSED_REQUEST,		/* a request past its deadline */
+	METRICS_CLOSED_IDLE,		/* kept alive, idle too long */
+	METRICS_CLOSED_N
+};
+void	metrics_connection_closed(enum metrics_closed why);
 
 /*
  * The whole exposition text, with the generation and sha256 of the policy

@@ -7,6 +7,7 @@
 #include "cli/cli.h"
 
 #include <malloc.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -45,6 +46,25 @@ check_certificate(const struct serve_opts *o)
 	return 0;
 }
 
+/* What the defaults were drawn from, and the modelled peak. */
+static void
+log_model(const struct serve_opts *o)
+{
+	char	mem[32];
+
+	if (o->mem.mem_max != 0)
+		snprintf(mem, sizeof(mem), "%.1f MiB",
+		    o->mem.mem_max / 1048576.0);
+	else
+		snprintf(mem, sizeof(mem), "none");
+	log_msg(LOG_INFO, "memory_model", "memory limit %s, %u CPUs (quota "
+	    "%u): %u threads, %u connections, %zu inflight bytes, %zu max "
+	    "body; modelled peak %.1f MiB", mem, o->mem.cpus,
+	    o->mem.cpu_quota, o->srv.threads, o->srv.conn_limit,
+	    o->srv.max_inflight_bytes, o->srv.max_body,
+	    serve_mem_peak(&o->srv) / 1048576.0);
+}
+
 /*
  * Everything that can refuse to start, said on stderr: the certificate
  * and the policy directory. Returns the policy set to publish, or NULL.
@@ -61,6 +81,9 @@ startup_checks(const struct serve_opts *o)
 	 */
 	mallopt(M_MMAP_THRESHOLD, ADMISSION_MMAP_THRESHOLD);
 	mallopt(M_TRIM_THRESHOLD, 2 * ADMISSION_MMAP_THRESHOLD);
+	/* not a heap per thread: freed trees serve the next (serve_mem.h) */
+	mallopt(M_ARENA_MAX, SERVE_MALLOC_ARENAS);
+	log_model(o);
 	return cli_load_policies(o->policies);
 }
 
@@ -74,6 +97,11 @@ cli_serve(int argc, char **argv)
 	char			 err[512];
 	int			 rc;
 
+	/*
+	 * Before the first write: a closed stderr or a client gone must
+	 * give EPIPE, never kill the process (the threads inherit this).
+	 */
+	signal(SIGPIPE, SIG_IGN);
 	if ((rc = serve_opts_parse(&o, argc, argv)) != 0)
 		return rc == 1 ? 0 : 2;		/* 1: --help */
 	if ((set = startup_checks(&o)) == NULL)

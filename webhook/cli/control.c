@@ -75,7 +75,6 @@ control_init(struct control *ctl, const char *policies, const char *cert_file,
 	sigaddset(&mask, SIGTERM);
 	sigaddset(&mask, SIGINT);
 	sigaddset(&mask, SIGHUP);
-	sigaddset(&mask, SIGPIPE);
 	pthread_sigmask(SIG_BLOCK, &mask, NULL);
 	if ((ctl->sfd = signalfd(-1, &mask, SFD_CLOEXEC)) == -1) {
 		snprintf(err, errlen, "signalfd: %s", strerror(errno));
@@ -190,7 +189,41 @@ policies_changed(struct control *ctl)
 	ctl->pending = 1;
 }
 
-/* Every wake-up: the key pair, idle memory, a lost watch, a quiet reload. */
+static time_t
+mono_now(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec;
+}
+
+/*
+ * Reload; a failure (a file unreadable for now: descriptors exhausted, a
+ * symlink whose target is not there yet) is tried again after
+ * SERVE_RELOAD_RETRY_MIN_S, doubling up to SERVE_RELOAD_RETRY_MAX_S,
+ * until a reload succeeds, whatever the directory does meanwhile.
+ */
+static void
+control_reload_retry(struct control *ctl, const char *why)
+{
+	if (control_reload(ctl->policies, why) == 0) {
+		ctl->retry_s = 0;
+		return;
+	}
+	if (ctl->retry_s == 0)
+		ctl->retry_s = SERVE_RELOAD_RETRY_MIN_S;
+	else if ((ctl->retry_s *= 2) > SERVE_RELOAD_RETRY_MAX_S)
+		ctl->retry_s = SERVE_RELOAD_RETRY_MAX_S;
+	ctl->retry_at = mono_now() + ctl->retry_s;
+	log_msg(LOG_WARN, "policy_reload_retry", "trying %s again in %u s",
+	    ctl->policies, ctl->retry_s);
+}
+
+/*
+ * Every wake-up: the key pair, idle memory, a lost watch, a quiet reload,
+ * a failed reload's retry.
+ */
 static void
 control_tick(struct control *ctl, int quiet)
 {
@@ -200,9 +233,10 @@ control_tick(struct control *ctl, int quiet)
 	    (ctl->wd = watch_dir(ctl->ifd, ctl->policies)) >= 0)
 		ctl->pending = 1;
 	if (quiet && ctl->pending) {
-		control_reload(ctl->policies, "directory changed");
 		ctl->pending = 0;
-	}
+		control_reload_retry(ctl, "directory changed");
+	} else if (ctl->retry_s != 0 && mono_now() >= ctl->retry_at)
+		control_reload_retry(ctl, "retry after a failed reload");
 }
 
 /* Returns 1 when the signal read from sfd asks to stop (all but SIGHUP). */
@@ -214,7 +248,7 @@ control_signal(struct control *ctl)
 	if (read(ctl->sfd, &si, sizeof(si)) != (ssize_t)sizeof(si))
 		return 0;
 	if (si.ssi_signo == SIGHUP) {
-		control_reload(ctl->policies, "SIGHUP");
+		control_reload_retry(ctl, "SIGHUP");
 		return 0;
 	}
 	log_msg(LOG_INFO, "shutdown", "signal %d: finishing in-flight "

@@ -32,11 +32,13 @@ struct control {
 	int			 ifd;		/* inotify, -1 without */
 	int			 wd;		/* watch on policies, -1: lost */
 	int			 pending;	/* a reload waits for quiet */
+	unsigned		 retry_s;	/* failed: next wait, 0: none */
+	time_t			 retry_at;	/* CLOCK_MONOTONIC seconds */
 	struct control_file_id	 certs[2];	/* cert, key as last seen */
 };
 
 /*
- * Block SIGTERM, SIGINT, SIGHUP and SIGPIPE in this thread (call it before
+ * Block SIGTERM, SIGINT and SIGHUP in this thread (call it before
  * server_start() so the server's threads inherit the mask) and open the
  * signal and inotify descriptors. The paths are borrowed for ctl's life.
  * Returns 0, or -1 with the reason in err.
@@ -46,7 +48,8 @@ int	control_init(struct control *ctl, const char *policies,
 	    char *err, size_t errlen);
 /*
  * Run until SIGTERM or SIGINT: reload policies on SIGHUP or a change in
- * the directory, the key pair when its files change, trim idle memory.
+ * the directory (a failed reload is retried with backoff), the key pair
+ * when its files change, trim idle memory.
  */
 void	control_run(struct control *ctl, struct server *srv);
 /*

@@ -7,10 +7,11 @@
 #include "cli/serve_opts.h"
 
 #include <stddef.h>
+#include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "cli/serve_limits.h"
+#include "cli/serve_mem.h"
 
 #define SRV(f)	offsetof(struct serve_opts, srv.f)
 #define OPT(f)	offsetof(struct serve_opts, f)
@@ -43,20 +44,35 @@ static const struct cli_opt	serve_flags[] = {
 	{ "threads", 0, CLI_OPT_COUNT, "N", 0, SERVE_THREADS_MIN,
 	    SERVE_THREADS_MAX, 0,
 	    NULL, "GITGATE_THREADS", SRV(threads),
-	    "worker threads (default: one per CPU, at most "
+	    "worker threads (CPUs or CPU quota, at most "
 	    STR(SERVE_THREADS_DEFAULT_MAX) ")" },
 	{ "log-level", 0, CLI_OPT_LEVEL, "debug|info|warn|error", 0, 0, 0, 0,
 	    SERVE_LOG_LEVEL_DEFAULT, "GITGATE_LOG_LEVEL", OPT(log_level),
 	    "least severe log line written" },
 	{ "max-connections", 0, CLI_OPT_COUNT, "N", 0, SERVE_CONNECTIONS_MIN,
-	    SERVE_CONNECTIONS_MAX, SERVE_CONNECTIONS_DEFAULT,
+	    SERVE_CONNECTIONS_MAX, 0,
 	    NULL, "GITGATE_MAX_CONNECTIONS", SRV(conn_limit),
-	    "open connections; past it one is closed at once" },
+	    "open connections (1000, fewer under a memory limit)" },
 	{ "connection-timeout", 0, CLI_OPT_SECONDS, "S", 0,
 	    SERVE_CONN_TIMEOUT_MIN, SERVE_CONN_TIMEOUT_MAX,
 	    SERVE_CONN_TIMEOUT_DEFAULT,
 	    NULL, "GITGATE_CONNECTION_TIMEOUT", SRV(conn_timeout),
-	    "an idle or stalled connection is closed" },
+	    "a keep-alive connection idle this long is closed" },
+	{ "first-request-timeout", 0, CLI_OPT_SECONDS, "S", 0,
+	    SERVE_DEADLINE_MIN, SERVE_DEADLINE_MAX,
+	    SERVE_FIRST_REQUEST_DEFAULT,
+	    NULL, "GITGATE_FIRST_REQUEST_TIMEOUT",
+	    SRV(first_request_timeout),
+	    "TLS handshake and first request head" },
+	{ "request-timeout", 0, CLI_OPT_SECONDS, "S", 0,
+	    SERVE_DEADLINE_MIN, SERVE_DEADLINE_MAX,
+	    SERVE_REQUEST_TIMEOUT_DEFAULT,
+	    NULL, "GITGATE_REQUEST_TIMEOUT", SRV(request_timeout),
+	    "a request, head to answer, however it trickles" },
+	{ "body-wait-timeout", 0, CLI_OPT_SECONDS, "S", 0,
+	    SERVE_DEADLINE_MIN, SERVE_DEADLINE_MAX, SERVE_BODY_WAIT_DEFAULT,
+	    NULL, "GITGATE_BODY_WAIT_TIMEOUT", SRV(body_wait_timeout),
+	    "a body waiting for body budget; 503 past it" },
 	{ "max-header-bytes", 0, CLI_OPT_SIZE, "BYTES", 0,
 	    SERVE_HEADER_BYTES_MIN, SERVE_HEADER_BYTES_MAX,
 	    SERVE_HEADER_BYTES_DEFAULT,
@@ -67,10 +83,9 @@ static const struct cli_opt	serve_flags[] = {
 	    NULL, "GITGATE_MAX_JSON_DEPTH", SRV(admission.max_json_depth),
 	    "JSON nesting of a review; 400 past it" },
 	{ "max-inflight-bytes", 0, CLI_OPT_SIZE, "BYTES", 0,
-	    SERVE_INFLIGHT_BYTES_MIN, SERVE_INFLIGHT_BYTES_MAX,
-	    SERVE_INFLIGHT_BYTES_DEFAULT,
+	    SERVE_INFLIGHT_BYTES_MIN, SERVE_INFLIGHT_BYTES_MAX, 0,
 	    NULL, "GITGATE_MAX_INFLIGHT_BYTES", SRV(max_inflight_bytes),
-	    "request bodies held at once; past it one waits" },
+	    "request bodies held at once (16 MiB, or what fits)" },
 	{ "allow-expired-cert", 0, CLI_OPT_BOOL, NULL, 0, 0, 0, 0,
 	    NULL, "GITGATE_ALLOW_EXPIRED_CERT", OPT(allow_expired),
 	    "start (and reload) with an expired certificate" },
@@ -88,16 +103,12 @@ const struct cli_cmd	serve_opts_cmd = {
 int
 serve_opts_parse(struct serve_opts *o, int argc, char **argv)
 {
-	long	n;
 	int	rc;
 
 	memset(o, 0, sizeof(*o));
 	if ((rc = cli_opt_parse(&serve_opts_cmd, o, argc, argv)) != 0)
 		return rc;
-	if (o->srv.threads == 0) {
-		n = sysconf(_SC_NPROCESSORS_ONLN);
-		o->srv.threads = n < 1 ? 1 : n > SERVE_THREADS_DEFAULT_MAX ?
-		    SERVE_THREADS_DEFAULT_MAX : (unsigned)n;
-	}
+	serve_mem_env_read(getenv(SERVE_CGROUP_ENV), &o->mem);
+	serve_mem_defaults(&o->mem, &o->srv);
 	return 0;
 }

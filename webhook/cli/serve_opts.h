@@ -9,6 +9,7 @@
 
 #include "base/log.h"
 #include "cli/cli_opt.h"
+#include "cli/serve_mem.h"
 #include "http/server.h"
 
 struct serve_opts {
@@ -16,14 +17,17 @@ struct serve_opts {
 	const char		*policies;
 	enum log_level		 log_level;
 	int			 allow_expired;
+	struct serve_mem_env	 mem;	/* the cgroup's limits, as read */
 };
 
 extern const struct cli_cmd	serve_opts_cmd;
 
 /*
  * Fill o from the defaults, the GITGATE_* variables and argv (a flag wins
- * over its variable); --threads unset is one per CPU, at most
- * SERVE_THREADS_DEFAULT_MAX. Returns 0; 1 after printing --help; -1 after
+ * over its variable); --threads, --max-connections and
+ * --max-inflight-bytes unset come from serve_mem_defaults() (the CPUs,
+ * the cgroup's memory limit; $GITGATE_CGROUP_ROOT names another cgroup
+ * directory, for tests). Returns 0; 1 after printing --help; -1 after
  * printing why on stderr. Strings are borrowed from argv and environ.
  */
 int	serve_opts_parse(struct serve_opts *o, int argc, char **argv);

@@ -10,11 +10,13 @@
 #include "http/body_budget.h"
 
 #include <pthread.h>
+#include <time.h>
 
 static pthread_mutex_t		 mu = PTHREAD_MUTEX_INITIALIZER;
 static size_t			 cap;		/* 0: none */
 static int			 opened;	/* draining: no more waiting */
 static size_t			 held;
+static size_t			 small_held;	/* of held, passed as small */
 static size_t			 n_waiting;
 static struct body_waiter	*head, *tail;
 
@@ -89,8 +91,17 @@ body_budget_take(struct body_waiter *w, size_t n, void *conn)
 	w->want = n;
 	w->conn = conn;
 	w->next = NULL;
+	w->since_ms = body_budget_now_ms();
+	w->small = 0;
 	pthread_mutex_lock(&mu);
-	if ((ok = n <= BODY_BUDGET_SMALL || (head == NULL && fits(n))) != 0) {
+	if (n <= BODY_BUDGET_SMALL && (cap == 0 || opened ||
+	    small_held + n <= cap / BODY_BUDGET_SMALL_SHARE)) {
+		held += n;
+		small_held += n;
+		w->small = 1;
+		w->state = BODY_HELD;
+		ok = 1;
+	} else if ((ok = head == NULL && fits(n)) != 0) {
 		held += n;
 		w->state = BODY_HELD;
 	} else {
@@ -114,6 +125,8 @@ body_budget_suspended(struct body_waiter *w)
 	pthread_mutex_lock(&mu);
 	if ((granted = w->state == BODY_GRANTED_EARLY) != 0)
 		w->state = BODY_HELD;
+	else if (w->state == BODY_EXPIRED)
+		granted = 1;
 	else if (w->state == BODY_QUEUED)
 		w->state = BODY_SUSPENDED;
 	pthread_mutex_unlock(&mu);
@@ -150,18 +163,61 @@ body_budget_release(struct body_waiter *w, void (*resume)(void *))
 	case BODY_HELD:
 	case BODY_GRANTED_EARLY:
 		held -= w->want;
+		if (w->small)
+			small_held -= w->want;
+		w->small = 0;
 		break;
 	case BODY_QUEUED:
 	case BODY_SUSPENDED:
 		unlink_waiter(w);
 		break;
 	case BODY_IDLE:
+	case BODY_EXPIRED:
 		break;
 	}
 	w->state = BODY_IDLE;
 	list = grant();
 	pthread_mutex_unlock(&mu);
 	resume_all(list, resume);
+}
+
+uint64_t
+body_budget_now_ms(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+size_t
+body_budget_expire(uint64_t now_ms, uint64_t max_wait_ms,
+    void (*resume)(void *))
+{
+	struct body_waiter	*w, *list = NULL, *granted, *last;
+	size_t			 n = 0;
+
+	/* The line is in arrival order: the expired ones are its head. */
+	pthread_mutex_lock(&mu);
+	while ((w = head) != NULL && now_ms >= w->since_ms &&
+	    now_ms - w->since_ms >= max_wait_ms) {
+		unlink_waiter(w);
+		n++;
+		if (w->state == BODY_SUSPENDED) {
+			w->next = list;
+			list = w;
+		}
+		w->state = BODY_EXPIRED;	/* QUEUED: its thread resumes */
+	}
+	if ((granted = grant()) != NULL) {
+		for (last = granted; last->next != NULL; last = last->next)
+			continue;
+		last->next = list;
+		list = granted;
+	}
+	pthread_mutex_unlock(&mu);
+	resume_all(list, resume);
+	return n;
 }
 
 size_t

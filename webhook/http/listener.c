@@ -10,6 +10,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -23,6 +24,13 @@
 
 #include "base/log.h"
 #include "base/metrics.h"
+#include "http/conn_table.h"
+
+/* Refusals and closes since the last warning, for the next one. */
+struct listener_tally {
+	time_t		 warned;
+	unsigned long	 n[CONN_WHY_N + 1];	/* + refused */
+};
 
 struct listener {
 	int			 fd;		/* listening; -1 once stopped */
@@ -34,7 +42,25 @@ struct listener {
 	pthread_t		 thread;
 	int			 running;
 	time_t			 warned;	/* last accept warning */
+	struct conn_table	 tab;
+	struct conn_deadlines	 dl;
+	listener_tick_fn	 tick;
+	void			*tick_cls;
+	uint64_t		 last_tick;
+	struct listener_tally	 tally;
 };
+
+/* What the tally counts past the conn_why reasons. */
+#define TALLY_REFUSED	CONN_WHY_N
+
+uint64_t
+listener_now_ms(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
 
 /*
  * Parse "host:port" / "[v6]:port" / ":port" and bind a listening socket.
@@ -102,6 +128,11 @@ listener_open(const char *addr, unsigned limit, char *err, size_t errlen)
 	}
 	l->limit = limit;
 	l->fd = -1;
+	l->wake[0] = l->wake[1] = -1;
+	if (conn_table_init(&l->tab, limit + LISTENER_CLOSING_MAX) == -1) {
+		snprintf(err, errlen, "out of memory");
+		goto fail;
+	}
 	if (pipe2(l->wake, O_CLOEXEC | O_NONBLOCK) == -1) {
 		snprintf(err, errlen, "pipe: %s", strerror(errno));
 		l->wake[0] = l->wake[1] = -1;
@@ -129,24 +160,91 @@ warn_exhausted(struct listener *l, int e)
 	    atomic_load(&l->open), LISTENER_BACKOFF_MS);
 }
 
-/* One accepted socket: over the limit it is closed, else handed over. */
+/*
+ * Connections refused and closed under pressure or past a deadline: one
+ * warning per LISTENER_WARN_EVERY_S with the counts since the last, not
+ * one a connection (a flood would flood the log too). Idle keep-alive
+ * connections closed are only counted (metrics).
+ */
+static void
+tally_flush(struct listener *l)
+{
+	struct listener_tally	*t = &l->tally;
+	time_t			 now = time(NULL);
+
+	if (t->n[TALLY_REFUSED] + t->n[CONN_WHY_PRESSURE] +
+	    t->n[CONN_WHY_FIRST] + t->n[CONN_WHY_REQUEST] == 0 ||
+	    now - t->warned < LISTENER_WARN_EVERY_S)
+		return;
+	t->warned = now;
+	log_msg(LOG_WARN, "connections_closed", "%lu refused, %lu of the "
+	    "oldest without a request closed for room (--max-connections "
+	    "%u), %lu closed with no request in time, %lu with a request "
+	    "past its deadline", t->n[TALLY_REFUSED], t->n[CONN_WHY_PRESSURE],
+	    l->limit, t->n[CONN_WHY_FIRST], t->n[CONN_WHY_REQUEST]);
+	memset(t->n, 0, sizeof(t->n));
+}
+
+/* conn_table's close: the owner (libmicrohttpd) sees EOF and closes. */
+static void
+close_conn(void *cls, int fd, enum conn_why why)
+{
+	struct listener	*l = cls;
+
+	shutdown(fd, SHUT_RDWR);
+	metrics_connection_closed((enum metrics_closed)why);
+	l->tally.n[why]++;
+}
+
+/*
+ * At the limit: room is being made (connections closing), or one is
+ * closed to make it. Returns 1 when the newcomer may be admitted.
+ */
+static int
+make_room(struct listener *l)
+{
+	unsigned	closing;
+
+	(void)conn_table_count(&l->tab, &closing);
+	if (atomic_load(&l->open) < l->limit + closing)
+		return 1;
+	return conn_table_evict(&l->tab, listener_now_ms(),
+	    LISTENER_FRESH_GRACE_MS, LISTENER_CLOSING_MAX, close_conn, l);
+}
+
+/* One accepted socket: handed over, or at the limit closed at once. */
 static void
 admit(struct listener *l, int fd, const struct sockaddr *sa, socklen_t salen)
 {
 	unsigned	n;
 
 	/* Only this thread adds, so the check cannot be overtaken. */
-	if (atomic_load(&l->open) >= l->limit) {
+	if ((atomic_load(&l->open) >= l->limit && !make_room(l)) ||
+	    conn_table_add(&l->tab, fd, listener_now_ms()) == -1) {
 		close(fd);
 		metrics_connection_refused();
-		log_msg(LOG_DEBUG, "connection_refused", "%u connections open "
-		    "(--max-connections)", l->limit);
+		l->tally.n[TALLY_REFUSED]++;
 		return;
 	}
 	n = atomic_fetch_add(&l->open, 1) + 1;
 	metrics_connections(n);
 	if (l->hand(l->cls, fd, sa, salen) == -1)
-		listener_closed(l);
+		listener_closed(l, fd);
+}
+
+/* Every LISTENER_TICK_MS: deadlines, warnings, then the owner's tick. */
+static void
+listener_tick(struct listener *l)
+{
+	uint64_t	now = listener_now_ms();
+
+	if (now - l->last_tick < LISTENER_TICK_MS)
+		return;
+	l->last_tick = now;
+	(void)conn_table_expire(&l->tab, now, &l->dl, close_conn, l);
+	tally_flush(l);
+	if (l->tick != NULL)
+		l->tick(l->tick_cls, now);
 }
 
 /*
@@ -195,7 +293,7 @@ listener_main(void *arg)
 {
 	struct listener	*l = arg;
 	struct pollfd	 pfd[2];
-	int		 paused = 0;
+	int		 paused = 0, n;
 
 	pfd[0].fd = l->wake[0];
 	pfd[0].events = POLLIN;
@@ -203,17 +301,29 @@ listener_main(void *arg)
 	pfd[1].events = POLLIN;
 	for (;;) {
 		/* Paused: wait on the stop pipe alone, for a while. */
-		if (poll(pfd, paused ? 1 : 2, paused ? LISTENER_BACKOFF_MS :
-		    -1) == -1 && errno != EINTR) {
+		n = poll(pfd, paused ? 1 : 2, paused ? LISTENER_BACKOFF_MS :
+		    LISTENER_TICK_MS);
+		if (n == -1 && errno != EINTR) {
 			log_msg(LOG_ERROR, "accept_failed", "poll: %s",
 			    strerror(errno));
 			break;
 		}
 		if (pfd[0].revents != 0)
 			break;
-		paused = accept_batch(l) == -1;
+		if (n > 0 || paused)
+			paused = accept_batch(l) == -1;
+		listener_tick(l);
 	}
 	return NULL;
+}
+
+void
+listener_deadlines(struct listener *l, const struct conn_deadlines *dl,
+    listener_tick_fn tick, void *cls)
+{
+	l->dl = *dl;
+	l->tick = tick;
+	l->tick_cls = cls;
 }
 
 int
@@ -235,12 +345,20 @@ listener_start(struct listener *l, listener_hand_fn hand, void *cls,
 }
 
 void
-listener_closed(struct listener *l)
+listener_closed(struct listener *l, int fd)
 {
 	unsigned	n;
 
+	conn_table_remove(&l->tab, fd);
 	n = atomic_fetch_sub(&l->open, 1) - 1;
 	metrics_connections(n);
+}
+
+void
+listener_request(struct listener *l, int fd, int begins)
+{
+	conn_table_set(&l->tab, fd, begins ? CONN_REQUEST : CONN_IDLE,
+	    listener_now_ms());
 }
 
 void
@@ -270,5 +388,6 @@ listener_free(struct listener *l)
 		close(l->wake[0]);
 	if (l->wake[1] != -1)
 		close(l->wake[1]);
+	conn_table_free(&l->tab);
 	free(l);
 }

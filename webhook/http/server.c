@@ -3,9 +3,11 @@
  * path, methods and handler: POST /validate, GET /healthz, /readyz,
  * /metrics. Transport errors become their status where they are found:
  * 404 path, 405 method, 415 type, 413 size (answered before the body is
- * read when Content-Length says so). Connections come
- * from listener.c, which accepts and enforces --max-connections, and are
- * added to libmicrohttpd's pool, which then owns them.
+ * read when Content-Length says so), 503 when a body waited past
+ * --body-wait-timeout for budget. Connections come from listener.c, which
+ * accepts, enforces --max-connections and the deadlines (it is told when
+ * each request begins and ends), and are added to libmicrohttpd's pool,
+ * which then owns them.
  */
 #include "http/server.h"
 
@@ -85,10 +87,16 @@ read_client_ca(const char *path, char **out, char *err, size_t errlen)
 	return 0;
 }
 
+/* answer()'s flags */
+#define ANSWER_FREE	0x1	/* body is ours to free */
+#define ANSWER_CLOSE	0x2	/* close the connection after it */
+
 static enum MHD_Result
 answer(struct MHD_Connection *c, unsigned status, char *body, size_t len,
-    const char *type, int must_free)
+    const char *type, int flags)
 {
+	int			 must_free = flags & ANSWER_FREE;
+
 	struct MHD_Response	*r;
 	enum MHD_Result		 ret;
 
@@ -100,7 +108,7 @@ answer(struct MHD_Connection *c, unsigned status, char *body, size_t len,
 		return MHD_NO;
 	}
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, type);
-	if (atomic_load(&server_draining))
+	if ((flags & ANSWER_CLOSE) || atomic_load(&server_draining))
 		MHD_add_response_header(r, MHD_HTTP_HEADER_CONNECTION, "close");
 	if (status == MHD_HTTP_METHOD_NOT_ALLOWED)
 		MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, "POST");
@@ -114,6 +122,83 @@ answer_text(struct MHD_Connection *c, unsigned status, const char *text)
 {
 	return answer(c, status, (char *)(uintptr_t)text, strlen(text),
 	    "text/plain; charset=utf-8", 0);
+}
+
+/* An answer after which the connection is closed (framing errors). */
+static enum MHD_Result
+answer_close(struct MHD_Connection *c, unsigned status, const char *text)
+{
+	metrics_http_error(status);
+	return answer(c, status, (char *)(uintptr_t)text, strlen(text),
+	    "text/plain; charset=utf-8", ANSWER_CLOSE);
+}
+
+/* framing_header()'s tally of the framing headers of a request. */
+struct framing {
+	unsigned	 n_cl;		/* Content-Length fields */
+	unsigned	 n_te;		/* Transfer-Encoding fields */
+	int		 cl_differ;	/* two Content-Lengths disagree */
+	const char	*cl;		/* the first */
+	const char	*te;		/* the first */
+};
+
+static enum MHD_Result
+framing_header(void *cls, enum MHD_ValueKind kind, const char *key,
+    const char *value)
+{
+	struct framing	*f = cls;
+
+	(void)kind;
+	if (strcasecmp(key, MHD_HTTP_HEADER_CONTENT_LENGTH) == 0) {
+		if (f->n_cl++ == 0)
+			f->cl = value;
+		else if (strcmp(f->cl, value) != 0)
+			f->cl_differ = 1;
+	} else if (strcasecmp(key, MHD_HTTP_HEADER_TRANSFER_ENCODING) == 0) {
+		if (f->n_te++ == 0)
+			f->te = value;
+	}
+	return MHD_YES;
+}
+
+/*
+ * RFC 9112 section 6: a request whose body length is ambiguous is
+ * answered at once and its connection closed, before any of its body is
+ * read: Content-Length with Transfer-Encoding (request smuggling; a
+ * Content-Length: 1 would otherwise reserve 1 byte of body budget for a
+ * chunked body), Content-Lengths that disagree or are no number (400), a
+ * transfer coding other than chunked alone (501). Returns 0 when the
+ * framing is sound, else the status of the answer, whose result is in
+ * *ret.
+ */
+static int
+framing_check(struct MHD_Connection *c, enum MHD_Result *ret)
+{
+	struct framing	 f;
+	const char	*p;
+	unsigned	 status = 0;
+
+	memset(&f, 0, sizeof(f));
+	MHD_get_connection_values(c, MHD_HEADER_KIND, framing_header, &f);
+	if (f.n_cl > 0 && f.n_te > 0)
+		status = 400;
+	else if (f.cl_differ)
+		status = 400;
+	else if (f.n_cl > 0) {
+		for (p = f.cl; *p >= '0' && *p <= '9'; p++)
+			continue;
+		if (p == f.cl || *p != '\0')
+			status = 400;
+	} else if (f.n_te > 1 || (f.n_te == 1 &&
+	    strcasecmp(f.te, "chunked") != 0))
+		status = 501;
+	if (status == 0)
+		return 0;
+	*ret = answer_close(c, status, status == 501 ? "transfer coding not "
+	    "implemented: only chunked is\n" : f.n_te > 0 ? "Content-Length "
+	    "and Transfer-Encoding together are refused (RFC 9112 6.1)\n" :
+	    "Content-Length is ambiguous (RFC 9112 6.3)\n");
+	return (int)status;
 }
 
 static int
@@ -163,7 +248,7 @@ serve_metrics(struct server *srv, struct MHD_Connection *c, void **con_cls)
 	if (text == NULL)
 		return answer_text(c, 500, "out of memory\n");
 	return answer(c, 200, text, len,
-	    "text/plain; version=0.0.4; charset=utf-8", 1);
+	    "text/plain; version=0.0.4; charset=utf-8", ANSWER_FREE);
 }
 
 /* With --client-ca: 1 if the peer sent a certificate that verifies. */
@@ -181,6 +266,16 @@ client_verified(struct server *srv, struct MHD_Connection *c)
 	if (gnutls_certificate_verify_peers2(ci->tls_session, &status) != 0)
 		return 0;
 	return status == 0;
+}
+
+/* The connection's socket, as the listener knows it; -1 if unknown. */
+static int
+conn_fd(struct MHD_Connection *c)
+{
+	const union MHD_ConnectionInfo	*ci;
+
+	ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+	return ci != NULL ? ci->connect_fd : -1;
 }
 
 /* body_budget's resume: the bytes are ours, read the body now. */
@@ -310,7 +405,7 @@ validate_finish(struct server *srv, struct MHD_Connection *c,
 	if (rep.status != 200)
 		metrics_http_error(rep.status);
 	return answer(c, (unsigned)rep.status, rep.body, rep.len,
-	    "application/json", 1);
+	    "application/json", ANSWER_FREE);
 }
 
 #define ROUTE_GET	0x1u
@@ -374,7 +469,12 @@ on_request(void *cls, struct MHD_Connection *c, const char *url,
 
 	(void)version;
 	if (req == NULL) {	/* the first call; on_completed balances it */
+		enum MHD_Result	ret;
+
 		atomic_fetch_add(&srv->inflight, 1);
+		listener_request(srv->listener, conn_fd(c), 1);
+		if (framing_check(c, &ret) != 0)
+			return ret;
 		return route_begin(srv, c, url, method, con_cls);
 	}
 	if (req->route == ROUTE_DONE)
@@ -390,6 +490,12 @@ on_request(void *cls, struct MHD_Connection *c, const char *url,
 	 */
 	if (req->waited && req->len == 0) {
 		req->waited = 0;
+		if (req->budget.state == BODY_EXPIRED) {
+			req->route = ROUTE_DONE;
+			request_release(req);
+			return answer_close(c, 503, "busy: no room for the "
+			    "request body within --body-wait-timeout\n");
+		}
 		if (req->chunked || req->cap > 0)
 			return MHD_YES;
 	}
@@ -403,9 +509,9 @@ on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 	struct server	*srv = cls;
 	struct request	*req = *con_cls;
 
-	(void)c;
 	(void)toe;
 	atomic_fetch_sub(&srv->inflight, 1);
+	listener_request(srv->listener, conn_fd(c), 0);
 	if (req == NULL)
 		return;
 	request_release(req);
@@ -437,10 +543,21 @@ on_connection(void *cls, struct MHD_Connection *c, void **socket_ctx,
 {
 	struct server	*srv = cls;
 
-	(void)c;
 	(void)socket_ctx;
 	if (toe == MHD_CONNECTION_NOTIFY_CLOSED)
-		listener_closed(srv->listener);
+		listener_closed(srv->listener, conn_fd(c));
+}
+
+/* The listener's tick: bodies that waited too long in line get a 503. */
+static void
+on_tick(void *cls, uint64_t now_ms)
+{
+	struct server	*srv = cls;
+
+	if (body_budget_expire(now_ms, srv->cfg.body_wait_timeout * 1000ull,
+	    resume_connection) > 0)
+		metrics_body_budget(body_budget_held(),
+		    body_budget_waiting());
 }
 
 static void
@@ -489,6 +606,25 @@ daemon_start(struct server *srv, struct MHD_OptionItem *trust)
 	    MHD_OPTION_END);
 }
 
+/* Defaults for the deadlines left 0, and the listener told of them. */
+static void
+server_deadlines(struct server *srv)
+{
+	struct server_config	*cfg = &srv->cfg;
+	struct conn_deadlines	 dl;
+
+	if (cfg->first_request_timeout == 0)
+		cfg->first_request_timeout = SERVER_FIRST_REQUEST_DEFAULT;
+	if (cfg->request_timeout == 0)
+		cfg->request_timeout = SERVER_REQUEST_TIMEOUT_DEFAULT;
+	if (cfg->body_wait_timeout == 0)
+		cfg->body_wait_timeout = SERVER_BODY_WAIT_DEFAULT;
+	dl.first_ms = cfg->first_request_timeout * 1000ull;
+	dl.request_ms = cfg->request_timeout * 1000ull;
+	dl.idle_ms = cfg->conn_timeout * 1000ull;
+	listener_deadlines(srv->listener, &dl, on_tick, srv);
+}
+
 struct server *
 server_start(const struct server_config *cfg, char *err, size_t errlen)
 {
@@ -516,6 +652,7 @@ server_start(const struct server_config *cfg, char *err, size_t errlen)
 	if ((srv->listener = listener_open(cfg->listen, cfg->conn_limit, err,
 	    errlen)) == NULL)
 		goto fail;
+	server_deadlines(srv);
 	body_budget_init(cfg->max_inflight_bytes != 0 ?
 	    cfg->max_inflight_bytes : SERVER_INFLIGHT_BYTES_DEFAULT);
 	if ((srv->daemon = daemon_start(srv, trust)) == NULL) {

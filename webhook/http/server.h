@@ -16,6 +16,15 @@
 #define SERVER_MAX_BODY_LIMIT		(64u * 1024 * 1024)
 #define SERVER_CONN_LIMIT_DEFAULT	1000
 #define SERVER_CONN_TIMEOUT_DEFAULT	120	/* s; > apiserver's 90 s idle */
+/*
+ * Deadlines, whatever the bytes trickle: accepted to a request's head read
+ * (the TLS handshake included); a request's head to its answer; the body
+ * budget's line (then 503, well inside the API server's 10 s default and
+ * the 5 s of our webhook configuration).
+ */
+#define SERVER_FIRST_REQUEST_DEFAULT	10	/* s */
+#define SERVER_REQUEST_TIMEOUT_DEFAULT	20	/* s */
+#define SERVER_BODY_WAIT_DEFAULT	2	/* s */
 #define SERVER_HEADER_BYTES_DEFAULT	(32u * 1024)	/* per conn */
 #define SERVER_HEADER_BYTES_MIN		(4u * 1024)
 #define SERVER_HEADER_BYTES_LIMIT	(1024u * 1024)
@@ -47,7 +56,10 @@ struct server_config {
 	size_t		 max_body;
 	unsigned	 threads;
 	unsigned	 conn_limit;
-	unsigned	 conn_timeout;
+	unsigned	 conn_timeout;		/* keep-alive idle, s */
+	unsigned	 first_request_timeout;	/* s; 0: default */
+	unsigned	 request_timeout;	/* s; 0: default */
+	unsigned	 body_wait_timeout;	/* s; 0: default */
 	size_t		 max_header_bytes;	/* request + headers */
 	size_t		 max_inflight_bytes;	/* bodies held; 0: default */
 	struct admission_opts admission;	/* --audit, --max-json-depth;

@@ -399,7 +399,7 @@ main(void)
 		test_row(o);
 		test_bounds(o);
 	}
-	CHECK_INT(n, 15);
+	CHECK_INT(n, 18);
 	test_bool_env();
 	test_defaults();
 	test_usage_errors();

@@ -2,7 +2,7 @@
  * test_body_budget.c - webhook/http/body_budget.c: who is admitted, who waits,
  * in what order they are resumed, the grant that lands before a
  * connection is suspended, leaving the line, draining, small bodies
- * passing the line, and 8 threads
+ * passing the line, waiting too long (expired), and 8 threads
  * hammering it (the cap holds at every grant; everyone gets through).
  */
 #include <pthread.h>
@@ -62,6 +62,85 @@ test_line(void)
 	/* releasing twice gives nothing back twice */
 	body_budget_release(&c, record);
 	CHECK_INT(body_budget_held(), 0);
+}
+
+/*
+ * Waiting too long: the head of the line expires (resumed if suspended,
+ * else its own thread resumes it), and the one behind it, which fits, is
+ * granted; the one holding bytes is never touched.
+ */
+static void
+test_expire(void)
+{
+	struct body_waiter	a = { 0 }, b = { 0 }, c = { 0 }, d = { 0 };
+	int			A, B, C, D;
+	uint64_t		now;
+
+	line_reset(10 * U);
+	CHECK_INT(body_budget_take(&a, 6 * U, &A), 1);
+	CHECK_INT(body_budget_take(&b, 6 * U, &B), 0);
+	CHECK_INT(body_budget_suspended(&b), 0);
+	CHECK_INT(body_budget_take(&c, 2 * U, &C), 0);
+	CHECK_INT(body_budget_suspended(&c), 0);
+	now = body_budget_now_ms();
+	CHECK_INT(body_budget_expire(now, 60000, record), 0);	/* not yet */
+	b.since_ms = now - 2000;			/* b waited 2 s */
+	CHECK_INT(body_budget_expire(now, 2000, record), 1);
+	CHECK_INT(b.state, BODY_EXPIRED);
+	CHECK_INT(c.state, BODY_HELD);			/* 8 <= 10 now */
+	CHECK_INT(n_resumed, 2);
+	CHECK(resumed[0] == &B || resumed[1] == &B);
+	CHECK(resumed[0] == &C || resumed[1] == &C);
+	CHECK_INT(a.state, BODY_HELD);
+	CHECK_INT(body_budget_held(), 8 * U);
+	CHECK_INT(body_budget_waiting(), 0);
+	/* expired before its connection was suspended: its thread resumes */
+	CHECK_INT(body_budget_take(&d, 6 * U, &D), 0);
+	CHECK_INT(body_budget_expire(d.since_ms + 2000, 2000, record), 1);
+	CHECK_INT(n_resumed, 2);
+	CHECK_INT(body_budget_suspended(&d), 1);
+	CHECK_INT(d.state, BODY_EXPIRED);
+	body_budget_release(&b, record);		/* holds nothing */
+	body_budget_release(&d, record);
+	CHECK_INT(body_budget_held(), 8 * U);
+	body_budget_release(&a, record);
+	body_budget_release(&c, record);
+	CHECK_INT(body_budget_held(), 0);
+}
+
+/*
+ * Small bodies pass the line only up to a quarter of the cap beyond it:
+ * past that (a thousand stalled small uploads) they wait too.
+ */
+static void
+test_small_share(void)
+{
+	struct body_waiter	big = { 0 }, sm[5];
+	int			B, S[5], i;
+
+	memset(sm, 0, sizeof(sm));
+	line_reset(16 * BODY_BUDGET_SMALL);
+	CHECK_INT(body_budget_take(&big, 16 * BODY_BUDGET_SMALL, &B), 1);
+	for (i = 0; i < 4; i++)
+		CHECK_INT(body_budget_take(&sm[i], BODY_BUDGET_SMALL, &S[i]),
+		    1);
+	CHECK_INT(body_budget_take(&sm[4], BODY_BUDGET_SMALL, &S[4]), 0);
+	CHECK_INT(body_budget_suspended(&sm[4]), 0);
+	CHECK_INT(body_budget_held(), 20 * BODY_BUDGET_SMALL);
+	body_budget_release(&sm[0], record);	/* no room under the cap */
+	CHECK_INT(n_resumed, 0);
+	body_budget_release(&big, record);
+	CHECK_INT(n_resumed, 1);
+	CHECK(resumed[0] == &S[4]);
+	for (i = 1; i < 5; i++)
+		body_budget_release(&sm[i], record);
+	CHECK_INT(body_budget_held(), 0);
+	/* and the small share comes back: four pass again */
+	for (i = 0; i < 4; i++)
+		CHECK_INT(body_budget_take(&sm[i], BODY_BUDGET_SMALL, &S[i]),
+		    1);
+	for (i = 0; i < 4; i++)
+		body_budget_release(&sm[i], record);
 }
 
 static void
@@ -228,6 +307,8 @@ int
 main(void)
 {
 	test_line();
+	test_expire();
+	test_small_share();
 	test_early_grant();
 	test_alone_leave_open();
 	test_small_passes();

@@ -1,9 +1,12 @@
 /*
  * test_listener.c - webhook/http/listener.c's hand-off counting on
  * 127.0.0.1: connections up to the limit are handed over and counted
- * open, one past it is closed at once (the client reads EOF) and counted
- * refused, listener_closed() makes room again, a hand-off that fails does
- * not count, and after listener_stop() the kernel refuses. The counts are
+ * open; past it, with all of them in a request, a newcomer is closed at
+ * once (the client reads EOF) and counted refused, and with one idle that
+ * one is closed instead and the newcomer handed over; listener_closed()
+ * makes room again, a hand-off that fails does not count, and after
+ * listener_stop() the kernel refuses. The first-request deadline closes
+ * a silent connection; the tick is called. The counts are
  * read where operators see them, in the metrics text. Bad addresses.
  * Every wait is bounded.
  */
@@ -26,6 +29,8 @@
 
 #define LIMIT		3
 #define WAIT_MS		5000
+#define PRESSURE	"gitgate_connections_closed_total{reason=\"pressure\"}"
+#define FIRST		"gitgate_connections_closed_total{reason=\"first_request\"}"
 
 static atomic_int	handed;		/* hand-off calls */
 static atomic_int	refuse;		/* 1: the hand-off fails */
@@ -176,23 +181,28 @@ test_counting(void)
 	CHECK_INT(atomic_load(&n_held), LIMIT);
 	CHECK_INT(gauge("gitgate_open_connections"), LIMIT);
 	CHECK_INT(gauge("gitgate_connections_refused_total"), 0);
-	/* one past the limit: closed at once, not handed over */
+	/* every connection in a request: one past the limit is refused */
+	for (i = 0; i < LIMIT; i++)
+		listener_request(l, held[i], 1);
 	extra = dial(port);
 	CHECK(extra != -1 && closed_by_peer(extra));
 	close(extra);
 	CHECK_INT(gauge_settled("gitgate_connections_refused_total", 1), 1);
 	CHECK_INT(atomic_load(&handed), LIMIT);
 	CHECK_INT(gauge("gitgate_open_connections"), LIMIT);
-	/* one closes: room for the next */
-	close(held[0]);
-	listener_closed(l);
-	CHECK_INT(gauge("gitgate_open_connections"), LIMIT - 1);
+	/* one idle again: it is closed to make room for the newcomer */
+	listener_request(l, held[0], 0);
 	c[LIMIT] = dial(port);
 	CHECK(wait_handed(LIMIT + 1));
+	CHECK(closed_by_peer(c[0]));
+	CHECK_INT(gauge(PRESSURE), 1);
+	CHECK_INT(gauge("gitgate_connections_refused_total"), 1);
+	close(held[0]);			/* the owner sees EOF, closes */
+	listener_closed(l, held[0]);
 	CHECK_INT(gauge("gitgate_open_connections"), LIMIT);
 	/* a hand-off that fails gives its place back */
 	close(held[1]);
-	listener_closed(l);
+	listener_closed(l, held[1]);
 	atomic_store(&refuse, 1);
 	c[LIMIT + 1] = dial(port);
 	CHECK(wait_handed(LIMIT + 2));
@@ -223,6 +233,59 @@ static const struct {
 	{ "256.1.1.1:8443", "--listen 256.1.1.1:8443: " },
 };
 
+static atomic_int	ticks;
+
+static void
+tick(void *cls, uint64_t now_ms)
+{
+	(void)cls;
+	(void)now_ms;
+	atomic_fetch_add(&ticks, 1);
+}
+
+/* A connection that never begins a request is closed at the deadline. */
+static void
+test_first_deadline(void)
+{
+	struct listener		*l;
+	struct conn_deadlines	 dl = { 300, 0, 0 };
+	char			 addr[64], err[256];
+	int			 port, c, silent;
+	long			 first0;
+	uint64_t		 t0;
+
+	if ((port = free_port()) == -1)
+		return;
+	snprintf(addr, sizeof(addr), "127.0.0.1:%d", port);
+	if ((l = listener_open(addr, LIMIT, err, sizeof(err))) == NULL) {
+		CHECK(0);
+		return;
+	}
+	atomic_store(&refuse, 0);
+	atomic_store(&n_held, 0);
+	atomic_store(&handed, 0);
+	first0 = gauge(FIRST);
+	listener_deadlines(l, &dl, tick, NULL);
+	CHECK_INT(listener_start(l, hand, NULL, err, sizeof(err)), 0);
+	t0 = listener_now_ms();
+	silent = dial(port);
+	c = dial(port);
+	CHECK(wait_handed(2));
+	listener_request(l, held[1], 1);	/* busy: no first deadline */
+	CHECK(closed_by_peer(silent));
+	CHECK(listener_now_ms() - t0 >= 300);
+	CHECK(listener_now_ms() - t0 < 300 + 2 * LISTENER_TICK_MS + 500);
+	CHECK_INT(gauge(FIRST), first0 + 1);
+	CHECK(atomic_load(&ticks) > 0);
+	close(silent);
+	close(c);
+	listener_closed(l, held[0]);
+	listener_closed(l, held[1]);
+	close(held[0]);
+	close(held[1]);
+	listener_free(l);
+}
+
 static void
 test_bad(void)
 {
@@ -240,6 +303,7 @@ int
 main(void)
 {
 	test_counting();
+	test_first_deadline();
 	test_bad();
 	return unit_done("listener");
 }

@@ -580,8 +580,8 @@ test_old_object(void)
 		"'resource':'pods'},'operation':'DELETE','object':null,"
 		"'oldObject':{'kind':'Pod','metadata':{'name':'p\\u00e9',"
 		"'managedFields':[{'manager':'x'}],'ownerReferences':[{"
-		"'controller':true}]}},'oldObject':{'metadata':{'name':"
-		"'second'}},'options':{'fieldManager':'kubectl-edit'}}}",
+		"'controller':true}]}},'options':{'fieldManager':"
+		"'kubectl-edit'}}}",
 	};
 	static const char *const want[] = { "web-old", "p\xc3\xa9" };
 	struct review	 rv;
@@ -642,11 +642,40 @@ test_old_object(void)
 	review_free(&rv);
 }
 
+/* A key twice (oldObject, or the image in object): refused, named. */
+static void
+test_duplicate_keys(void)
+{
+	static const char *const bodies[] = {
+		"{'apiVersion':'admission.k8s.io/v1','kind':'AdmissionReview',"
+		"'request':{'uid':'u','kind':{'kind':'Pod'},'resource':{"
+		"'resource':'pods'},'operation':'DELETE','object':null,"
+		"'oldObject':{'kind':'Pod'},'oldObject':{'kind':'Pod'}}}",
+		"{'apiVersion':'admission.k8s.io/v1','kind':'AdmissionReview',"
+		"'request':{'uid':'u','kind':{'kind':'Pod'},'resource':{"
+		"'resource':'pods'},'operation':'CREATE','object':{'spec':{"
+		"'containers':[{'name':'a','image':'x:1.0','image':'x:latest'}]"
+		"}}}}",
+	};
+	static const char *const key[] = { "oldObject", "image" };
+	struct review	 rv;
+	char		 err[128], want[64];
+	size_t		 i;
+
+	for (i = 0; i < 2; i++) {
+		CHECK_INT(review_decode(q(bodies[i]), strlen(q(bodies[i])), &rv,
+		    err, sizeof(err)), -1);
+		snprintf(want, sizeof(want), "duplicate key \"%s\"", key[i]);
+		CHECK(strstr(err, want) != NULL);
+	}
+}
+
 int
 main(void)
 {
 	test_decode_v1_full();
 	test_old_object();
+	test_duplicate_keys();
 	test_prescan();
 	test_decode_minimal();
 	test_decode_errors();
