@@ -255,7 +255,8 @@ def test_serve_flags_and_env():
     missing = os.path.join(TMP, "missing.crt")
     base = {"tls-cert": missing, "tls-key": "k", "policies": "policies"}
     clean = {k: v for k, v in os.environ.items()
-             if not k.startswith("GITGATE_") or k == "GITGATE"}
+             if not k.startswith("GITGATE_") or k == "GITGATE" or
+             k.startswith("GITGATE_VG_")}
     for name, (arg, det) in flags.items():
         v = valid_value(name, arg, det)
         env_name = "GITGATE_" + name.upper().replace("-", "_")
