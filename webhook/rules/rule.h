@@ -69,6 +69,9 @@ int	rule_writer_matches(const struct strlist *users,
 /* 1 if metadata.ownerReferences has an entry with controller: true. */
 int	rule_has_controller_owner(const cJSON *obj);
 
+/* obj's metadata.labels[key] if it is a string, else NULL. Borrowed. */
+const char *rule_label(const cJSON *obj, const char *key);
+
 /*
  * Find the pod spec of obj, a kind workload: sets *spec and returns 0;
  * returns 1 when kind has no pod spec (not a workload); -1 with a reason

@@ -107,21 +107,16 @@ tenant_shaped(const struct review *rv, const char *sa)
 	static const char *const keys[] = {
 	    "kustomize.toolkit.fluxcd.io/namespace",
 	    "helm.toolkit.fluxcd.io/namespace" };
-	const cJSON	*labels, *v;
-	const char	*colon = strchr(sa, ':');
+	const char	*colon = strchr(sa, ':'), *v;
 	size_t		 i, nslen;
 
-	if (colon == NULL || rv->object == NULL)
+	if (colon == NULL)
 		return 0;
 	nslen = (size_t)(colon - sa);
-	labels = cJSON_GetObjectItemCaseSensitive(
-	    cJSON_GetObjectItemCaseSensitive(rv->object, "metadata"), "labels");
-	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
-		v = cJSON_GetObjectItemCaseSensitive(labels, keys[i]);
-		if (cJSON_IsString(v) && strlen(v->valuestring) == nslen &&
-		    memcmp(v->valuestring, sa, nslen) == 0)
+	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		if ((v = rule_label(rv->object, keys[i])) != NULL &&
+		    strlen(v) == nslen && memcmp(v, sa, nslen) == 0)
 			return 1;
-	}
 	return 0;
 }
 

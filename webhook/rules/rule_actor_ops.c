@@ -26,14 +26,6 @@ member(const cJSON *obj, const char *key)
 	    cJSON_GetObjectItemCaseSensitive(obj, key) : NULL;
 }
 
-static const char *
-label(const cJSON *obj, const char *key)
-{
-	const cJSON	*v = member(member(member(obj, "metadata"), "labels"),
-			    key);
-
-	return cJSON_IsString(v) ? v->valuestring : NULL;
-}
 
 /* 1 if obj carries Helm's helm.sh/hook annotation (a hook or a test). */
 static int
@@ -58,10 +50,10 @@ tenant_owns(const cJSON *obj, const char *which, const char *ns,
 	const char	*lns, *lname, *owner = "Kustomization";
 	char		 q1[RULE_QUOTE_MAX + 4], q2[RULE_QUOTE_MAX + 4];
 
-	if ((lns = label(obj, LABEL_KS_NS)) != NULL)
-		lname = label(obj, LABEL_KS_NAME);
-	else if ((lns = label(obj, LABEL_HELM_NS)) != NULL) {
-		lname = label(obj, LABEL_HELM_NAME);
+	if ((lns = rule_label(obj, LABEL_KS_NS)) != NULL)
+		lname = rule_label(obj, LABEL_KS_NAME);
+	else if ((lns = rule_label(obj, LABEL_HELM_NS)) != NULL) {
+		lname = rule_label(obj, LABEL_HELM_NAME);
 		owner = "HelmRelease";
 	} else if (helm_hook(obj) && strncmp(req_ns, ns, nslen) == 0 &&
 	    req_ns[nslen] == '\0') {

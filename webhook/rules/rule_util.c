@@ -175,3 +175,17 @@ rule_podspec(const cJSON *obj, const char *kind, const cJSON **spec,
 	*spec = cur;
 	return 0;
 }
+
+const char *
+rule_label(const cJSON *obj, const char *key)
+{
+	const cJSON	*v;
+
+	if (!cJSON_IsObject(obj) ||
+	    !cJSON_IsObject(v = cJSON_GetObjectItemCaseSensitive(obj,
+	    "metadata")) ||
+	    !cJSON_IsObject(v = cJSON_GetObjectItemCaseSensitive(v, "labels")))
+		return NULL;
+	v = cJSON_GetObjectItemCaseSensitive(v, key);
+	return cJSON_IsString(v) ? v->valuestring : NULL;
+}
