@@ -234,8 +234,18 @@ match_regex_is_pathological(const struct match_regex *re)
 	return bad;
 }
 
-int
-match_glob(const char *pattern, const char *s)
+static int
+same_byte(char a, char b, int nocase)
+{
+	if (nocase && a >= 'A' && a <= 'Z')
+		a = (char)(a - 'A' + 'a');
+	if (nocase && b >= 'A' && b <= 'Z')
+		b = (char)(b - 'A' + 'a');
+	return a == b;
+}
+
+static int
+glob(const char *pattern, const char *s, int nocase)
 {
 	const char	*p = pattern, *star = NULL, *mark = NULL;
 
@@ -243,7 +253,8 @@ match_glob(const char *pattern, const char *s)
 		if (*p == '*') {
 			star = p++;
 			mark = s;
-		} else if (*p != '\0' && (*p == '?' || *p == *s)) {
+		} else if (*p != '\0' && (*p == '?' ||
+		    same_byte(*p, *s, nocase))) {
 			p++;
 			s++;
 		} else if (star != NULL) {
@@ -257,4 +268,16 @@ match_glob(const char *pattern, const char *s)
 	while (*p == '*')
 		p++;
 	return *p == '\0';
+}
+
+int
+match_glob(const char *pattern, const char *s)
+{
+	return glob(pattern, s, 0);
+}
+
+int
+match_glob_nocase(const char *pattern, const char *s)
+{
+	return glob(pattern, s, 1);
 }

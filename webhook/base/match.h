@@ -54,5 +54,7 @@ int	match_regex_is_pathological(const struct match_regex *re);
  * byte, everything else literally. Linear time, no allocation. 1 or 0.
  */
 int	match_glob(const char *pattern, const char *s);
+/* The same, ASCII letters compared without case ("LATEST" matches "latest"). */
+int	match_glob_nocase(const char *pattern, const char *s);
 
 #endif

@@ -40,14 +40,33 @@ who(struct subject *s)
 	return s->who;
 }
 
-/* Tag checks: nothing, or a finding added. */
+/* The deniedTags glob tag matches, or NULL. */
+static const char *
+denied_tag(const struct rule_image *pi, const char *tag)
+{
+	size_t	i;
+
+	for (i = 0; i < pi->denied_tags.n; i++)
+		if (pi->denied_tags_nocase ?
+		    match_glob_nocase(pi->denied_tags.v[i], tag) :
+		    match_glob(pi->denied_tags.v[i], tag))
+			return pi->denied_tags.v[i];
+	return NULL;
+}
+
+/*
+ * Tag checks, in this order: none, "latest", allowedTags, deniedTags; a
+ * tag must pass all of them (1.4.0-SNAPSHOT is a semantic version, and
+ * refused by a "*-SNAPSHOT" glob). Nothing, or one finding.
+ */
 static void
 check_tag(const struct rule_image *pi, const struct image_ref *ref,
     struct subject *sj, struct rule_result *r)
 {
-	char	err[128], tag[RULE_QUOTE_MAX + 4];
-	size_t	i;
-	int	m, matched = 0;
+	char		 err[128], tag[RULE_QUOTE_MAX + 4], q[RULE_QUOTE_MAX + 4];
+	const char	*pat;
+	size_t		 i;
+	int		 m, matched = 0;
 
 	if (ref->tag[0] == '\0') {
 		if (pi->require_tag)
@@ -60,8 +79,6 @@ check_tag(const struct rule_image *pi, const struct image_ref *ref,
 		    "\"latest\"", who(sj));
 		return;
 	}
-	if (pi->n_allowed_tags == 0)
-		return;
 	for (i = 0; i < pi->n_allowed_tags && !matched; i++) {
 		m = match_regex(pi->allowed_tags[i], ref->tag,
 		    strlen(ref->tag), err, sizeof(err));
@@ -72,9 +89,15 @@ check_tag(const struct rule_image *pi, const struct image_ref *ref,
 		}
 		matched = m == MATCH_YES;
 	}
-	if (!matched)
+	if (pi->n_allowed_tags > 0 && !matched) {
 		rule_result_add(r, RULE_FAIL, "%s: tag \"%s\" is not a release "
 		    "tag", who(sj), rule_quote(tag, sizeof(tag), ref->tag));
+		return;
+	}
+	if ((pat = denied_tag(pi, ref->tag)) != NULL)
+		rule_result_add(r, RULE_FAIL, "%s: tag \"%s\" is a moving name "
+		    "(deniedTags \"%s\")", who(sj), rule_quote(tag, sizeof(tag),
+		    ref->tag), rule_quote(q, sizeof(q), pat));
 }
 
 static void
@@ -199,6 +222,35 @@ f_allowed_tags(struct policy_schema_walk *w, yaml_node_t *n,
 	}
 }
 
+/*
+ * deniedTags' entries are globs over a tag: a tag's bytes ([A-Za-z0-9_.-],
+ * at most 128) and '*' or '?'. Anything else could never match: a typo.
+ */
+static void
+check_tag_glob(struct policy_schema_walk *w, yaml_node_t *n,
+    const char *path, const char *s)
+{
+	size_t	len = strlen(s), bad;
+
+	if (len == 0 || len > IMAGE_TAG_MAX) {
+		SCHEMA_ERR(w, n, path, "a tag glob has 1 to %d bytes",
+		    IMAGE_TAG_MAX);
+		return;
+	}
+	bad = strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "0123456789_.-*?");
+	if (bad < len)
+		SCHEMA_ERR(w, n, path, "'%c' cannot be in a tag (letters, "
+		    "digits, '_', '.', '-'; globs '*' and '?')", s[bad]);
+}
+
+static void
+f_denied_tags(struct policy_schema_walk *w, yaml_node_t *n,
+    const char *path, void *dst)
+{
+	policy_schema_strings(w, n, path, dst, 1, check_tag_glob);
+}
+
 static const struct policy_schema_key image_keys[] = {
 	{ "denyLatest", policy_schema_bool,
 	    offsetof(struct rule_image, deny_latest), 0 },
@@ -207,6 +259,10 @@ static const struct policy_schema_key image_keys[] = {
 	{ "requireDigest", policy_schema_bool,
 	    offsetof(struct rule_image, require_digest), 0 },
 	{ "allowedTags", f_allowed_tags, 0, 0 },
+	{ "deniedTags", f_denied_tags,
+	    offsetof(struct rule_image, denied_tags), 0 },
+	{ "deniedTagsIgnoreCase", policy_schema_bool,
+	    offsetof(struct rule_image, denied_tags_nocase), 0 },
 	{ "allowedRegistries", policy_schema_globs,
 	    offsetof(struct rule_image, allowed_registries), 0 },
 	{ "exemptImages", policy_schema_globs,
@@ -232,6 +288,7 @@ image_free(void *params)
 	for (i = 0; i < img->n_allowed_tags; i++)
 		match_regex_free(img->allowed_tags[i]);
 	free(img->allowed_tags);
+	strlist_free(&img->denied_tags);
 	strlist_free(&img->allowed_registries);
 	strlist_free(&img->exempt_images);
 }

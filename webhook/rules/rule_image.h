@@ -13,6 +13,8 @@ struct rule_image {
 	int			  require_digest;	/* default 0 */
 	struct match_regex	**allowed_tags;		/* any of; none = any */
 	size_t			  n_allowed_tags;
+	struct strlist		  denied_tags;		/* globs on the tag */
+	int			  denied_tags_nocase;	/* default 0 */
 	struct strlist		  allowed_registries;	/* globs on domain */
 	struct strlist		  exempt_images;	/* globs on full name */
 };

@@ -167,9 +167,26 @@ test_glob_table(void)
 	}
 }
 
+/* deniedTags' case-insensitive option: ASCII letters only, same globbing. */
+static void
+test_glob_nocase(void)
+{
+	CHECK_INT(match_glob_nocase("latest", "LATEST"), 1);
+	CHECK_INT(match_glob_nocase("*-snapshot", "1.0.0-SNAPSHOT"), 1);
+	CHECK_INT(match_glob_nocase("*-SNAPSHOT", "1.0.0-snapshot"), 1);
+	CHECK_INT(match_glob_nocase("Main", "mAIN"), 1);
+	CHECK_INT(match_glob_nocase("main", "mainline"), 0);
+	CHECK_INT(match_glob_nocase("a?c", "A-C"), 1);
+	CHECK_INT(match_glob_nocase("[a]", "[A]"), 1);
+	CHECK_INT(match_glob_nocase("1_0", "1-0"), 0);
+	/* the case-sensitive glob stays so */
+	CHECK_INT(match_glob("latest", "LATEST"), 0);
+}
+
 int
 main(void)
 {
+	test_glob_nocase();
 	test_regex_table();
 	test_regex_errors();
 	test_glob_table();

@@ -41,6 +41,7 @@ image_policy_free(struct policy *p)
 	for (i = 0; i < RULE_IMAGE(p)->n_allowed_tags; i++)
 		match_regex_free(RULE_IMAGE(p)->allowed_tags[i]);
 	free(RULE_IMAGE(p)->allowed_tags);
+	fixture_list_free(&RULE_IMAGE(p)->denied_tags);
 	fixture_list_free(&RULE_IMAGE(p)->allowed_registries);
 	fixture_list_free(&RULE_IMAGE(p)->exempt_images);
 	free(p->params);
@@ -239,6 +240,64 @@ test_allowed_tags(void)
 	    "(-[0-9A-Za-z.-]+)?(\\+[0-9A-Za-z.-]+)?$");
 	add_tag_regex(&p, "^[0-9a-f]{7,40}$");
 	run_cases(&p, cases, sizeof(cases) / sizeof(cases[0]));
+	image_policy_free(&p);
+}
+
+/*
+ * deniedTags: globs over the tag, refused even where allowedTags takes
+ * it (1.4.0-SNAPSHOT is a semantic version); case-sensitive unless
+ * deniedTagsIgnoreCase; a digest still pins.
+ */
+static void
+test_denied_tags(void)
+{
+	static const char *const denied[] = { "stable", "main", "edge",
+		"nightly", "*-SNAPSHOT", "latest" };
+	static const struct image_case exact[] = {
+		{ "app:main", RULE_FAIL, "container \"app\" image \"app:main\": "
+		  "tag \"main\" is a moving name (deniedTags \"main\")" },
+		{ "app:1.4.0-SNAPSHOT", RULE_FAIL, "container \"app\" image "
+		  "\"app:1.4.0-SNAPSHOT\": tag \"1.4.0-SNAPSHOT\" is a moving "
+		  "name (deniedTags \"*-SNAPSHOT\")" },
+		{ "app:1.4.0-snapshot", RULE_PASS, NULL },	/* case counts */
+		{ "app:LATEST", RULE_PASS, NULL },
+		{ "app:Stable", RULE_PASS, NULL },
+		{ "app:mainline", RULE_PASS, NULL },		/* whole tag */
+		{ "app:1.4.0", RULE_PASS, NULL },
+		{ "app:nightly@" DIGEST, RULE_PASS, NULL },	/* pinned */
+		/* denyLatest speaks first, with its own words */
+		{ "app:latest", RULE_FAIL, "container \"app\" image "
+		  "\"app:latest\" uses the mutable tag \"latest\"" },
+	};
+	static const struct image_case nocase[] = {
+		{ "app:LATEST", RULE_FAIL, "container \"app\" image "
+		  "\"app:LATEST\": tag \"LATEST\" is a moving name (deniedTags "
+		  "\"latest\")" },
+		{ "app:Stable", RULE_FAIL, NULL },
+		{ "app:1.4.0-snapshot", RULE_FAIL, NULL },
+		{ "app:EDGE", RULE_FAIL, NULL },
+		{ "app:1.4.0", RULE_PASS, NULL },
+		{ "app:edge-1.4.0", RULE_PASS, NULL },
+	};
+	struct policy		p;
+	struct rule_result	r;
+
+	image_policy(&p);
+	fixture_list_set(&RULE_IMAGE(&p)->denied_tags, denied, 6);
+	run_cases(&p, exact, sizeof(exact) / sizeof(exact[0]));
+	RULE_IMAGE(&p)->denied_tags_nocase = 1;
+	run_cases(&p, nocase, sizeof(nocase) / sizeof(nocase[0]));
+	/*
+	 * Refused even where allowedTags takes it; a tag allowedTags refuses
+	 * gets its words (one finding per image).
+	 */
+	add_tag_regex(&p, "^v?\\d+\\.\\d+\\.\\d+(-[0-9A-Za-z.-]+)?$");
+	run_cases(&p, nocase + 2, 1);
+	if (eval_image(&p, "app:Stable", &r) == 0) {
+		CHECK_INT(r.n, 1);
+		CHECK_STR(r.text[0], "container \"app\" image \"app:Stable\": "
+		    "tag \"Stable\" is not a release tag");
+	}
 	image_policy_free(&p);
 }
 
@@ -591,6 +650,7 @@ main(void)
 	test_defaults();
 	test_require_digest();
 	test_allowed_tags();
+	test_denied_tags();
 	test_registries();
 	test_exempt();
 	test_container_lists();
