@@ -190,7 +190,7 @@ static const struct policy_schema_key meta_keys[] = {
 	{ NULL, NULL, 0, 0 }
 };
 
-/* "Settings, ImagePolicy, SourcePolicy or ActorPolicy" into buf. */
+/* "Settings, ImagePolicy, SourcePolicy, ..." into buf. */
 static const char *
 kind_names(const struct policy_kind *const *kinds, char *buf, size_t len)
 {

@@ -104,6 +104,14 @@ f_endpoint_patterns(struct policy_schema_walk *w, yaml_node_t *n,
 	    &pf->n_endpoint_patterns);
 }
 
+/* urls, endpoints: an empty list would read as "none", yet allow any. */
+static void
+f_globs(struct policy_schema_walk *w, yaml_node_t *n, const char *path,
+    void *dst)
+{
+	policy_schema_strings(w, n, path, dst, 0, NULL);
+}
+
 /* sourceNamespaces may be empty: no namespace but the object's own. */
 static void
 f_namespaces(struct policy_schema_walk *w, yaml_node_t *n,
@@ -113,10 +121,10 @@ f_namespaces(struct policy_schema_walk *w, yaml_node_t *n,
 }
 
 const struct policy_schema_key rule_flux_spec_keys[] = {
-	{ "urls", policy_schema_globs,
+	{ "urls", f_globs,
 	    offsetof(struct rule_flux_source, urls), 0 },
 	{ "urlPatterns", f_url_patterns, 0, 0 },
-	{ "endpoints", policy_schema_globs,
+	{ "endpoints", f_globs,
 	    offsetof(struct rule_flux_source, endpoints), 0 },
 	{ "endpointPatterns", f_endpoint_patterns, 0, 0 },
 	{ "requireVerify", f_require_verify,
