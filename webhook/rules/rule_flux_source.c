@@ -3,8 +3,9 @@
  * HelmRepository and Bucket fetch only from allowed URLs or endpoints in
  * plain form, never insecurely, with spec.verify set where asked;
  * Kustomizations and HelmReleases reference sources in their own namespace
- * or a listed one. gitgate stays offline: Flux checks the signatures, this
- * rule makes sure it is asked to. URL form: rule_flux_url.c.
+ * or a listed one; an UPDATE that leaves spec alone passes. gitgate stays
+ * offline: Flux checks the signatures, this rule makes sure it is asked
+ * to. URL form: rule_flux_url.c.
  */
 #include "rules/rule_flux_source.h"
 
@@ -315,12 +316,33 @@ check_kind(const struct rule_flux_source *pf, int kind, struct subject *sj,
 	}
 }
 
+/*
+ * 1 if an UPDATE leaves spec as it was (Flux's controllers add and remove
+ * their finalizer, people label and annotate): where Flux fetches from is
+ * unchanged, and a source admitted before the policy can still be deleted.
+ * 0 otherwise; -1 with a reason when oldObject cannot be read.
+ */
+static int
+spec_unchanged(const struct review *rv, const cJSON *spec, char *err,
+    size_t errlen)
+{
+	const cJSON	*old;
+
+	if (rv->op != KUBE_OP_UPDATE)
+		return 0;
+	if (review_old_object(rv, &old, err, errlen) == -1)
+		return -1;
+	return old != NULL && cJSON_Compare(spec,
+	    cJSON_GetObjectItemCaseSensitive(old, "spec"), 1);
+}
+
 static void
 flux_source_eval(const struct policy *p, const struct review *rv,
     struct rule_result *r)
 {
 	struct subject	sj;
-	int		kind;
+	char		err[128];
+	int		kind, same;
 
 	rule_result_init(r);
 	if (rv->op == KUBE_OP_DELETE || rv->subresource[0] != '\0' ||
@@ -338,7 +360,10 @@ flux_source_eval(const struct policy *p, const struct review *rv,
 		    "mapping", what(&sj));
 		return;
 	}
-	check_kind(RULE_FLUX_SOURCE(p), kind, &sj, r);
+	if ((same = spec_unchanged(rv, sj.spec, err, sizeof(err))) == -1)
+		rule_result_add(r, RULE_ERROR, "%s: %s", what(&sj), err);
+	else if (!same)
+		check_kind(RULE_FLUX_SOURCE(p), kind, &sj, r);
 }
 
 /* The seven Flux kinds; the rule also checks each one's API group. */

@@ -38,23 +38,32 @@ load(const char *yaml, struct diag *d)
 	return policy_set_load_buffer("t.yaml", yaml, strlen(yaml), kinds, d);
 }
 
-/* Judge kind (of group) ns/name with this spec (JSON with '). */
+/*
+ * Judge kind (of group) ns/name with this spec (JSON with '), and
+ * oldObject's spec old (NULL: no oldObject).
+ */
 static enum rule_verdict
-judge(const struct policy *p, const char *group, const char *kind,
-    const char *op, const char *spec, struct rule_result *r)
+judge_old(const struct policy *p, const char *group, const char *kind,
+    const char *op, const char *spec, const char *old, struct rule_result *r)
 {
 	static char	tmpl[1 << 14], body[1 << 14];
 	struct review	rv;
-	char		err[128];
+	char		err[128], oldobj[1 << 12];
 
+	oldobj[0] = '\0';
+	if (old != NULL)
+		snprintf(oldobj, sizeof(oldobj), ",'oldObject':{'kind':'%s',"
+		    "'metadata':{'name':'app','namespace':'team-a',"
+		    "'finalizers':['finalizers.fluxcd.io']},'spec':%s}", kind,
+		    old);
 	snprintf(tmpl, sizeof(tmpl), "{'apiVersion':'admission.k8s.io/v1',"
 	    "'kind':'AdmissionReview','request':{'uid':'u1','kind':{"
 	    "'group':'%s','version':'v1','kind':'%s'},'resource':{"
 	    "'resource':'x'},'name':'app','namespace':'team-a',"
 	    "'operation':'%s','userInfo':{'username':'alice'},"
 	    "'object':{'kind':'%s','metadata':{'name':'app',"
-	    "'namespace':'team-a'}%s%s}}}", group, kind, op, kind,
-	    spec != NULL ? ",'spec':" : "", spec != NULL ? spec : "");
+	    "'namespace':'team-a'}%s%s}%s}}", group, kind, op, kind,
+	    spec != NULL ? ",'spec':" : "", spec != NULL ? spec : "", oldobj);
 	fixture_json(body, sizeof(body), tmpl);
 	rule_result_init(r);
 	if (review_decode(body, strlen(body), &rv, err, sizeof(err)) != 0) {
@@ -65,6 +74,13 @@ judge(const struct policy *p, const char *group, const char *kind,
 	rule_flux_source_kind.eval(p, &rv, r);
 	review_free(&rv);
 	return r->verdict;
+}
+
+static enum rule_verdict
+judge(const struct policy *p, const char *group, const char *kind,
+    const char *op, const char *spec, struct rule_result *r)
+{
+	return judge_old(p, group, kind, op, spec, NULL, r);
 }
 
 #define SRC	"source.toolkit.fluxcd.io"
@@ -325,6 +341,16 @@ test_spec(void)
 		    "{'url':'oci://r.io/x','insecure':true}", &r), RULE_FAIL);
 		CHECK_INT(judge(p, SRC, "OCIRepository", "DELETE",
 		    "{'url':'oci://r.io/x','insecure':true}", &r), RULE_PASS);
+		/* Finalizers and labels only: spec as it was, not judged. */
+		CHECK_INT(judge_old(p, SRC, "OCIRepository", "UPDATE",
+		    "{'url':'oci://r.io/x','insecure':true}",
+		    "{'url':'oci://r.io/x','insecure':true}", &r), RULE_PASS);
+		CHECK_INT(judge_old(p, SRC, "OCIRepository", "UPDATE",
+		    "{'url':'oci://r.io/x','insecure':true}",
+		    "{'url':'oci://r.io/x'}", &r), RULE_FAIL);
+		CHECK_INT(judge_old(p, SRC, "OCIRepository", "UPDATE",
+		    "{'url':'oci://r.io/x','insecure':true}",
+		    "{'url':'oci://r.io/x','insecure':false}", &r), RULE_FAIL);
 		policy_set_unref(set);
 	}
 	set = load(HEAD "  requireVerify: [Bucket]\n  urls: []\n"
