@@ -102,6 +102,7 @@ run_cases(const char *yaml, const struct fcase *c, size_t n)
 	size_t			 i;
 
 	set = load(yaml, &d);
+	diag_free(&d);
 	CHECK(set != NULL && set->n_policies == 1);
 	if (set == NULL)
 		return;
@@ -329,6 +330,7 @@ test_spec(void)
 	const struct policy	*p;
 
 	set = load(HEAD "  mode: audit\n", &d);
+	diag_free(&d);
 	CHECK(set != NULL);
 	if (set != NULL) {
 		p = &set->policies[0];
@@ -361,9 +363,11 @@ test_spec(void)
 		CHECK_STR(d.v[0].text, "t.yaml:6:19: spec.requireVerify[0]: "
 		    "\"Bucket\" has no spec.verify (expected GitRepository, "
 		    "OCIRepository, HelmChart or HelmRelease)");
+	diag_free(&d);
 	set = load(HEAD "  allowInsecure: yes\n  sourceNamespaces: []\n", &d);
 	CHECK(set == NULL);
 	CHECK_INT(d.errors, 1);
+	diag_free(&d);
 }
 
 int
