@@ -109,6 +109,8 @@ RULE_DEPS		= webhook/rules/rule_util webhook/rules/rule_owner \
 RULES_ALL		= webhook/rules/rules webhook/rules/rule_image \
 			  webhook/rules/rule_source webhook/rules/rule_actor \
 			  webhook/rules/rule_actor_ops \
+			  webhook/rules/rule_flux_source webhook/rules/rule_flux_spec \
+			  webhook/rules/rule_flux_url \
 			  webhook/base/image $(RULE_DEPS)
 UNIT_DEPS_image		= webhook/base/image
 UNIT_DEPS_dynbuf	= webhook/base/dynbuf
@@ -138,6 +140,9 @@ UNIT_DEPS_review	= $(REVIEW_DEPS)
 UNIT_DEPS_rule_image	= webhook/rules/rule_image webhook/base/image \
 			  $(RULE_DEPS)
 UNIT_DEPS_rule_source	= webhook/rules/rule_source $(RULE_DEPS)
+UNIT_DEPS_rule_flux_source = webhook/rules/rule_flux_source \
+			  webhook/rules/rule_flux_spec webhook/rules/rule_flux_url \
+			  $(RULE_DEPS)
 UNIT_DEPS_rule_actor_ops = $(UNIT_DEPS_rule_actor)
 UNIT_DEPS_rule_actor	= webhook/rules/rule_actor \
 			  webhook/rules/rule_actor_ops $(RULE_DEPS)

@@ -43,6 +43,8 @@ class Resource:
 
 ALL = "all"
 WL = dict(categories=(ALL,), generation=True)
+FLUX = dict(subresources=("status",), generation=True)
+FLUX_SRC = "source.toolkit.fluxcd.io"
 
 RESOURCES = [
     Resource("", "v1", "Namespace", "namespaces", namespaced=False,
@@ -75,6 +77,22 @@ RESOURCES = [
              "ValidatingWebhookConfiguration",
              "validatingwebhookconfigurations", namespaced=False,
              categories=("api-extensions",), generation=True),
+    # Flux's kinds as its CRDs declare them (kubebuilder markers of
+    # source-, kustomize- and helm-controller): served versions, short
+    # names, a status subresource; no categories (not in `get all`).
+    Resource(FLUX_SRC, "v1", "GitRepository", "gitrepositories",
+             short=("gitrepo",), **FLUX),
+    Resource(FLUX_SRC, "v1", "OCIRepository", "ocirepositories",
+             short=("ocirepo",), **FLUX),
+    Resource(FLUX_SRC, "v1", "HelmRepository", "helmrepositories",
+             short=("helmrepo",), **FLUX),
+    Resource(FLUX_SRC, "v1", "Bucket", "buckets", **FLUX),
+    Resource(FLUX_SRC, "v1", "HelmChart", "helmcharts", short=("hc",),
+             **FLUX),
+    Resource("kustomize.toolkit.fluxcd.io", "v1", "Kustomization",
+             "kustomizations", short=("ks",), **FLUX),
+    Resource("helm.toolkit.fluxcd.io", "v2", "HelmRelease", "helmreleases",
+             short=("hr",), **FLUX),
     # create-only, never stored: answered by authz.py (kubectl auth can-i)
     Resource("authorization.k8s.io", "v1", "SelfSubjectAccessReview",
              "selfsubjectaccessreviews", namespaced=False, verbs=["create"]),

@@ -179,6 +179,18 @@ COLUMNS = {
         ("Data", I, 0, lambda o: len(o.get("data") or {}))],
     "serviceaccounts": [
         ("Secrets", I, 0, lambda o: len(o.get("secrets") or []))],
+    # Flux's printer columns, but Ready/Status (no controller runs here)
+    "gitrepositories": [("URL", S, 0, lambda o: _spec(o).get("url", ""))],
+    "ocirepositories": [("URL", S, 0, lambda o: _spec(o).get("url", ""))],
+    "helmrepositories": [("URL", S, 0, lambda o: _spec(o).get("url", ""))],
+    "buckets": [("Endpoint", S, 0, lambda o: _spec(o).get("endpoint", ""))],
+    "helmcharts": [
+        ("Chart", S, 0, lambda o: _spec(o).get("chart", "")),
+        ("Version", S, 0, lambda o: _spec(o).get("version", "*")),
+        ("Source Kind", S, 0,
+         lambda o: _spec(o).get("sourceRef", {}).get("kind", "")),
+        ("Source Name", S, 0,
+         lambda o: _spec(o).get("sourceRef", {}).get("name", ""))],
     "validatingwebhookconfigurations": [
         ("Webhooks", I, 0, lambda o: len(o.get("webhooks") or []))],
 }

@@ -4,7 +4,7 @@ other, the summary line and exit codes, --kustomization/--helmrelease,
 --user NS:NAME, every output format (json fields, JUnit XML, GitHub
 annotations, PolicyReports checked against the wgpolicyk8s.io/v1alpha2
 CRD schema), --live, and policy test suites (the shipped one, and one
-with a wrong expectation)."""
+with a wrong expectation); Flux sources under the flux-sources preset."""
 import json
 import os
 import shutil
@@ -15,6 +15,7 @@ import xml.etree.ElementTree as ET
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "pylib"))
 from harness import Suite, gitgate  # noqa: E402
+import presets  # noqa: E402
 
 S = Suite("check")
 TMP = tempfile.mkdtemp(prefix="gitgate-check-")
@@ -404,12 +405,57 @@ def test_memory():
             out[-300:])
 
 
+def test_flux_sources():
+    """A config repo's Flux sources are judged by a FluxSourcePolicy (the
+    flux-sources preset), from their apiVersion's group; the shipped set
+    as is has no policy for them."""
+    pol = os.path.join(TMP, "flux-policies")
+    os.makedirs(pol)
+    found = presets.enable("policies", pol, ["flux-sources"])
+    S.check("flux-sources preset found", found["flux-sources"] == 1)
+    src = "apiVersion: source.toolkit.fluxcd.io/v1\n"
+    f = write("flux/sources.yaml",
+              src + "kind: GitRepository\nmetadata: {name: app, namespace: "
+              "team-a}\nspec: {url: 'https://github.com/ORG/app'}\n---\n" +
+              src + "kind: GitRepository\nmetadata: {name: fork, namespace: "
+              "team-a}\nspec: {url: 'https://gitlab.com/someone/app'}\n---\n" +
+              src + "kind: OCIRepository\nmetadata: {name: m, namespace: "
+              "team-a}\nspec: {url: 'oci://ghcr.io/ORG/m'}\n---\n"
+              "apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: "
+              "Kustomization\nmetadata: {name: app, namespace: team-a}\n"
+              "spec: {sourceRef: {kind: GitRepository, name: x, "
+              "namespace: team-b}}\n---\n"
+              "apiVersion: example.io/v1\nkind: GitRepository\nmetadata: "
+              "{name: other, namespace: team-a}\nspec: {url: 'https://x'}\n")
+    rc, out, _ = gitgate("check", "--policies", pol, os.path.dirname(f))
+    S.check("check: a listed GitRepository is allowed",
+            "GitRepository team-a/app: allowed" in out, out)
+    S.check("check: an unlisted host is denied, naming the URL",
+            'GitRepository team-a/fork: DENIED: [flux-sources] '
+            'GitRepository team-a/fork: spec.url "https://gitlab.com/'
+            'someone/app" is not an allowed source' in out, out)
+    S.check("check: an OCIRepository without verify is denied",
+            "OCIRepository team-a/m: DENIED: [flux-sources]" in out and
+            "spec.verify is not set" in out, out)
+    S.check("check: a cross-namespace sourceRef is denied",
+            'spec.sourceRef.namespace "team-b" is another namespace' in out,
+            out)
+    S.check("check: a GitRepository of another group is not judged",
+            "GitRepository team-a/other: allowed" in out, out)
+    S.check("check: exit 1 and the summary",
+            rc == 1 and "5 objects checked: 3 denied" in out, out)
+    rc, out, _ = gitgate("check", *P, os.path.dirname(f))
+    S.check("check: the shipped policies as they are leave sources alone",
+            rc == 0 and "0 denied" in out, out)
+
+
 test_walk()
 test_documents()
 test_identity()
 test_formats()
 test_live()
 test_suites()
+test_flux_sources()
 test_memory()
 shutil.rmtree(TMP, ignore_errors=True)
 S.done()

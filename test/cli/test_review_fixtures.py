@@ -7,7 +7,10 @@ and compares the parsed response with NAME.expect.json exactly. NAME.preset
 names a commented preset of the shipped policies ("# preset NAME: why" and
 the "# "-prefixed YAML lines under it): the fixture then runs on a copy of
 policies/ with that preset uncommented, exactly as a user would enable it,
-and must be denied by the shipped policies as they are. Each response
+and must be denied by the shipped policies as they are -- unless the preset
+restricts (flux-sources): then a fixture it denies must be allowed without
+it, and one it allows (a control case) needs a sibling fixture that the
+preset denies and the shipped policies allow. Each response
 is also checked against the invariants of DESIGN.md "Admission behaviour":
 uid echoed, same apiVersion, kind AdmissionReview, never a patch, a denial is
 403 Forbidden with a message, warnings are at most 120 printable characters,
@@ -110,8 +113,12 @@ def review(name, path, args):
         return None
 
 
-def preset_args(name, path, preset_path, tmp):
-    """--policies DIR with the preset on; checks the shipped set denies."""
+RESTRICTING = set()     # presets that denied a fixture the shipped set allows
+CONTROLS = []           # (fixture, preset): allowed with and without it
+
+
+def preset_args(name, path, preset_path, tmp, expected):
+    """--policies DIR with the preset on; checks the preset matters."""
     with open(preset_path) as f:
         preset = f.read().strip()
     dst = os.path.join(tmp, name)
@@ -119,9 +126,17 @@ def preset_args(name, path, preset_path, tmp):
     found = presets.enable(os.path.join(ROOT, POLICIES), dst, [preset])
     s.check(f"{name}: preset {preset!r} is in policies/", found[preset] > 0)
     got = review(name + " (shipped policies)", path, [])
-    if got is not None:
+    if got is None:
+        return ["--policies", dst]
+    without = got["response"].get("allowed")
+    with_preset = expected["response"].get("allowed")
+    if with_preset is False and without is True:
+        RESTRICTING.add(preset)
+    elif with_preset is True and without is True:
+        CONTROLS.append((name, preset))
+    else:
         s.check(f"{name}: denied without preset {preset!r}",
-                got["response"].get("allowed") is False, json.dumps(got)[:300])
+                without is False, json.dumps(got)[:300])
     return ["--policies", dst]
 
 
@@ -141,7 +156,7 @@ def run_fixture(name, tmp):
             args = shlex.split(f.read())
     preset_path = os.path.join(REVIEWS, name + ".preset")
     if os.path.exists(preset_path):
-        args += preset_args(name, path, preset_path, tmp)
+        args += preset_args(name, path, preset_path, tmp, expected)
     got = review(name, path, args)
     if got is None:
         return None
@@ -180,6 +195,10 @@ def main():
             responses[name] = run_fixture(name, tmp)
     finally:
         shutil.rmtree(tmp)
+    for name, preset in CONTROLS:
+        s.check(f"{name}: allowed with and without preset {preset!r}, which "
+                "denies another fixture the shipped policies allow",
+                preset in RESTRICTING, sorted(RESTRICTING))
 
     # A dry run (fixture NAME-dryrun: same object, dryRun true) gets the
     # answer of NAME, uid aside, except that what only the actor rule

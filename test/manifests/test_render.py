@@ -1004,6 +1004,75 @@ def check_audit_with_cert_manager(t, env, tmp):
     t.result(name, problems)
 
 
+FLUX_HOOK = "flux.gitgate.io"
+FLUX_RESOURCES = {
+    ("source.toolkit.fluxcd.io", "gitrepositories"),
+    ("source.toolkit.fluxcd.io", "ocirepositories"),
+    ("source.toolkit.fluxcd.io", "helmrepositories"),
+    ("source.toolkit.fluxcd.io", "buckets"),
+    ("source.toolkit.fluxcd.io", "helmcharts"),
+    ("kustomize.toolkit.fluxcd.io", "kustomizations"),
+    ("helm.toolkit.fluxcd.io", "helmreleases")}
+
+
+def flux_entry_problems(objs, overlay):
+    """flux.gitgate.io: validate.gitgate.io's copy as the overlay left it,
+    with its own name and rules covering the seven Flux kinds."""
+    hooks = webhooks(objs)
+    names = [h.get("name") for h in hooks]
+    if names != [WEBHOOK, FLUX_HOOK]:
+        return ["%s: webhooks %s, want [%s, %s]" % (overlay, names, WEBHOOK,
+                                                    FLUX_HOOK)]
+    base, flux = hooks
+    bad = []
+    for key in sorted(set(base) | set(flux)):
+        if key not in ("name", "rules") and base.get(key) != flux.get(key):
+            bad.append("%s: %s differs from %s's" % (overlay, key, WEBHOOK))
+    covered = set()
+    for r in flux.get("rules") or []:
+        if sorted(r.get("operations") or []) != ["CREATE", "DELETE",
+                                                  "UPDATE"]:
+            bad.append("%s: operations %s" % (overlay, r.get("operations")))
+        if r.get("apiVersions") != ["*"] or r.get("scope") != "Namespaced":
+            bad.append("%s: rule %s" % (overlay, r))
+        covered |= {(g, res) for g in r.get("apiGroups") or []
+                    for res in r.get("resources") or []}
+    if covered != FLUX_RESOURCES:
+        bad.append("%s: resources %s" % (overlay, sorted(covered)))
+    return bad
+
+
+def check_flux_kinds_component(t, env, tmp):
+    """components/flux-kinds after each overlay: a second entry that is the
+    overlay's own (failurePolicy, caBundle or its injection, selectors,
+    matchConditions) for the Flux kinds; without it, no such entry."""
+    for overlay in ("audit", "enforce", "cert-manager"):
+        d = os.path.join(tmp, "flux-kinds-" + overlay)
+        os.makedirs(d)
+        rel = os.path.relpath(os.path.join(ROOT, "manifests"), d)
+        with open(os.path.join(d, "kustomization.yaml"), "w") as f:
+            f.write("apiVersion: kustomize.config.k8s.io/v1beta1\n"
+                    "kind: Kustomization\n"
+                    "resources: [%s/overlays/%s]\n"
+                    "components: [%s/components/flux-kinds]\n"
+                    % (rel, overlay, rel))
+        objs, problems = render(d, env)
+        if objs is not None:
+            problems += flux_entry_problems(objs, overlay)
+            fp = {h.get("failurePolicy") for h in webhooks(objs)}
+            if fp != {"Ignore" if overlay == "audit" else "Fail"}:
+                problems.append("%s: failurePolicy %s" % (overlay, fp))
+        t.result("%s + flux-kinds component: a %s entry like %s's" %
+                 (overlay, FLUX_HOOK, WEBHOOK), problems)
+        plain, problems = render(os.path.join(ROOT, "manifests", "overlays",
+                                              overlay), env)
+        if plain is not None and FLUX_HOOK in [h.get("name")
+                                                for h in webhooks(plain)]:
+            problems.append("%s alone has %s" % (overlay, FLUX_HOOK))
+        t.result("%s without the component: no %s" % (overlay, FLUX_HOOK),
+                 problems)
+
+
 def check_settings_agree(t, env, objs):
     """The webhook's namespaceSelector and the policies' Settings exempt the
     same namespaces: one is the API server's filter, the other gitgate's
@@ -1012,6 +1081,9 @@ def check_settings_agree(t, env, objs):
     cm = one(objs, "ConfigMap", "gitgate-policies") or {}
     exempt, bad = None, []
     for key, text in sorted((cm.get("data") or {}).items()):
+        if all(not ln.strip() or ln.lstrip().startswith("#")
+               for ln in text.splitlines()):
+            continue    # an example kept commented out (flux-sources.yaml)
         rc, js, err = run([KUBECTL, "patch", "--local", "--type=merge", "-p",
                            "{}", "-o", "json", "-f", "-"], env, stdin=text)
         if rc != 0:
@@ -1561,6 +1633,7 @@ def main():
                 check_settings_agree(t, env, objs)
             check_match_conditions(t, overlay, objs, env, tmp, exempt_cache)
         check_audit_with_cert_manager(t, env, tmp)
+        check_flux_kinds_component(t, env, tmp)
         check_flux(t, env)
         check_dockerfile(t, env)
         check_make_install(t, env)

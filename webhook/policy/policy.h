@@ -59,6 +59,8 @@ struct policy_kind {
 	const struct policy_schema_key *keys;
 	unsigned	 default_ops;	/* KUBE_OP_* when match has none */
 	const char *const *default_subresources;	/* NULL-terminated */
+	/* match.kinds when a policy has none; NULL: the workload kinds */
+	const char *const *default_kinds;
 	int		 podspec_only;	/* warn on kinds without pod specs */
 	/* Defaults into zeroed params before the spec is walked; or NULL. */
 	void		(*init)(void *params);

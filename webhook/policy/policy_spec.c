@@ -190,7 +190,7 @@ static const struct policy_schema_key meta_keys[] = {
 	{ NULL, NULL, 0, 0 }
 };
 
-/* "Settings, ImagePolicy, SourcePolicy or ActorPolicy" into buf. */
+/* "Settings, ImagePolicy, SourcePolicy, ..." into buf. */
 static const char *
 kind_names(const struct policy_kind *const *kinds, char *buf, size_t len)
 {
@@ -292,7 +292,8 @@ doc_policy(struct policy_schema_walk *w, yaml_node_t *spec,
 	sets[1].base = p->params;
 	w->kind = kind;
 	policy_schema_map_sets(w, spec, "spec", sets, 2);
-	if (strlist_default(&p->match.kinds, kube_workload_kinds) == -1 ||
+	if (strlist_default(&p->match.kinds, kind->default_kinds != NULL ?
+	    kind->default_kinds : kube_workload_kinds) == -1 ||
 	    strlist_default(&p->match.subresources,
 	    kind->default_subresources != NULL ? kind->default_subresources :
 	    main_only) == -1)

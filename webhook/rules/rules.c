@@ -7,6 +7,7 @@
 #include <stddef.h>
 
 #include "rules/rule_actor.h"
+#include "rules/rule_flux_source.h"
 #include "rules/rule_image.h"
 #include "rules/rule_source.h"
 
@@ -14,5 +15,6 @@ const struct policy_kind *const rules_kinds[] = {
 	&rule_image_kind,
 	&rule_source_kind,
 	&rule_actor_kind,
+	&rule_flux_source_kind,
 	NULL
 };
