@@ -100,6 +100,7 @@ REVIEW_DEPS		= webhook/wire/review webhook/base/json_parse \
 			  webhook/base/json_out webhook/base/dynbuf webhook/base/utf8 \
 			  webhook/base/kube
 POLICY_DEPS		= webhook/policy/policy webhook/policy/policy_set \
+			  webhook/policy/policy_exception \
 			  webhook/policy/policy_schema webhook/policy/policy_spec \
 			  webhook/wire/yaml_doc webhook/base/match \
 			  webhook/base/diag webhook/base/kube
@@ -118,7 +119,7 @@ UNIT_DEPS_kube		= webhook/base/kube
 UNIT_DEPS_utf8		= webhook/base/utf8
 UNIT_DEPS_diag		= webhook/base/diag
 UNIT_DEPS_metrics	= webhook/base/metrics webhook/base/kube \
-			  webhook/base/dynbuf
+			  webhook/base/metrics_exception webhook/base/dynbuf
 UNIT_DEPS_match		= webhook/base/match
 UNIT_DEPS_body_budget	= webhook/http/body_budget
 UNIT_DEPS_conn_table	= webhook/http/conn_table
