@@ -16,13 +16,16 @@
 #include <sys/inotify.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "admission/admission.h"
 #include "base/diag.h"
 #include "base/log.h"
 #include "base/metrics.h"
+#include "base/metrics_exception.h"
 #include "http/tls_cert.h"
+#include "policy/policy_exception.h"
 #include "policy/policy_set.h"
 #include "policy/policy_store.h"
 #include "rules/rules.h"
@@ -87,6 +90,21 @@ control_init(struct control *ctl, const char *policies, const char *cert_file,
 	return 0;
 }
 
+/* The expiry gauge of each exception of the set now in force. */
+static void
+exceptions_gauge(const struct policy_set *set)
+{
+	const char	*names[POLICY_EXCEPTIONS_MAX];
+	long long	 expires[POLICY_EXCEPTIONS_MAX];
+	size_t		 i;
+
+	for (i = 0; i < set->n_exceptions && i < POLICY_EXCEPTIONS_MAX; i++) {
+		names[i] = set->exceptions[i].name;
+		expires[i] = set->exceptions[i].expires;
+	}
+	metrics_exception_expiry(names, expires, i);
+}
+
 int
 control_reload(const char *dir, const char *why)
 {
@@ -98,6 +116,10 @@ control_reload(const char *dir, const char *why)
 
 	diag_init(&d);
 	set = policy_set_load(dir, rules_kinds, &d);
+	/* expired and expiring exceptions: warnings, never a refusal */
+	if (set != NULL)
+		(void)policy_exception_report(set, (long long)time(NULL),
+		    POLICY_EXCEPTION_WARN_DAYS, 0, &d);
 	for (i = 0; i < d.n; i++)
 		log_msg(d.v[i].level == DIAG_ERROR ? LOG_ERROR : LOG_WARN,
 		    "policy_diagnostic", "%s", d.v[i].text);
@@ -116,6 +138,7 @@ control_reload(const char *dir, const char *why)
 		policy_set_unref(set);
 		return 0;
 	}
+	exceptions_gauge(set);
 	gen = policy_store_publish(set);
 	metrics_reload(1);
 	log_msg(LOG_INFO, "policy_reloaded", "%s: generation %lu, %zu "
