@@ -129,6 +129,7 @@ UNIT_DEPS_listener	= webhook/http/listener webhook/http/conn_table \
 UNIT_DEPS_json_parse	= webhook/base/json_parse webhook/base/utf8
 UNIT_DEPS_policy	= $(RULES_ALL)
 UNIT_DEPS_policy_kind	= $(POLICY_DEPS)
+UNIT_DEPS_policy_exception = $(RULES_ALL)
 UNIT_DEPS_policy_store	= webhook/policy/policy_store webhook/policy/policy
 UNIT_DEPS_manifest	= webhook/wire/manifest webhook/wire/manifest_stream \
 			  webhook/wire/manifest_yaml webhook/wire/yaml_doc \
@@ -147,6 +148,7 @@ UNIT_DEPS_verdict	= webhook/admission/verdict webhook/base/utf8 \
 UNIT_DEPS_rule_owner	= $(RULE_DEPS)
 UNIT_DEPS_eval		= webhook/admission/eval webhook/admission/verdict \
 			  $(RULES_ALL)
+UNIT_DEPS_eval_exception = $(UNIT_DEPS_eval)
 UNIT_DEPS_serve_opts	= webhook/cli/serve_opts webhook/cli/cli_opt \
 			  webhook/cli/serve_mem webhook/base/log
 UNIT_DEPS_serve_mem	= webhook/cli/serve_mem
