@@ -215,6 +215,7 @@ static const struct cli_opt	test_opt_table[] = {
 	    NULL, NULL, CLI_NO_STORE, "policy directory" },
 	{ "output", 'o', CLI_OPT_STRING, "text|junit", CLI_OPT_SHORT, 0, 0, 0,
 	    "text", NULL, CLI_NO_STORE, "PASS/FAIL per case, or JUnit XML" },
+	CLI_NOW_OPT,
 	END
 };
 
