@@ -90,14 +90,20 @@ control_init(struct control *ctl, const char *policies, const char *cert_file,
 	return 0;
 }
 
-/* The expiry gauge of each exception of the set now in force. */
-static void
-exceptions_gauge(const struct policy_set *set)
+void
+control_exceptions(const struct policy_set *set)
 {
 	const char	*names[POLICY_EXCEPTIONS_MAX];
 	long long	 expires[POLICY_EXCEPTIONS_MAX];
+	struct diag	 d;
 	size_t		 i;
 
+	diag_init(&d);
+	(void)policy_exception_report(set, (long long)time(NULL),
+	    POLICY_EXCEPTION_WARN_DAYS, 0, &d);
+	for (i = 0; i < d.n; i++)
+		log_msg(LOG_WARN, "policy_diagnostic", "%s", d.v[i].text);
+	diag_free(&d);
 	for (i = 0; i < set->n_exceptions && i < POLICY_EXCEPTIONS_MAX; i++) {
 		names[i] = set->exceptions[i].name;
 		expires[i] = set->exceptions[i].expires;
@@ -116,10 +122,6 @@ control_reload(const char *dir, const char *why)
 
 	diag_init(&d);
 	set = policy_set_load(dir, rules_kinds, &d);
-	/* expired and expiring exceptions: warnings, never a refusal */
-	if (set != NULL)
-		(void)policy_exception_report(set, (long long)time(NULL),
-		    POLICY_EXCEPTION_WARN_DAYS, 0, &d);
 	for (i = 0; i < d.n; i++)
 		log_msg(d.v[i].level == DIAG_ERROR ? LOG_ERROR : LOG_WARN,
 		    "policy_diagnostic", "%s", d.v[i].text);
@@ -138,7 +140,7 @@ control_reload(const char *dir, const char *why)
 		policy_set_unref(set);
 		return 0;
 	}
-	exceptions_gauge(set);
+	control_exceptions(set);
 	gen = policy_store_publish(set);
 	metrics_reload(1);
 	log_msg(LOG_INFO, "policy_reloaded", "%s: generation %lu, %zu "
