@@ -138,10 +138,39 @@ test_set(void)
 	policy_set_unref(set);
 }
 
+/* n exceptions after one policy: loads up to the limit, not past it. */
+static void
+test_limit(size_t n, int loads)
+{
+	static char		 buf[64 * 1024];
+	struct policy_set	*set;
+	struct diag		 d;
+	size_t			 i, len;
+
+	len = (size_t)snprintf(buf, sizeof(buf), "apiVersion: "
+	    "gitgate.io/v1alpha1\nkind: ImagePolicy\nmetadata: {name: p}\n"
+	    "spec: {}\n");
+	for (i = 0; i < n && len < sizeof(buf); i++)
+		len += (size_t)snprintf(buf + len, sizeof(buf) - len, "---\n"
+		    "apiVersion: gitgate.io/v1alpha1\nkind: PolicyException\n"
+		    "metadata: {name: e%zu}\nspec: {policies: [p], reason: r, "
+		    "ticket: T-%zu, expires: \"2027-01-31\"}\n", i, i);
+	diag_init(&d);
+	set = policy_set_load_buffer("n.yaml", buf, len, rules_kinds, &d);
+	CHECK_INT(set != NULL, loads);
+	if (!loads)
+		CHECK(d.n == 1 && strstr(d.v[0].text, "too many "
+		    "PolicyExceptions (limit 64)") != NULL);
+	policy_set_unref(set);
+	diag_free(&d);
+}
+
 int
 main(void)
 {
 	test_times();
 	test_set();
+	test_limit(POLICY_EXCEPTIONS_MAX, 1);
+	test_limit(POLICY_EXCEPTIONS_MAX + 1, 0);
 	return unit_done("policy_exception");
 }
