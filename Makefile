@@ -100,6 +100,7 @@ REVIEW_DEPS		= webhook/wire/review webhook/base/json_parse \
 			  webhook/base/json_out webhook/base/dynbuf webhook/base/utf8 \
 			  webhook/base/kube
 POLICY_DEPS		= webhook/policy/policy webhook/policy/policy_set \
+			  webhook/policy/policy_exception \
 			  webhook/policy/policy_schema webhook/policy/policy_spec \
 			  webhook/wire/yaml_doc webhook/base/match \
 			  webhook/base/diag webhook/base/kube
@@ -120,7 +121,7 @@ UNIT_DEPS_kube		= webhook/base/kube
 UNIT_DEPS_utf8		= webhook/base/utf8
 UNIT_DEPS_diag		= webhook/base/diag
 UNIT_DEPS_metrics	= webhook/base/metrics webhook/base/kube \
-			  webhook/base/dynbuf
+			  webhook/base/metrics_exception webhook/base/dynbuf
 UNIT_DEPS_match		= webhook/base/match
 UNIT_DEPS_body_budget	= webhook/http/body_budget
 UNIT_DEPS_conn_table	= webhook/http/conn_table
@@ -130,6 +131,7 @@ UNIT_DEPS_listener	= webhook/http/listener webhook/http/conn_table \
 UNIT_DEPS_json_parse	= webhook/base/json_parse webhook/base/utf8
 UNIT_DEPS_policy	= $(RULES_ALL)
 UNIT_DEPS_policy_kind	= $(POLICY_DEPS)
+UNIT_DEPS_policy_exception = $(RULES_ALL)
 UNIT_DEPS_policy_store	= webhook/policy/policy_store webhook/policy/policy
 UNIT_DEPS_manifest	= webhook/wire/manifest webhook/wire/manifest_stream \
 			  webhook/wire/manifest_yaml webhook/wire/yaml_doc \
@@ -151,6 +153,7 @@ UNIT_DEPS_verdict	= webhook/admission/verdict webhook/base/utf8 \
 UNIT_DEPS_rule_owner	= $(RULE_DEPS)
 UNIT_DEPS_eval		= webhook/admission/eval webhook/admission/verdict \
 			  $(RULES_ALL)
+UNIT_DEPS_eval_exception = $(UNIT_DEPS_eval)
 UNIT_DEPS_serve_opts	= webhook/cli/serve_opts webhook/cli/cli_opt \
 			  webhook/cli/serve_mem webhook/base/log
 UNIT_DEPS_serve_mem	= webhook/cli/serve_mem

@@ -154,7 +154,7 @@ once(struct ctx *c, enum phase ph)
 		review_free(&rv);
 		break;
 	case DECIDE:
-		eval_review(c->set, &c->rv, 0, &c->d);
+		eval_review(c->set, &c->rv, 0, 0, &c->d);
 		break;
 	case ENCODE:
 		verdict_render(&c->d, &c->v);
@@ -231,7 +231,7 @@ main(int argc, char **argv)
 		fprintf(stderr, "bench_eval: %s: %s\n", bodyf, err);
 		return 2;
 	}
-	eval_review(c.set, &c.rv, 0, &c.d);
+	eval_review(c.set, &c.rv, 0, 0, &c.d);
 
 	/* allocations of one full review (after warm-up) */
 	once(&c, FULL);

@@ -106,7 +106,7 @@ static void
 decide(const struct review *rv, int audit, struct eval_decision *d,
     struct verdict *v)
 {
-	eval_review(set, rv, audit, d);
+	eval_review(set, rv, audit, 0, d);
 	verdict_render(d, v);
 }
 

@@ -18,6 +18,7 @@
 #include "base/kube.h"
 #include "base/log.h"
 #include "base/metrics.h"
+#include "base/metrics_exception.h"
 #include "wire/review.h"
 #include "admission/verdict.h"
 
@@ -81,16 +82,43 @@ reply_status(struct admission_reply *out, int code, const char *reason,
 	out->body = json_out_take(&o, &out->len);
 }
 
-/* 1 if d allows with audit findings (RULE_WARN ones are not audit). */
+/*
+ * 1 if d allows with audit findings (RULE_WARN ones are not audit, nor
+ * are findings a PolicyException lifted).
+ */
 static int
 audited(const struct eval_decision *d)
 {
 	size_t	i;
 
 	for (i = 0; d->allowed && i < d->n; i++)
-		if (d->v[i].verdict != RULE_WARN)
+		if (d->v[i].verdict != RULE_WARN && d->v[i].exception == NULL)
 			return 1;
 	return 0;
+}
+
+/*
+ * Count each (exception, policy) pair that lifted findings of a real
+ * write let through; dry runs (Flux's, every interval) are not counted.
+ */
+static void
+observe_exceptions(const struct review *rv, const struct eval_decision *d)
+{
+	size_t	i, j;
+
+	if (!d->allowed || rv->dry_run || d->lifted == 0)
+		return;
+	for (i = 0; i < d->n; i++) {
+		if (d->v[i].exception == NULL)
+			continue;
+		for (j = 0; j < i; j++)
+			if (d->v[j].exception == d->v[i].exception &&
+			    d->v[j].policy == d->v[i].policy)
+				break;
+		if (j == i)
+			metrics_exception_applied(d->v[i].exception->name,
+			    d->v[i].policy->name);
+	}
 }
 
 /* Break-glass on a real write: loud (warn log, metric); dry runs are not. */
@@ -127,6 +155,8 @@ log_decision(const struct review *rv, const struct eval_decision *d,
 		log_str(&l, "exempt", d->exempt);
 	if (d->break_glass && d->allowed)
 		log_bool(&l, "breakGlass", 1);
+	if (v->exceptions[0] != '\0')
+		log_str(&l, "exceptions", v->exceptions);
 	if (!d->allowed)
 		log_str(&l, "message", v->message);
 	log_bool(&l, "dryRun", rv->dry_run);
@@ -147,8 +177,9 @@ observe(const struct review *rv, const struct eval_decision *d,
 	    rv->dry_run, us);
 	if (break_glass(rv, d))
 		metrics_break_glass(rv->op, review_target_kind(rv));
+	observe_exceptions(rv, d);
 	for (i = 0; i < d->n; i++)
-		if (d->v[i].verdict != RULE_WARN)
+		if (d->v[i].verdict != RULE_WARN && d->v[i].exception == NULL)
 			metrics_policy_result(d->v[i].policy->name,
 			    policy_mode_name(d->v[i].mode),
 			    d->v[i].verdict == RULE_ERROR ? "error" : "fail");
@@ -205,7 +236,8 @@ handle(const struct policy_set *set, const struct admission_opts *opts,
 		    "no policy set loaded");
 		goto out;
 	}
-	eval_review(set, &rv, opts->force_audit, &d);
+	eval_review(set, &rv, opts->force_audit, opts->now != 0 ? opts->now :
+	    set->n_exceptions > 0 ? (long long)time(NULL) : 0, &d);
 	if ((v = verdict_buffer()) == NULL) {
 		reply_status(out, 500, "InternalError", "out of memory");
 		goto out;

@@ -41,6 +41,9 @@ struct admission_opts {
 	unsigned	max_json_depth;	/* 0: REVIEW_JSON_DEPTH_DEFAULT; more
 					   than REVIEW_JSON_DEPTH_MAX: that */
 	unsigned	flags;		/* ADMISSION_OBSERVE */
+	long long	now;		/* the request's time (Unix s) for
+					   PolicyExceptions; 0: the clock,
+					   read only if the set has any */
 };
 
 /*

@@ -1,15 +1,18 @@
 /*
  * eval.c - run every matching policy's rule on a review and fold the rule
  * results into one decision. Exempt namespaces and actors skip everything;
- * an enforce policy that fails or cannot decide denies; an audit policy,
- * and a rule's warning in any mode, only ever add findings.
+ * an enforce policy that fails or cannot decide denies, but for findings
+ * an active PolicyException lifts; an audit policy, and a rule's warning
+ * in any mode, only ever add findings.
  */
 #include "admission/eval.h"
 
 #include <string.h>
 
+#include "base/image.h"
 #include "base/kube.h"
 #include "base/match.h"
+#include "policy/policy_exception.h"
 
 static int
 list_has(const struct strlist *l, const char *s)
@@ -59,19 +62,115 @@ exemption(const struct policy_settings *s, const struct review *rv)
 	return NULL;
 }
 
+/* metadata.name: the request's name, else the object's (generateName). */
+static const char *
+request_name(const struct review *rv)
+{
+	const cJSON	*md, *n;
+
+	if (rv->name[0] != '\0' || rv->object == NULL)
+		return rv->name;
+	md = cJSON_GetObjectItemCaseSensitive(rv->object, "metadata");
+	n = cJSON_GetObjectItemCaseSensitive(md, "name");
+	return cJSON_IsString(n) ? n->valuestring : "";
+}
+
+/* 1 if image (as written, or in its full form) matches a glob of l. */
+static int
+image_matches(const struct strlist *l, const char *image)
+{
+	struct image_ref	ref;
+	char			err[64], full[IMAGE_REF_MAX + 64];
+
+	if (image == NULL)
+		return 0;
+	if (rule_glob_any(l, image))
+		return 1;
+	if (image_parse(image, &ref, err, sizeof(err)) == -1)
+		return 0;
+	image_format(&ref, full, sizeof(full));
+	return rule_glob_any(l, full);
+}
+
+static int
+exception_lifts(const struct policy_exception *e, const struct policy *p)
+{
+	size_t	i;
+
+	for (i = 0; i < e->n_lifts; i++)
+		if (e->lifts[i] == p)
+			return 1;
+	return 0;
+}
+
+const struct policy_exception *
+eval_exception(const struct policy_set *set, const struct policy *p,
+    const struct review *rv, const char *subject, long long now)
+{
+	const struct policy_exception	*e;
+	size_t				 i;
+
+	for (i = 0; i < set->n_exceptions; i++) {
+		e = &set->exceptions[i];
+		if (!policy_exception_active(e, now) || !exception_lifts(e, p))
+			continue;
+		if (e->namespaces.n > 0 && !rule_glob_any(&e->namespaces,
+		    rv->ns))
+			continue;
+		if (e->kinds.n > 0 && !rule_glob_any(&e->kinds,
+		    review_target_kind(rv)))
+			continue;
+		if (e->names.n > 0 && !rule_glob_any(&e->names,
+		    request_name(rv)))
+			continue;
+		if (e->images.n > 0 && !image_matches(&e->images, subject))
+			continue;
+		return e;
+	}
+	return NULL;
+}
+
+/*
+ * The exception of each stored finding of r into lift[] (NULL: none),
+ * and 1 if r still denies in enforce mode: a finding that is not a
+ * warning and not lifted, or findings not stored that no whole-policy
+ * exception covers (their subjects are unknown; an error among them,
+ * never lifted, shows in r->verdict).
+ */
+static int
+lift(const struct policy_set *set, const struct policy *p,
+    const struct review *rv, long long now, const struct rule_result *r,
+    const struct policy_exception **lifted)
+{
+	size_t	i;
+	int	denies = 0;
+
+	for (i = 0; i < r->n; i++) {
+		lifted[i] = NULL;
+		if (r->kind[i] == RULE_FAIL)
+			lifted[i] = eval_exception(set, p, rv, r->subject[i],
+			    now);
+		if (r->kind[i] != RULE_WARN && lifted[i] == NULL)
+			denies = 1;
+	}
+	/* subject NULL: only an exception without images answers */
+	if (r->more > 0 && (r->verdict == RULE_ERROR ||
+	    eval_exception(set, p, rv, NULL, now) == NULL))
+		denies = 1;
+	return denies;
+}
+
 static void
 fold(struct eval_decision *d, const struct policy *p, enum policy_mode mode,
-    const struct rule_result *r)
+    const struct rule_result *r,
+    const struct policy_exception *const *lifted)
 {
 	struct eval_finding	*f;
 	size_t			 i;
 
-	if (r->verdict == RULE_PASS)
-		return;
-	if (mode == POLICY_ENFORCE && r->verdict != RULE_WARN)
-		d->allowed = 0;
 	d->break_glass |= r->break_glass;
 	for (i = 0; i < r->n; i++) {
+		d->lifted += lifted[i] != NULL;
 		if (d->n >= EVAL_FINDINGS_MAX) {
 			d->dropped++;
 			continue;
@@ -80,6 +179,7 @@ fold(struct eval_decision *d, const struct policy *p, enum policy_mode mode,
 		f->policy = p;
 		f->mode = mode;
 		f->verdict = r->kind[i];
+		f->exception = lifted[i];
 		memcpy(f->text, r->text[i], sizeof(f->text));
 	}
 	d->dropped += r->more;
@@ -87,16 +187,20 @@ fold(struct eval_decision *d, const struct policy *p, enum policy_mode mode,
 
 void
 eval_review(const struct policy_set *set, const struct review *rv,
-    int force_audit, struct eval_decision *d)
+    int force_audit, long long now, struct eval_decision *d)
 {
-	struct rule_result	 r;
-	const struct policy	*p;
-	size_t			 i;
+	static const struct policy_exception *const none[RULE_FINDINGS_MAX];
+	const struct policy_exception	*lifted[RULE_FINDINGS_MAX];
+	struct rule_result		 r;
+	const struct policy		*p;
+	enum policy_mode		 mode;
+	size_t				 i;
+	int				 denies;
 
 	/* Not memset: v[] is ~9 KiB and only v[0..n) is ever read. */
 	d->allowed = 1;
 	d->exempt = NULL;
-	d->n = d->dropped = d->policies_run = 0;
+	d->n = d->dropped = d->policies_run = d->lifted = 0;
 	d->break_glass = 0;
 	if ((d->exempt = exemption(&set->settings, rv)) != NULL)
 		return;
@@ -106,6 +210,17 @@ eval_review(const struct policy_set *set, const struct review *rv,
 			continue;
 		d->policies_run++;
 		p->kind->eval(p, rv, &r);
-		fold(d, p, force_audit ? POLICY_AUDIT : p->mode, &r);
+		if (r.verdict == RULE_PASS)
+			continue;
+		mode = force_audit ? POLICY_AUDIT : p->mode;
+		if (set->n_exceptions == 0 || r.verdict == RULE_WARN) {
+			denies = r.verdict != RULE_WARN;
+			fold(d, p, mode, &r, none);
+		} else {
+			denies = lift(set, p, rv, now, &r, lifted);
+			fold(d, p, mode, &r, lifted);
+		}
+		if (mode == POLICY_ENFORCE && denies)
+			d->allowed = 0;
 	}
 }

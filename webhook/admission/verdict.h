@@ -17,6 +17,7 @@ struct verdict {
 	struct review_response	 resp;	/* points into the arrays below */
 	char			 message[VERDICT_MESSAGE_MAX];
 	char			 policies[512];	/* "a,b" with findings */
+	char			 exceptions[512]; /* "x,y" that lifted some */
 	char			 warn[EVAL_FINDINGS_MAX][VERDICT_WARNING_MAX + 1];
 	const char		*warn_p[EVAL_FINDINGS_MAX];
 	const char		*akey_p[EVAL_FINDINGS_MAX];

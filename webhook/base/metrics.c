@@ -14,6 +14,7 @@
 
 #include "base/dynbuf.h"
 #include "base/kube.h"
+#include "base/metrics_exception.h"
 
 #define N_OPS		(KUBE_OPS + 1)	/* kube.c's operations + other */
 #define N_KINDS		(KUBE_WORKLOAD_KINDS + 1)	/* + other */
@@ -389,6 +390,7 @@ metrics_render(unsigned long generation, const char *sha256, size_t *len)
 	render_break_glass(&o);
 	render_histogram(&o);
 	render_policies(&o);
+	metrics_exception_render(&o);
 	render_misc(&o, generation, sha256);
 	return dynbuf_take(&o, len);
 }

@@ -59,6 +59,7 @@ struct check_finding {
 	const char	*policy;
 	const char	*mode;		/* "enforce" | "audit" */
 	const char	*message;
+	const char	*exception;	/* lifted by it, or NULL */
 };
 
 /* The decision on one object. decision: deny, warn, allow, none. */
@@ -72,6 +73,7 @@ struct check_result {
 	const char		*decision;
 	const char		*why_none;	/* decision none: exempt, ... */
 	const char		*message;	/* deny: the kubectl message */
+	const char		*exceptions;	/* "a,b" that lifted, or "" */
 	struct check_finding	 f[EVAL_FINDINGS_MAX];
 	size_t			 n;
 	const char		*ran[EVAL_FINDINGS_MAX]; /* policies run */

@@ -167,7 +167,8 @@ drop_actor(const struct check_identity *id, struct eval_decision *d)
 	for (i = 0; i < d->n; i++) {
 		if (!counts(id, d->v[i].policy))
 			continue;
-		if (d->v[i].mode == POLICY_ENFORCE)
+		if (d->v[i].mode == POLICY_ENFORCE &&
+		    d->v[i].verdict != RULE_WARN && d->v[i].exception == NULL)
 			d->allowed = 0;
 		if (n != i)
 			d->v[n] = d->v[i];
@@ -184,7 +185,7 @@ check_decide(const struct check_identity *id, const struct policy_set *set,
 	const struct policy	*p;
 	size_t			 i;
 
-	eval_review(set, rv, 0, d);
+	eval_review(set, rv, 0, id->now, d);
 	drop_actor(id, d);
 	verdict_render(d, &w->v);
 	r->n_ran = 0;
@@ -209,10 +210,13 @@ check_decide(const struct check_identity *id, const struct policy_set *set,
 		r->message = w->v.message;
 	} else
 		r->decision = d->n > 0 ? "warn" : "allow";
+	r->exceptions = w->v.exceptions;
 	for (i = 0, r->n = 0; i < d->n; i++, r->n++) {
 		r->f[i].policy = d->v[i].policy->name;
 		r->f[i].mode = policy_mode_name(d->v[i].mode);
 		r->f[i].message = d->v[i].text;
+		r->f[i].exception = d->v[i].exception != NULL ?
+		    d->v[i].exception->name : NULL;
 	}
 }
 

@@ -22,6 +22,7 @@ struct check_identity {
 	const char	*flux_ns;	/* of the Kustomization/HelmRelease */
 	const char	*flux_name;
 	int		 live;		/* objects as they stand */
+	long long	 now;		/* Unix time decided at (--now) */
 };
 
 /* Scratch space of one decision (~50 KiB: keep it off the stack). */
@@ -36,6 +37,7 @@ struct check_opts {
 	enum check_format	 format;
 	int			 help;		/* --help was printed */
 	char			 user[320];	/* --user NS:NAME, expanded */
+	const char		*now;		/* --now, or NULL */
 };
 
 /*

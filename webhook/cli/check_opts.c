@@ -31,6 +31,7 @@ static const struct cli_opt	check_opt_table[] = {
 	{ "output", 'o', CLI_OPT_STRING, "text|json|junit|github|policyreport",
 	    CLI_OPT_SHORT, 0, 0, 0, "text", NULL, CLI_NO_STORE,
 	    "output format" },
+	CLI_NOW_OPT,
 	END
 };
 
@@ -148,6 +149,9 @@ opt_one(int c, struct check_opts *o, struct check_identity *id)
 	case 'l':
 		id->live = 1;
 		return 0;
+	case 'N':
+		o->now = optarg;
+		return 0;
 	case 'o':
 		if (check_format_parse(optarg, &o->format) == 0)
 			return 0;
@@ -182,5 +186,5 @@ check_opts_parse(int argc, char **argv, struct check_opts *o,
 		cli_opt_usage(stderr, &cli_check_cmd, "usage: ", 0);
 		return -1;
 	}
-	return 0;
+	return cli_now_parse(o->now, &id->now);
 }

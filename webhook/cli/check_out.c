@@ -100,10 +100,17 @@ print_text(struct check_out *o, const struct check_result *r)
 	else if (strcmp(r->decision, "none") == 0)
 		fprintf(o->f, "%s:%d: %s: no policy applies (%s)\n", r->file,
 		    r->line, what, r->why_none);
+	else if (r->exceptions != NULL && r->exceptions[0] != '\0')
+		fprintf(o->f, "%s:%d: %s: allowed by exception %s\n", r->file,
+		    r->line, what, r->exceptions);
 	else
 		fprintf(o->f, "%s:%d: %s: allowed\n", r->file, r->line, what);
 	for (i = 0; i < r->n; i++)
-		if (strcmp(r->f[i].mode, "audit") == 0)
+		if (r->f[i].exception != NULL)
+			fprintf(o->f, "%s:%d: %s: excepted by %s: [%s] %s\n",
+			    r->file, r->line, what, r->f[i].exception,
+			    r->f[i].policy, r->f[i].message);
+		else if (strcmp(r->f[i].mode, "audit") == 0)
 			fprintf(o->f, "%s:%d: %s: warning: [%s] %s\n",
 			    r->file, r->line, what, r->f[i].policy,
 			    r->f[i].message);
@@ -118,6 +125,7 @@ print_github(struct check_out *o, const struct check_result *r)
 	describe(r, what, sizeof(what));
 	for (i = 0; i < r->n; i++) {
 		fprintf(o->f, "::%s file=%s,line=%d,title=gitgate %s::",
+		    r->f[i].exception != NULL ? "notice" :
 		    strcmp(r->f[i].mode, "audit") == 0 ? "warning" : "error",
 		    r->file, r->line, r->f[i].policy);
 		gh_escape(o->f, what);
@@ -147,12 +155,17 @@ record(const struct check_result *r)
 		cJSON_AddStringToObject(j, "reason", r->why_none);
 	if (r->message != NULL)
 		cJSON_AddStringToObject(j, "message", r->message);
+	if (r->exceptions != NULL && r->exceptions[0] != '\0')
+		cJSON_AddStringToObject(j, "exceptions", r->exceptions);
 	fs = cJSON_AddArrayToObject(j, "findings");
 	for (i = 0; i < r->n; i++) {
 		f = cJSON_CreateObject();
 		cJSON_AddStringToObject(f, "policy", r->f[i].policy);
 		cJSON_AddStringToObject(f, "mode", r->f[i].mode);
 		cJSON_AddStringToObject(f, "message", r->f[i].message);
+		if (r->f[i].exception != NULL)
+			cJSON_AddStringToObject(f, "exception",
+			    r->f[i].exception);
 		cJSON_AddItemToArray(fs, f);
 	}
 	ran = cJSON_AddArrayToObject(j, "policies");

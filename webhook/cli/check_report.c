@@ -199,6 +199,7 @@ report_object(cJSON *items, const cJSON *obj, long long now)
 			    "passed", now);
 		else
 			report_add(rep, obj, p->valuestring,
+			    str(found, "exception")[0] != '\0' ? "skip" :
 			    strcmp(str(found, "mode"), "audit") == 0 ? "warn" :
 			    "fail", str(found, "message"), now);
 	}

@@ -43,5 +43,15 @@ int	cli_read_file(const char *path, size_t max, char **buf, size_t *len);
 void	cli_print_diag(const struct diag *d);
 /* Load a policy directory or print why not (all errors); NULL on error. */
 struct policy_set *cli_load_policies(const char *dir);
+/*
+ * The time of --now s (RFC 3339, or a date: its midnight UTC) into *now,
+ * or the clock when s is NULL. 0, or -1 after printing why.
+ */
+int	cli_now_parse(const char *s, long long *now);
+
+/* --now in every offline subcommand's option table. */
+#define CLI_NOW_OPT \
+	{ "now", 'N', CLI_OPT_STRING, "RFC3339", 0, 0, 0, 0, NULL, NULL, \
+	    CLI_NO_STORE, "decide at this time (PolicyException expiry)" }
 
 #endif

@@ -106,6 +106,7 @@ cli_serve(int argc, char **argv)
 		return rc == 1 ? 0 : 2;		/* 1: --help */
 	if ((set = startup_checks(&o)) == NULL)
 		return 2;
+	control_exceptions(set);
 	policy_store_publish(set);
 	metrics_reload(1);
 	if (control_init(&ctl, o.policies, o.srv.cert_file, o.srv.key_file,

@@ -21,16 +21,24 @@ struct tctx {
 	const char		*default_user;
 	int			 junit;
 	int			 verbose;
+	long long		 now;		/* --now, or the clock */
 	size_t			 passed, failed, errors;
 	cJSON			*junit_cases;
 };
 
-/* The one call into the admission path (serve's code, its defaults). */
+/*
+ * The one call into the admission path (serve's code, its defaults), at
+ * the case's time.
+ */
 static void
-test_answer(const struct policy_set *set, const char *body, size_t len,
-    struct admission_reply *rep)
+test_answer(const struct policy_set *set, long long now, const char *body,
+    size_t len, struct admission_reply *rep)
 {
-	admission_handle(set, NULL, body, len, rep);
+	struct admission_opts	ao;
+
+	memset(&ao, 0, sizeof(ao));
+	ao.now = now;
+	admission_handle(set, &ao, body, len, rep);
 }
 
 /* Policies named "[name]" at the start of a message part or warning. */
@@ -183,7 +191,8 @@ run_case(void *arg, const struct suite_case *c)
 		    c->name);
 		return;
 	}
-	test_answer(t->set, body, strlen(body), &rep);
+	test_answer(t->set, c->now != 0 ? c->now : t->now, body, strlen(body),
+	    &rep);
 	free(body);
 	if (rep.status != 200 || (resp = cJSON_Parse(rep.body)) == NULL ||
 	    (pols = cJSON_CreateArray()) == NULL ||
@@ -206,6 +215,7 @@ static const struct cli_opt	test_opt_table[] = {
 	    NULL, NULL, CLI_NO_STORE, "policy directory" },
 	{ "output", 'o', CLI_OPT_STRING, "text|junit", CLI_OPT_SHORT, 0, 0, 0,
 	    "text", NULL, CLI_NO_STORE, "PASS/FAIL per case, or JUnit XML" },
+	CLI_NOW_OPT,
 	END
 };
 
@@ -215,7 +225,8 @@ const struct cli_cmd	cli_test_cmd = {
 	    "case answered by the same code as serve. Case keys: name,\n"
 	    "manifest or object, operation, subresource, user (NAME or\n"
 	    "NS:NAME), groups,\n"
-	    "oldObject or oldManifest, dryRun, expect: {decision: allow|warn|\n"
+	    "oldObject or oldManifest, dryRun, now (RFC 3339: the time the\n"
+	    "case is decided at), expect: {decision: allow|warn|\n"
 	    "deny, policies: [...], message: substring}. Last line: N cases:\n"
 	    "N passed, N failed. Exit 0 pass, 1 a case failed, 2 an error.",
 	test_opt_table
@@ -226,7 +237,7 @@ cli_test(int argc, char **argv)
 {
 	struct cli_getopt		 g;
 	struct tctx			 t;
-	const char			*dir = NULL;
+	const char			*dir = NULL, *now = NULL;
 	char				 userbuf[512];
 	int				 c, rc = 2;
 
@@ -238,6 +249,8 @@ cli_test(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, g.sopts, g.lopts, NULL)) != -1) {
 		if (c == 'p')
 			dir = optarg;
+		else if (c == 'N')
+			now = optarg;
 		else if (c == 'o' && (strcmp(optarg, "junit") == 0 ||
 		    strcmp(optarg, "text") == 0))
 			t.junit = strcmp(optarg, "junit") == 0;
@@ -251,6 +264,8 @@ cli_test(int argc, char **argv)
 		cli_opt_usage(stderr, &cli_test_cmd, "usage: ", 0);
 		return 2;
 	}
+	if (cli_now_parse(now, &t.now) == -1)
+		return 2;
 	if ((t.set = cli_load_policies(dir)) == NULL)
 		return 2;
 	t.default_user = policy_set_default_user(t.set, userbuf,

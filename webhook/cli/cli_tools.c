@@ -15,6 +15,7 @@
 #include "admission/admission.h"
 #include "certs/certs.h"
 #include "policy/policy.h"
+#include "policy/policy_exception.h"
 #include "policy/policy_set.h"
 #include "rules/rules.h"
 
@@ -25,6 +26,7 @@ static const struct cli_opt	review_opts[] = {
 	    NULL, NULL, CLI_NO_STORE, "policy directory" },
 	{ "audit", 'a', CLI_OPT_BOOL, NULL, 0, 0, 0, 0,
 	    NULL, NULL, CLI_NO_STORE, "every policy in audit mode, as serve's" },
+	CLI_NOW_OPT,
 	END
 };
 
@@ -38,13 +40,22 @@ const struct cli_cmd	cli_review_cmd = {
 static const struct cli_opt	lint_opts[] = {
 	{ "policies", 'p', CLI_OPT_STRING, "DIR", CLI_OPT_REQUIRED, 0, 0, 0,
 	    NULL, NULL, CLI_NO_STORE, "policy directory (or as the operand)" },
+	{ "warn-days", 'w', CLI_OPT_COUNT, "N", 0, 0, 3660,
+	    POLICY_EXCEPTION_WARN_DAYS, NULL, NULL, CLI_NO_STORE,
+	    "warn of exceptions expiring within N days" },
+	{ "fail-expired", 'F', CLI_OPT_BOOL, NULL, 0, 0, 0, 0, NULL, NULL,
+	    CLI_NO_STORE, "an expired exception is an error (CI)" },
+	CLI_NOW_OPT,
 	END
 };
 
 const struct cli_cmd	cli_lint_cmd = {
 	"lint", NULL,
 	"Validate a policy directory: every error and warning as\n"
-	    "file:line:col: message. Exit 0 valid, 2 invalid.",
+	    "file:line:col: message; PolicyExceptions expired or expiring\n"
+	    "within --warn-days are warnings (expired: errors with\n"
+	    "--fail-expired), expiring more than 366 days ahead an error.\n"
+	    "Exit 0 valid, 2 invalid.",
 	lint_opts
 };
 
@@ -88,7 +99,7 @@ cli_review(int argc, char **argv)
 	struct admission_opts		 ao = { 0 };
 	struct admission_reply		 rep;
 	struct policy_set		*set;
-	const char			*dir = NULL;
+	const char			*dir = NULL, *now = NULL;
 	char				*body;
 	size_t				 len;
 	int				 c, rc = 2, json;
@@ -100,6 +111,8 @@ cli_review(int argc, char **argv)
 			dir = optarg;
 		else if (c == 'a')
 			ao.force_audit = 1;
+		else if (c == 'N')
+			now = optarg;
 		else
 			return cli_opt_default(&cli_review_cmd, c);
 	}
@@ -107,6 +120,8 @@ cli_review(int argc, char **argv)
 		cli_opt_usage(stderr, &cli_review_cmd, "usage: ", 0);
 		return 2;
 	}
+	if (cli_now_parse(now, &ao.now) == -1)
+		return 2;
 	if ((set = cli_load_policies(dir)) == NULL)
 		return 2;
 	if (cli_read_file(argv[optind], CLI_INPUT_MAX, &body, &len) == -1)
@@ -136,36 +151,82 @@ out:
 	return rc;
 }
 
+/* lint's flags; 0, or an exit status (2, or 0 after --help) + 1. */
+struct lint_opts {
+	const char	*dir, *now;
+	unsigned	 flags;		/* POLICY_EXC_* */
+	unsigned long	 warn_days;
+};
+
+static int
+lint_parse(int argc, char **argv, struct lint_opts *o)
+{
+	struct cli_getopt	 g;
+	char			*end;
+	int			 c;
+
+	memset(o, 0, sizeof(*o));
+	o->flags = POLICY_EXC_FAIL_FAR;
+	o->warn_days = POLICY_EXCEPTION_WARN_DAYS;
+	if (cli_opt_getopt(&cli_lint_cmd, &g) == -1)
+		return 3;
+	while ((c = getopt_long(argc, argv, g.sopts, g.lopts, NULL)) != -1) {
+		if (c == 'p')
+			o->dir = optarg;
+		else if (c == 'N')
+			o->now = optarg;
+		else if (c == 'F')
+			o->flags |= POLICY_EXC_FAIL_EXPIRED;
+		else if (c == 'w') {
+			o->warn_days = strtoul(optarg, &end, 10);
+			if (*end != '\0' || optarg[0] == '-' ||
+			    o->warn_days > 3660) {
+				fprintf(stderr, "gitgate: --warn-days must be "
+				    "0..3660\n");
+				return 3;
+			}
+		} else
+			return cli_opt_default(&cli_lint_cmd, c) + 1;
+	}
+	if (o->dir == NULL && optind == argc - 1)
+		o->dir = argv[optind++];
+	if (o->dir == NULL || optind != argc) {
+		cli_opt_usage(stderr, &cli_lint_cmd, "usage: ", 0);
+		return 3;
+	}
+	return 0;
+}
+
 int
 cli_lint(int argc, char **argv)
 {
-	struct cli_getopt		 g;
-	struct policy_set		*set;
-	struct diag			 d;
-	const char			*dir = NULL;
-	int				 c;
+	struct lint_opts	 o;
+	struct policy_set	*set;
+	struct diag		 d;
+	long long		 now;
+	int			 c;
 
-	if (cli_opt_getopt(&cli_lint_cmd, &g) == -1)
+	if ((c = lint_parse(argc, argv, &o)) != 0)
+		return c - 1;
+	if (cli_now_parse(o.now, &now) == -1)
 		return 2;
-	while ((c = getopt_long(argc, argv, g.sopts, g.lopts, NULL)) != -1) {
-		if (c != 'p')
-			return cli_opt_default(&cli_lint_cmd, c);
-		dir = optarg;
-	}
-	if (dir == NULL && optind == argc - 1)
-		dir = argv[optind++];
-	if (dir == NULL || optind != argc) {
-		cli_opt_usage(stderr, &cli_lint_cmd, "usage: ", 0);
-		return 2;
-	}
 	diag_init(&d);
-	set = policy_set_load(dir, rules_kinds, &d);
+	set = policy_set_load(o.dir, rules_kinds, &d);
+	if (set != NULL && policy_exception_report(set, now,
+	    (unsigned)o.warn_days, o.flags, &d) > 0) {
+		policy_set_unref(set);
+		set = NULL;
+	}
 	cli_print_diag(&d);
-	if (set != NULL)
-		printf("%s: %zu policies in %zu files, %zu warning(s)\n", dir,
-		    set->n_policies, set->n_files, d.warnings);
+	if (set != NULL && set->n_exceptions > 0)
+		printf("%s: %zu policies, %zu exception(s) in %zu files, %zu "
+		    "warning(s)\n", o.dir, set->n_policies, set->n_exceptions,
+		    set->n_files, d.warnings);
+	else if (set != NULL)
+		printf("%s: %zu policies in %zu files, %zu warning(s)\n",
+		    o.dir, set->n_policies, set->n_files, d.warnings);
 	else
-		printf("%s: %zu error(s), %zu warning(s)\n", dir, d.errors,
+		printf("%s: %zu error(s), %zu warning(s)\n", o.dir, d.errors,
 		    d.warnings);
 	diag_free(&d);
 	c = set != NULL ? 0 : 2;

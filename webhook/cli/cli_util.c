@@ -1,15 +1,17 @@
 /*
  * cli_util.c - what the offline subcommands share: bounded file reading
  * (stdin included), printing diagnostics, loading policies with every
- * error reported.
+ * error reported, the time given by --now.
  */
 #include "cli/cli.h"
+#include "policy/policy_exception.h"
 #include "policy/policy_set.h"
 #include "rules/rules.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "base/file_read.h"
 
@@ -50,4 +52,23 @@ cli_load_policies(const char *dir)
 		    "loaded\n", dir, d.errors);
 	diag_free(&d);
 	return set;
+}
+
+int
+cli_now_parse(const char *s, long long *now)
+{
+	char	err[128];
+
+	if (s == NULL) {
+		*now = (long long)time(NULL);
+		return 0;
+	}
+	if (policy_exception_parse_time(s, now, err, sizeof(err)) == -1) {
+		fprintf(stderr, "gitgate: --now %s: %s (expected an RFC 3339 "
+		    "time such as 2027-01-31T12:00:00Z, or a date)\n", s, err);
+		return -1;
+	}
+	if (strlen(s) == 10)
+		*now -= 86400;	/* a date: its first second, not the next day */
+	return 0;
 }

@@ -16,13 +16,16 @@
 #include <sys/inotify.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "admission/admission.h"
 #include "base/diag.h"
 #include "base/log.h"
 #include "base/metrics.h"
+#include "base/metrics_exception.h"
 #include "http/tls_cert.h"
+#include "policy/policy_exception.h"
 #include "policy/policy_set.h"
 #include "policy/policy_store.h"
 #include "rules/rules.h"
@@ -87,6 +90,27 @@ control_init(struct control *ctl, const char *policies, const char *cert_file,
 	return 0;
 }
 
+void
+control_exceptions(const struct policy_set *set)
+{
+	const char	*names[POLICY_EXCEPTIONS_MAX];
+	long long	 expires[POLICY_EXCEPTIONS_MAX];
+	struct diag	 d;
+	size_t		 i;
+
+	diag_init(&d);
+	(void)policy_exception_report(set, (long long)time(NULL),
+	    POLICY_EXCEPTION_WARN_DAYS, 0, &d);
+	for (i = 0; i < d.n; i++)
+		log_msg(LOG_WARN, "policy_diagnostic", "%s", d.v[i].text);
+	diag_free(&d);
+	for (i = 0; i < set->n_exceptions && i < POLICY_EXCEPTIONS_MAX; i++) {
+		names[i] = set->exceptions[i].name;
+		expires[i] = set->exceptions[i].expires;
+	}
+	metrics_exception_expiry(names, expires, i);
+}
+
 int
 control_reload(const char *dir, const char *why)
 {
@@ -116,6 +140,7 @@ control_reload(const char *dir, const char *why)
 		policy_set_unref(set);
 		return 0;
 	}
+	control_exceptions(set);
 	gen = policy_store_publish(set);
 	metrics_reload(1);
 	log_msg(LOG_INFO, "policy_reloaded", "%s: generation %lu, %zu "

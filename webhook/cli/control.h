@@ -59,6 +59,12 @@ void	control_run(struct control *ctl, struct server *srv);
  */
 int	control_reload(const char *policies, const char *why);
 /*
+ * For a set about to be published: a warn log line for each exception
+ * expired or expiring within POLICY_EXCEPTION_WARN_DAYS (never a
+ * refusal), and the expiry gauge replaced by the set's exceptions.
+ */
+void	control_exceptions(const struct policy_set *set);
+/*
  * Load the key pair again if its files changed since last seen; a broken
  * new pair is logged and counted and the old one keeps serving.
  */

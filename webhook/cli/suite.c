@@ -17,12 +17,13 @@
 #include "base/kube.h"
 #include "cli/check_eval.h"
 #include "cli/cli.h"
+#include "policy/policy_exception.h"
 #include "wire/manifest.h"
 #include "wire/yaml_doc.h"
 
 static const char *const case_keys[] = { "name", "manifest", "object",
     "operation", "subresource", "user", "groups", "oldObject", "oldManifest",
-    "dryRun", "expect" };
+    "dryRun", "now", "expect" };
 static const char *const expect_keys[] = { "decision", "policies",
     "message" };
 
@@ -179,6 +180,7 @@ case_read(struct sctx *s, struct suite_case *c, const cJSON *j, char *err,
 {
 	const char	*u;
 	const cJSON	*dr;
+	char		 why[128];
 
 	if (!cJSON_IsObject(j) || keys_known(j, case_keys,
 	    sizeof(case_keys) / sizeof(case_keys[0]), err, len) == -1) {
@@ -204,6 +206,17 @@ case_read(struct sctx *s, struct suite_case *c, const cJSON *j, char *err,
 	c->groups = cJSON_GetObjectItemCaseSensitive(j, "groups");
 	dr = cJSON_GetObjectItemCaseSensitive(j, "dryRun");
 	c->dry_run = cJSON_IsTrue(dr);
+	c->now = 0;
+	if ((u = jstr(j, "now")) != NULL) {
+		if (policy_exception_parse_time(u, &c->now, why,
+		    sizeof(why)) == -1) {
+			snprintf(err, len, "now: \"%.64s\": %s (expected an "
+			    "RFC 3339 time)", u, why);
+			return -1;
+		}
+		if (strlen(u) == 10)
+			c->now -= 86400;	/* a date: its first second */
+	}
 	if (case_expect(c, cJSON_GetObjectItemCaseSensitive(j, "expect"), err,
 	    len) == -1)
 		return -1;

@@ -25,6 +25,7 @@ struct suite_case {
 	char		 user[320];	/* "" : the default user */
 	const cJSON	*groups;	/* strings, or NULL: the user's own */
 	int		 dry_run;
+	long long	 now;		/* the case's time; 0: the run's */
 	const char	*decision;	/* allow, warn, deny */
 	const cJSON	*policies;	/* expected policy names, or NULL */
 	char		 policies_text[512];

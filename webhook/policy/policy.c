@@ -58,6 +58,25 @@ policy_settings_free(struct policy_settings *s)
 	strlist_free(&s->exempt_groups);
 }
 
+void
+policy_exception_free(struct policy_exception *e)
+{
+	if (e == NULL)
+		return;
+	free(e->name);
+	free(e->file);
+	strlist_free(&e->policies);
+	free(e->policy_line);
+	free(e->policy_col);
+	strlist_free(&e->namespaces);
+	strlist_free(&e->kinds);
+	strlist_free(&e->names);
+	strlist_free(&e->images);
+	free(e->reason);
+	free(e->ticket);
+	free(e->expires_text);
+}
+
 static void
 set_free(struct policy_set *set)
 {
@@ -68,6 +87,9 @@ set_free(struct policy_set *set)
 	for (i = 0; i < set->n_policies; i++)
 		policy_free(&set->policies[i]);
 	free(set->policies);
+	for (i = 0; i < set->n_exceptions; i++)
+		policy_exception_free(&set->exceptions[i]);
+	free(set->exceptions);
 	policy_settings_free(&set->settings);
 	free(set);
 }

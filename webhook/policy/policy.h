@@ -20,6 +20,12 @@
 #define POLICY_MAX		512		/* policies per set */
 #define POLICY_LIST_MAX		1024		/* entries per list */
 #define POLICY_NAME_MAX		63		/* metadata.name, DNS label */
+#define POLICY_EXCEPTIONS_MAX	64		/* PolicyExceptions per set */
+#define POLICY_EXCEPTION_POLICIES_MAX 16	/* policies one lifts */
+#define POLICY_EXCEPTION_DAYS_MAX 366		/* furthest expiry, lint */
+#define POLICY_EXCEPTION_WARN_DAYS 14		/* lint, serve: expiring */
+#define POLICY_TICKET_MAX	64		/* spec.ticket, bytes */
+#define POLICY_REASON_MAX	256		/* spec.reason, bytes */
 
 enum policy_mode {
 	POLICY_ENFORCE = 0,
@@ -75,6 +81,12 @@ struct policy_kind {
 	 */
 	const char	*(*identity)(const struct policy *p, char *buf,
 			    size_t buflen);
+	/*
+	 * 1 if the rule names the image each finding is about (struct
+	 * rule_result's subject), so a PolicyException may lift findings
+	 * by image.
+	 */
+	int		 subjects;
 };
 
 struct policy {
@@ -95,6 +107,30 @@ struct policy_settings {
 	struct strlist	exempt_groups;		/* globs */
 };
 
+/*
+ * kind: PolicyException. Not a rule: it names policies of the set whose
+ * findings it lifts on matching requests until it expires (eval.c).
+ */
+struct policy_exception {
+	char			*name;		/* metadata.name */
+	char			*file;		/* as given to the loader */
+	int			 line;		/* of the document */
+	struct strlist		 policies;	/* names, as written */
+	int			*policy_line;	/* of each name, for errors */
+	int			*policy_col;
+	const struct policy	*lifts[POLICY_EXCEPTION_POLICIES_MAX];
+	size_t			 n_lifts;	/* resolved at load's end */
+	struct strlist		 namespaces;	/* globs; empty = any */
+	struct strlist		 kinds;		/* globs; empty = any */
+	struct strlist		 names;		/* globs; empty = any */
+	struct strlist		 images;	/* globs; empty: any finding */
+	int			 images_line, images_col;
+	char			*reason;
+	char			*ticket;
+	char			*expires_text;	/* as written: "2027-01-31" */
+	long long		 expires;	/* Unix time it stops holding */
+};
+
 struct policy_set {
 	atomic_long		 refs;
 	unsigned long		 generation;	/* set by policy_store */
@@ -103,6 +139,8 @@ struct policy_set {
 	struct policy_settings	 settings;
 	struct policy		*policies;	/* in file-name, then file order */
 	size_t			 n_policies;
+	struct policy_exception	*exceptions;	/* same order */
+	size_t			 n_exceptions;	/* <= POLICY_EXCEPTIONS_MAX */
 };
 
 /* Take / drop a reference. The last unref frees. unref(NULL) is a no-op. */
@@ -121,6 +159,7 @@ const char *policy_set_default_user(const struct policy_set *set,
 /* Free what a policy / settings / list owns, not the struct. NULL-safe. */
 void	policy_free(struct policy *p);
 void	policy_settings_free(struct policy_settings *s);
+void	policy_exception_free(struct policy_exception *e);
 void	strlist_free(struct strlist *l);
 
 const char *policy_mode_name(enum policy_mode mode);	/* "enforce" */

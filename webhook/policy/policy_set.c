@@ -19,6 +19,7 @@
 #include <gnutls/crypto.h>
 #include <gnutls/gnutls.h>
 
+#include "policy/policy_exception.h"
 #include "policy/policy_spec.h"
 #include "wire/yaml_doc.h"
 
@@ -40,6 +41,28 @@ struct loader {
 	struct seen		 settings;	/* file NULL: none yet */
 	size_t			 n_alloc;	/* of set->policies */
 };
+
+/* Keep a valid PolicyException (or free it at the limit). */
+static void
+loader_exception(struct loader *l, const char *file, struct policy_doc *doc)
+{
+	struct policy_set	*set = l->set;
+
+	if (set->exceptions == NULL && (set->exceptions = calloc(
+	    POLICY_EXCEPTIONS_MAX, sizeof(*set->exceptions))) == NULL) {
+		diag_add(l->d, DIAG_ERROR, file, 0, 0, "out of memory");
+		policy_exception_free(&doc->exception);
+		return;
+	}
+	if (set->n_exceptions >= POLICY_EXCEPTIONS_MAX) {
+		diag_add(l->d, DIAG_ERROR, file, doc->exception.line, 1,
+		    "too many PolicyExceptions (limit %d): exceptions are "
+		    "meant to be few and short-lived", POLICY_EXCEPTIONS_MAX);
+		policy_exception_free(&doc->exception);
+		return;
+	}
+	set->exceptions[set->n_exceptions++] = doc->exception;
+}
 
 /* Remember doc's name; report it if an earlier document has it. */
 static int
@@ -96,6 +119,11 @@ loader_doc(struct loader *l, const char *file, yaml_document_t *ydoc)
 	if (loader_name(l, file, &doc) == -1) {
 		policy_free(&doc.policy);
 		policy_settings_free(&doc.settings);
+		policy_exception_free(&doc.exception);
+		return;
+	}
+	if (doc.kind == POLICY_DOC_EXCEPTION) {
+		loader_exception(l, file, &doc);
 		return;
 	}
 	if (doc.is_settings) {
@@ -178,6 +206,8 @@ loader_end(struct loader *l, const char *where, size_t errors)
 	if (l->d->errors == errors && set->n_policies == 0)
 		diag_add(l->d, DIAG_ERROR, where, 0, 0,
 		    "no policy documents found");
+	if (l->d->errors == errors)
+		(void)policy_exception_resolve(set, l->d);
 	free(l->seen);
 	if (l->d->errors != errors) {
 		policy_set_unref(set);

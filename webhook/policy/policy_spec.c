@@ -13,6 +13,7 @@
 
 #include "base/kube.h"
 #include "base/match.h"
+#include "policy/policy_exception.h"
 #include "policy/policy_schema.h"
 #include "wire/yaml_doc.h"
 
@@ -190,7 +191,7 @@ static const struct policy_schema_key meta_keys[] = {
 	{ NULL, NULL, 0, 0 }
 };
 
-/* "Settings, ImagePolicy, SourcePolicy, ..." into buf. */
+/* "Settings, PolicyException, ImagePolicy, ... or ActorPolicy" into buf. */
 static const char *
 kind_names(const struct policy_kind *const *kinds, char *buf, size_t len)
 {
@@ -198,7 +199,8 @@ kind_names(const struct policy_kind *const *kinds, char *buf, size_t len)
 
 	for (n = 0; kinds[n] != NULL; n++)
 		continue;
-	o = (size_t)snprintf(buf, len, "Settings");
+	o = (size_t)snprintf(buf, len, "Settings%s", n > 0 ? ", "
+	    POLICY_EXCEPTION_KIND : " or " POLICY_EXCEPTION_KIND);
 	for (i = 0; i < n && o < len; i++)
 		o += (size_t)snprintf(buf + o, len - o, "%s%s",
 		    i + 1 == n ? " or " : ", ", kinds[i]->name);
@@ -206,8 +208,9 @@ kind_names(const struct policy_kind *const *kinds, char *buf, size_t len)
 }
 
 /*
- * The kind of the document: sets *kind (NULL for Settings) and returns 0,
- * or -1 after an error.
+ * The kind of the document: sets *kind (NULL for Settings and
+ * PolicyException, which out->is_exception tells apart) and returns 0, or
+ * -1 after an error.
  */
 static int
 doc_kind(struct policy_schema_walk *w, yaml_node_t *n,
@@ -224,12 +227,14 @@ doc_kind(struct policy_schema_walk *w, yaml_node_t *n,
 	for (i = 0; kinds[i] != NULL; i++)
 		if (strcmp(s, kinds[i]->name) == 0)
 			*kind = kinds[i];
-	if (*kind == NULL && strcmp(s, "Settings") != 0) {
+	out->is_exception = strcmp(s, POLICY_EXCEPTION_KIND) == 0;
+	if (*kind == NULL && strcmp(s, "Settings") != 0 &&
+	    !out->is_exception) {
 		ERR(w, n, "kind", "unknown kind \"%s\" (expected %s)", s,
 		    kind_names(kinds, names, sizeof(names)));
 		return -1;
 	}
-	out->is_settings = *kind == NULL;
+	out->is_settings = *kind == NULL && !out->is_exception;
 	out->kind_line = ydoc_line(n);
 	out->kind_col = ydoc_col(n);
 	return 0;
@@ -301,6 +306,22 @@ doc_policy(struct policy_schema_walk *w, yaml_node_t *spec,
 	return 0;
 }
 
+/* Name and place a valid exception; 0, or -1 (out of memory). */
+static int
+doc_exception(struct policy_schema_walk *w, yaml_node_t *root,
+    const char *file, struct policy_doc *out)
+{
+	out->exception.line = ydoc_line(root);
+	out->exception.name = strdup(out->name);
+	out->exception.file = strdup(file);
+	if (out->exception.name == NULL || out->exception.file == NULL) {
+		ERR(w, root, "", "out of memory");
+		return -1;
+	}
+	out->kind = POLICY_DOC_EXCEPTION;
+	return 0;
+}
+
 int
 policy_spec_doc(yaml_document_t *doc, const char *file,
     const struct policy_kind *const *kinds, struct diag *d,
@@ -329,7 +350,9 @@ policy_spec_doc(yaml_document_t *doc, const char *file,
 		    &nodes);
 	if (nodes.name != NULL)
 		doc_name(&w, nodes.name, out);
-	if (nodes.spec != NULL && k >= 0 && kind == NULL)
+	if (nodes.spec != NULL && k >= 0 && out->is_exception)
+		policy_exception_spec(&w, nodes.spec, &out->exception);
+	else if (nodes.spec != NULL && k >= 0 && kind == NULL)
 		policy_schema_map(&w, nodes.spec, "spec", settings_keys,
 		    &out->settings);
 	else if (nodes.spec != NULL && k >= 0 &&
@@ -337,7 +360,10 @@ policy_spec_doc(yaml_document_t *doc, const char *file,
 		ERR(&w, root, "", "out of memory");
 	if (d->errors != errors || k < 0)
 		goto out;
-	if (kind == NULL) {
+	if (out->is_exception) {
+		if (doc_exception(&w, root, file, out) == -1)
+			goto out;
+	} else if (kind == NULL) {
 		out->kind = POLICY_DOC_SETTINGS;
 	} else {
 		out->policy.line = ydoc_line(root);
@@ -354,6 +380,8 @@ out:
 	if (rc == -1) {
 		policy_free(&out->policy);
 		policy_settings_free(&out->settings);
+		policy_exception_free(&out->exception);
+		memset(&out->exception, 0, sizeof(out->exception));
 		memset(&out->policy, 0, sizeof(out->policy));
 		memset(&out->settings, 0, sizeof(out->settings));
 	}

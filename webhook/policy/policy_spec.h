@@ -15,25 +15,28 @@
 enum policy_doc_kind {
 	POLICY_DOC_INVALID = 0,	/* errors were reported; nothing owned */
 	POLICY_DOC_SETTINGS,	/* settings is filled; caller owns it */
-	POLICY_DOC_POLICY	/* policy is filled; caller owns it */
+	POLICY_DOC_POLICY,	/* policy is filled; caller owns it */
+	POLICY_DOC_EXCEPTION	/* exception is filled; caller owns it */
 };
 
 struct policy_doc {
 	enum policy_doc_kind	 kind;
 	int			 is_settings;	/* kind Settings, even if bad */
+	int			 is_exception;	/* kind PolicyException */
 	int			 kind_line, kind_col;
 	char			 name[POLICY_NAME_MAX + 1];	/* or "" */
 	int			 name_line, name_col;
 	struct policy		 policy;
 	struct policy_settings	 settings;
+	struct policy_exception	 exception;
 };
 
 /*
  * Walk doc (of file, for messages) into *out, which is zeroed first.
  * Errors and warnings go to d as "file:line:col: path: message".
  * Returns 0 when the document is valid (out->kind says which half is
- * filled; the caller owns it and frees it with policy_free() or
- * policy_settings_free()), -1 otherwise: nothing
+ * filled; the caller owns it and frees it with policy_free(),
+ * policy_settings_free() or policy_exception_free()), -1 otherwise: nothing
  * is owned, but name and is_settings are set when they were readable, so
  * the caller can still check uniqueness.
  */

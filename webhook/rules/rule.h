@@ -32,12 +32,24 @@ struct rule_result {
 	int			break_glass;	/* allowed only by breakGlass */
 	enum rule_verdict	kind[RULE_FINDINGS_MAX];
 	char			text[RULE_FINDINGS_MAX][RULE_TEXT_MAX];
+	/*
+	 * What each finding is about, for a PolicyException's match.images:
+	 * the image as written (borrowed from the review), or NULL. Set by
+	 * rules whose kind has subjects (the image rule).
+	 */
+	const char		*subject[RULE_FINDINGS_MAX];
+	const char		*cur_subject;	/* rule_result_subject() */
 };
 
 /* rule_util.c */
 
 /* Zero a result (verdict RULE_PASS). */
 void	rule_result_init(struct rule_result *r);
+/*
+ * The subject of the findings added from now on (borrowed: it must live
+ * as long as the review), or NULL for none.
+ */
+void	rule_result_subject(struct rule_result *r, const char *subject);
 /* Record one finding; v is RULE_WARN, RULE_FAIL or RULE_ERROR. */
 void	rule_result_add(struct rule_result *r, enum rule_verdict v,
 	    const char *fmt, ...) __attribute__((format(printf, 3, 4)));

@@ -162,8 +162,10 @@ check_list(const struct rule_image *pi, const cJSON *spec,
 			    cJSON_IsString(name) ? name->valuestring : "?"));
 			continue;
 		}
+		rule_result_subject(r, image->valuestring);
 		check_image(pi, cJSON_IsString(name) ? name->valuestring : "",
 		    image->valuestring, r);
+		rule_result_subject(r, NULL);
 	}
 }
 
@@ -309,4 +311,5 @@ const struct policy_kind rule_image_kind = {
 	.eval = image_eval,
 	.free = image_free,
 	.identity = NULL,
+	.subjects = 1,
 };

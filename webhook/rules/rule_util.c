@@ -20,6 +20,13 @@ rule_result_init(struct rule_result *r)
 	r->n = 0;
 	r->more = 0;
 	r->break_glass = 0;
+	r->cur_subject = NULL;
+}
+
+void
+rule_result_subject(struct rule_result *r, const char *subject)
+{
+	r->cur_subject = subject;
 }
 
 void
@@ -36,6 +43,7 @@ rule_result_add(struct rule_result *r, enum rule_verdict v, const char *fmt,
 		return;
 	}
 	r->kind[r->n] = v;
+	r->subject[r->n] = r->cur_subject;
 	va_start(ap, fmt);
 	n = vsnprintf(r->text[r->n], RULE_TEXT_MAX, fmt, ap);
 	va_end(ap);

@@ -402,7 +402,7 @@ test_table(const struct policy_set *set)
 
 		if (build(c, 0, &rv) != 0)
 			continue;
-		eval_review(set, &rv, 0, &d);
+		eval_review(set, &rv, 0, 0, &d);
 		verdict_render(&d, v);
 		if (d.allowed != c->allowed || strcmp(v->policies,
 		    c->policies) != 0)
@@ -450,7 +450,7 @@ test_table(const struct policy_set *set)
 		 */
 		if (build(c, 1, &rvd) == 0) {
 			CHECK_INT(rvd.dry_run, 1);
-			eval_review(set, &rvd, 0, &dd);
+			eval_review(set, &rvd, 0, 0, &dd);
 			verdict_render(&dd, vd);
 			CHECK_INT(dd.allowed, d.allowed ||
 			    actor_denials(&d) == enforce_denials(&d));
@@ -464,7 +464,7 @@ test_table(const struct policy_set *set)
 		}
 
 		/* Forced audit: allowed, every finding a warning. */
-		eval_review(set, &rv, 1, &da);
+		eval_review(set, &rv, 1, 0, &da);
 		verdict_render(&da, va);
 		check_audit(c, &d, &da, va);
 		review_free(&rv);
@@ -493,7 +493,7 @@ test_long_warning(const struct policy_set *set)
 	c.what = "long name";
 	c.name = name;
 	if (build(&c, 0, &rv) == 0) {
-		eval_review(set, &rv, 1, &d);
+		eval_review(set, &rv, 1, 0, &d);
 		verdict_render(&d, v);
 		CHECK_INT(d.allowed, 1);
 		CHECK_INT(v->resp.n_warnings, 1);

@@ -12,6 +12,7 @@
 
 #include "base/kube.h"
 #include "base/metrics.h"
+#include "base/metrics_exception.h"
 #include "unit.h"
 
 static char	*text;
@@ -119,6 +120,44 @@ test_policies(void)
 	CHECK(value_of("gitgate_policy_generation{sha256=\"abc123\"}") == 7);
 }
 
+/*
+ * Exceptions: the counter by (exception, policy) pair, and the expiry
+ * gauge replaced whole on each reload (a removed exception disappears).
+ */
+static void
+test_exceptions(void)
+{
+	static const char *const two[] = { "legacy-report", "migration" };
+	static const long long two_t[] = { 1801440000LL, 1801396800LL };
+	static const char *const one[] = { "migration" };
+	static const long long one_t[] = { 1801396800LL };
+
+	metrics_exception_applied("legacy-report", "immutable-images");
+	metrics_exception_applied("legacy-report", "immutable-images");
+	metrics_exception_applied("legacy-report", "registries");
+	metrics_exception_expiry(two, two_t, 2);
+	render(8, "abc");
+	CHECK(value_of("gitgate_exceptions_applied_total{exception="
+	    "\"legacy-report\",policy=\"immutable-images\"}") == 2);
+	CHECK(value_of("gitgate_exceptions_applied_total{exception="
+	    "\"legacy-report\",policy=\"registries\"}") == 1);
+	CHECK(value_of("gitgate_exceptions_applied_total{exception="
+	    "\"migration\",policy=\"registries\"}") == -1);
+	CHECK(value_of("gitgate_exception_expiry_timestamp_seconds{exception="
+	    "\"legacy-report\"}") == 1801440000.0);
+	CHECK(value_of("gitgate_exception_expiry_timestamp_seconds{exception="
+	    "\"migration\"}") == 1801396800.0);
+	metrics_exception_expiry(one, one_t, 1);
+	render(9, "abc");
+	CHECK(value_of("gitgate_exception_expiry_timestamp_seconds{exception="
+	    "\"legacy-report\"}") == -1);
+	CHECK(value_of("gitgate_exception_expiry_timestamp_seconds{exception="
+	    "\"migration\"}") == 1801396800.0);
+	/* the counter outlives the reload */
+	CHECK(value_of("gitgate_exceptions_applied_total{exception="
+	    "\"legacy-report\",policy=\"immutable-images\"}") == 2);
+}
+
 static void
 test_misc(void)
 {
@@ -185,6 +224,7 @@ main(void)
 {
 	test_reviews();
 	test_policies();
+	test_exceptions();
 	test_misc();
 	test_types();
 	free(text);

@@ -126,7 +126,7 @@ test_errors(void)
 	} cases[] = {
 		{ "kind: ImagePolicy\nmetadata: {name: x}\nspec: {}\n",
 		    "e.yaml:2:7: kind: unknown kind \"ImagePolicy\" (expected "
-		    "Settings or CountPolicy)", 0 },
+		    "Settings, PolicyException or CountPolicy)", 0 },
 		{ "kind: CountPolicy\nmetadata: {name: x}\nspec: {teams: [a]}"
 		    "\n", "e.yaml:4:7: spec: missing required key \"owner\"", 1 },
 		{ "kind: CountPolicy\nmetadata: {name: x}\n"

@@ -1,0 +1,187 @@
+#!/usr/bin/env python3
+"""test_exceptions.py - PolicyExceptions from the command line: lint's
+expiry warnings (14 days, --warn-days, expired, --fail-expired for CI, more
+than 366 days ahead), check and test deciding at --now (and a test case's
+own now:), what check prints when an exception let an object through, and
+--now's bad values. The shipped commented preset legacy-report-exception
+is enabled in a copy of policies/, as a user would.
+
+Run from the repository root: python3 test/cli/test_exceptions.py
+"""
+import json
+import os
+import shutil
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(
+    os.path.abspath(__file__))), "pylib"))
+from harness import Suite, gitgate  # noqa: E402
+import presets  # noqa: E402
+
+S = Suite("exceptions")
+TMP = tempfile.mkdtemp(prefix="gitgate-exc-")
+POL = os.path.join(TMP, "policies")
+os.mkdir(POL)
+found = presets.enable("policies", POL, ["legacy-report-exception"])
+S.check("the shipped preset legacy-report-exception exists",
+        found["legacy-report-exception"] == 1, found)
+EXC_FILE = os.path.join(POL, "immutable-images.yaml")
+with open(EXC_FILE) as f:
+    # the document's first line: the one above its kind
+    EXC_LINE = f.read().splitlines().index("kind: PolicyException")
+
+CRONJOB = """apiVersion: batch/v1
+kind: CronJob
+metadata:
+  name: nightly-report
+  namespace: legacy-billing
+spec:
+  schedule: "0 3 * * *"
+  jobTemplate:
+    spec:
+      template:
+        spec:
+          restartPolicy: OnFailure
+          containers:
+            - name: report
+              image: registry.example.com/legacy/report:latest
+"""
+MANIFEST = os.path.join(TMP, "cronjob.yaml")
+with open(MANIFEST, "w") as f:
+    f.write(CRONJOB)
+
+
+def lint(*args):
+    return gitgate("lint", "--policies", POL, *args)
+
+
+def test_lint():
+    where = f"{EXC_FILE}:{EXC_LINE}:1: warning: "
+    rc, out, err = lint("--now", "2026-12-01T00:00:00Z")
+    S.check("lint 61 days ahead: exit 0, no warning", rc == 0 and
+            "0 warning(s)" in out and "1 exception(s)" in out, out + err)
+    rc, out, err = lint("--now", "2027-01-18T00:00:00Z")
+    S.check("lint 14 days ahead: warning with file:line", rc == 0 and
+            where + 'PolicyException "legacy-report-latest" (OPS-1234) '
+            "expires 2027-01-31, in 14 day(s)" in err, out + err)
+    rc, out, err = lint("--now", "2027-01-17T00:00:00Z")
+    S.check("lint 15 days ahead: no warning", rc == 0 and
+            "warning" not in err, err)
+    rc, out, err = lint("--now", "2027-01-01T00:00:00Z", "--warn-days", "31")
+    S.check("lint --warn-days 31: warning 31 days ahead", rc == 0 and
+            "in 31 day(s)" in err, err)
+    rc, out, err = lint("--now", "2027-02-01T00:00:00Z")
+    S.check("lint expired: a warning, exit 0", rc == 0 and
+            where + 'PolicyException "legacy-report-latest" (OPS-1234) '
+            "expired 2027-01-31" in err, out + err)
+    rc, out, err = lint("--now", "2027-02-01T00:00:00Z", "--fail-expired")
+    S.check("lint --fail-expired: an error, exit 2", rc == 2 and
+            f"{EXC_FILE}:{EXC_LINE}:1: PolicyException" in err and
+            "1 error(s)" in out, out + err)
+    rc, out, err = lint("--now", "2025-12-01T00:00:00Z")
+    S.check("lint more than 366 days ahead: exit 2", rc == 2 and
+            "more than 366 days ahead" in err, out + err)
+    rc, out, err = lint("--now", "yesterday")
+    S.check("lint --now bad: exit 2, says why", rc == 2 and
+            "--now yesterday" in err, err)
+
+
+def test_check():
+    rc, out, err = gitgate("check", "--policies", POL, "--now",
+                           "2027-01-20T00:00:00Z", "--kustomization",
+                           "flux-system/legacy", MANIFEST)
+    S.check("check before expiry: allowed by exception", rc == 0 and
+            "CronJob legacy-billing/nightly-report: allowed by exception "
+            "legacy-report-latest" in out and
+            "excepted by legacy-report-latest: [immutable-images]" in out,
+            out + err)
+    rc, out, err = gitgate("check", "--policies", POL, "--now",
+                           "2027-02-01T00:00:00Z", "--kustomization",
+                           "flux-system/legacy", MANIFEST)
+    S.check("check after expiry: denied", rc == 1 and
+            "DENIED: [immutable-images]" in out, out + err)
+    rc, out, err = gitgate("check", "--policies", POL, "--now",
+                           "2027-01-20", "-o", "json", "--kustomization",
+                           "flux-system/legacy", MANIFEST)
+    try:
+        obj = json.loads(out)["objects"][0]
+    except (ValueError, KeyError, IndexError):
+        obj = {}
+    lifted = [f for f in obj.get("findings", []) if "exception" in f]
+    S.check("check -o json: exceptions and the finding's exception",
+            rc == 0 and obj.get("exceptions") == "legacy-report-latest" and
+            len(lifted) == 1 and
+            lifted[0]["policy"] == "immutable-images", out + err)
+
+
+SUITE = """apiVersion: gitgate.io/v1alpha1
+kind: PolicyTest
+metadata:
+  name: exceptions
+spec:
+  cases:
+    - name: excepted until it expires
+      manifest: cronjob.yaml
+      now: "2027-01-31T23:59:59Z"
+      expect:
+        decision: warn
+        policies: [legacy-report-latest, release-tags]
+        message: excepted (OPS-1234, expires 2027-01-31)
+    - name: denied once it has expired
+      manifest: cronjob.yaml
+      now: "2027-02-01T00:00:00Z"
+      expect:
+        decision: deny
+        policies: [immutable-images, release-tags]
+    - name: the run's --now when the case gives none
+      manifest: cronjob.yaml
+      expect: {decision: deny}
+"""
+
+
+def test_test():
+    with open(os.path.join(TMP, "labelled.yaml"), "w") as f:
+        f.write(CRONJOB.replace(
+            "  namespace: legacy-billing\n",
+            "  namespace: legacy-billing\n  labels:\n"
+            "    kustomize.toolkit.fluxcd.io/name: legacy\n"
+            "    kustomize.toolkit.fluxcd.io/namespace: flux-system\n"))
+    suite = os.path.join(TMP, "suite.yaml")
+    with open(suite, "w") as f:
+        f.write(SUITE.replace("cronjob.yaml", "labelled.yaml"))
+    rc, out, err = gitgate("test", "--policies", POL, "--now",
+                           "2027-03-01T00:00:00Z", suite)
+    S.check("test: now per case, --now for the rest", rc == 0 and
+            "3 cases: 3 passed, 0 failed" in out, out + err)
+    rc, out, err = gitgate("test", "--policies", POL, "--now",
+                           "2027-01-10T00:00:00Z", suite)
+    S.check("test --now before expiry: the case without now: fails",
+            rc == 1 and "FAIL" in out and "the run's --now" in out,
+            out + err)
+    with open(suite, "w") as f:
+        f.write(SUITE.replace("cronjob.yaml", "labelled.yaml").replace(
+            '"2027-02-01T00:00:00Z"', "tomorrow"))
+    rc, out, err = gitgate("test", "--policies", POL, suite)
+    S.check("test: a bad now: is a suite error", rc == 2 and
+            "now:" in err, out + err)
+
+
+def test_review():
+    path = "test/data/reviews/exception-cronjob-lifted.json"
+    rc, out, err = gitgate("review", "--policies", POL, "--now",
+                           "2027-01-20T00:00:00Z", path)
+    S.check("review --now before expiry: allowed", rc == 0 and
+            json.loads(out)["response"]["allowed"] is True, out + err)
+    rc, out, err = gitgate("review", "--policies", POL, "--now",
+                           "2027-01-31T23:00:00-01:00", path)
+    S.check("review --now with an offset, past expiry: denied", rc == 0 and
+            json.loads(out)["response"]["allowed"] is False, out + err)
+
+
+test_lint()
+test_check()
+test_test()
+test_review()
+shutil.rmtree(TMP, ignore_errors=True)
+S.done()
