@@ -144,6 +144,7 @@ UNIT_DEPS_rule_actor	= webhook/rules/rule_actor \
 UNIT_DEPS_verdict	= webhook/admission/verdict webhook/base/utf8 \
 			  webhook/policy/policy
 UNIT_DEPS_rule_owner	= $(RULE_DEPS)
+UNIT_DEPS_eval_match	= $(UNIT_DEPS_eval)
 UNIT_DEPS_eval		= webhook/admission/eval webhook/admission/verdict \
 			  $(RULES_ALL)
 UNIT_DEPS_serve_opts	= webhook/cli/serve_opts webhook/cli/cli_opt \

@@ -39,7 +39,10 @@ struct eval_decision {
 void	eval_review(const struct policy_set *set, const struct review *rv,
 	    int force_audit, struct eval_decision *d);
 
-/* 1 if policy p applies to rv (kind, namespace, operation, subresource). */
+/*
+ * 1 if policy p applies to rv (kind, namespace, operation, subresource,
+ * and with match.managedBy a marker on the new or old object).
+ */
 int	eval_policy_matches(const struct policy *p, const struct review *rv);
 
 #endif
