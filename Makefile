@@ -108,7 +108,7 @@ RULE_DEPS		= webhook/rules/rule_util webhook/rules/rule_owner \
 			  webhook/base/match $(REVIEW_DEPS) $(POLICY_DEPS)
 RULES_ALL		= webhook/rules/rules webhook/rules/rule_image \
 			  webhook/rules/rule_source webhook/rules/rule_actor \
-			  webhook/rules/rule_actor_ops \
+			  webhook/rules/rule_actor_ops webhook/rules/rule_actor_from \
 			  webhook/base/image $(RULE_DEPS)
 UNIT_DEPS_image		= webhook/base/image
 UNIT_DEPS_dynbuf	= webhook/base/dynbuf
@@ -139,8 +139,10 @@ UNIT_DEPS_rule_image	= webhook/rules/rule_image webhook/base/image \
 			  $(RULE_DEPS)
 UNIT_DEPS_rule_source	= webhook/rules/rule_source $(RULE_DEPS)
 UNIT_DEPS_rule_actor_ops = $(UNIT_DEPS_rule_actor)
+UNIT_DEPS_rule_actor_kinds = $(RULES_ALL)
 UNIT_DEPS_rule_actor	= webhook/rules/rule_actor \
-			  webhook/rules/rule_actor_ops $(RULE_DEPS)
+			  webhook/rules/rule_actor_ops webhook/rules/rule_actor_from \
+			  $(RULE_DEPS)
 UNIT_DEPS_verdict	= webhook/admission/verdict webhook/base/utf8 \
 			  webhook/policy/policy
 UNIT_DEPS_rule_owner	= $(RULE_DEPS)

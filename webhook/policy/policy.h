@@ -60,6 +60,7 @@ struct policy_match {
 };
 
 struct policy;
+struct policy_set;
 struct policy_schema_key;	/* policy_schema.h */
 struct review;			/* wire/review.h */
 struct rule_result;		/* rules/rule.h: a folder above this one */
@@ -98,6 +99,13 @@ struct policy_kind {
 	 * whether an object carries it. Or NULL: the kind has no markers.
 	 */
 	const void	*(*marker)(const struct policy *p, const char *name);
+	/*
+	 * Once the whole set is loaded: resolve what p names in other
+	 * policies of set (an ActorPolicy's allow.from), reporting into d;
+	 * 0, or -1 after an error. Or NULL: nothing to resolve.
+	 */
+	int		 (*link)(struct policy *p, const struct policy_set *set,
+			    struct diag *d);
 };
 
 struct policy {

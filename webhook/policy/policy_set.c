@@ -3,7 +3,8 @@
  * size limit in file-name order, hash names and contents, walk every
  * document (policy_spec.c) with the kinds the caller gives, and apply the
  * set-level checks: unique names, one Settings, at least one policy, and
- * match.managedBy names resolved through the kinds' marker() hooks.
+ * match.managedBy names resolved through the kinds' marker() hooks, and
+ * the kinds' own cross-policy names through their link() hooks.
  * Nothing here interprets a rule.
  */
 #include "policy/policy_set.h"
@@ -182,7 +183,10 @@ find_marker(const struct policy_set *set, const char *name)
 	return NULL;
 }
 
-/* Resolve every match.managedBy name; an unknown one is an error. */
+/*
+ * Resolve every match.managedBy name (an unknown one is an error), then
+ * let each kind resolve what its policies name (kind->link).
+ */
 static void
 loader_link(struct loader *l)
 {
@@ -190,6 +194,10 @@ loader_link(struct loader *l)
 	struct policy_marker_ref *r;
 	size_t			 i, j;
 
+	for (i = 0; i < set->n_policies; i++)
+		if (set->policies[i].kind->link != NULL)
+			(void)set->policies[i].kind->link(&set->policies[i],
+			    set, l->d);
 	for (i = 0; i < set->n_policies; i++)
 		for (j = 0; j < set->policies[i].match.n_managed_by; j++) {
 			r = &set->policies[i].match.managed_by[j];
