@@ -3,8 +3,8 @@
  * the allow list does not cover. Flux tenants (an impersonated service
  * account writes only objects labelled with its own namespace) and the
  * safe operations open to everyone (a rollout restart, deleting a Pod its
- * controller recreates, `flux reconcile` on a Flux object). Only here is oldObject decoded; allowed traffic
- * never comes this way.
+ * controller recreates, `flux reconcile` on a Flux object). Only here is
+ * oldObject decoded; allowed traffic never comes this way.
  */
 #include "rules/rule_actor.h"
 
