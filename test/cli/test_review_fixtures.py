@@ -7,7 +7,9 @@ and compares the parsed response with NAME.expect.json exactly. NAME.preset
 names a commented preset of the shipped policies ("# preset NAME: why" and
 the "# "-prefixed YAML lines under it): the fixture then runs on a copy of
 policies/ with that preset uncommented, exactly as a user would enable it,
-and must be denied by the shipped policies as they are. Each response
+and must be denied by the shipped policies as they are; "NAME restricts"
+names a preset that adds a policy: the shipped policies must allow the
+fixture without a warning. Each response
 is also checked against the invariants of DESIGN.md "Admission behaviour":
 uid echoed, same apiVersion, kind AdmissionReview, never a patch, a denial is
 403 Forbidden with a message, warnings are at most 120 printable characters,
@@ -111,15 +113,25 @@ def review(name, path, args):
 
 
 def preset_args(name, path, preset_path, tmp):
-    """--policies DIR with the preset on; checks the shipped set denies."""
+    """--policies DIR with the preset on; checks the shipped set denies
+    ("NAME"), or for a preset that adds a policy ("NAME restricts") that
+    the shipped set allows it without a word."""
     with open(preset_path) as f:
-        preset = f.read().strip()
+        words = f.read().split()
+    preset = words[0]
+    restricts = words[1:] == ["restricts"]
+    s.check(f"{name}: .preset is NAME or NAME restricts",
+            len(words) == 1 or restricts, repr(words))
     dst = os.path.join(tmp, name)
     os.mkdir(dst)
     found = presets.enable(os.path.join(ROOT, POLICIES), dst, [preset])
     s.check(f"{name}: preset {preset!r} is in policies/", found[preset] > 0)
     got = review(name + " (shipped policies)", path, [])
-    if got is not None:
+    if got is not None and restricts:
+        s.check(f"{name}: allowed without a warning without preset {preset!r}",
+                got["response"].get("allowed") is True and
+                not got["response"].get("warnings"), json.dumps(got)[:300])
+    elif got is not None:
         s.check(f"{name}: denied without preset {preset!r}",
                 got["response"].get("allowed") is False, json.dumps(got)[:300])
     return ["--policies", dst]
