@@ -26,6 +26,8 @@ import subprocess
 import sys
 import tempfile
 
+import components  # test/manifests/components.py: the opt-in components
+
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 KUBECTL = os.environ.get("KUBECTL", "kubectl")
 BUILD = os.environ.get("BUILD", "build")
@@ -1564,6 +1566,7 @@ def main():
                 check_settings_agree(t, env, objs)
             check_match_conditions(t, overlay, objs, env, tmp, exempt_cache)
         check_audit_with_cert_manager(t, env, tmp)
+        components.check_managed_objects(t, env, tmp, sys.modules[__name__])
         check_flux(t, env)
         check_dockerfile(t, env)
         check_make_install(t, env)
