@@ -79,7 +79,10 @@ kinds_match(const struct strlist *l, const struct review *rv)
 	return 0;
 }
 
-/* 1 if obj carries one of m's markers, or a pattern cannot decide. */
+/*
+ * 1 if obj carries one of m's markers, or a pattern cannot decide, or a
+ * name was never resolved (only a hand-built policy: the loader refuses).
+ */
 static int
 carries(const struct policy_match *m, const cJSON *obj)
 {
@@ -89,7 +92,8 @@ carries(const struct policy_match *m, const cJSON *obj)
 	if (obj == NULL)
 		return 0;
 	for (i = 0; i < m->n_managed_by; i++)
-		if (rule_source_marker_present(m->managed_by[i].marker, obj,
+		if (m->managed_by[i].marker == NULL ||	/* unresolved: applies */
+		    rule_source_marker_present(m->managed_by[i].marker, obj,
 		    err, sizeof(err)) != MATCH_NO)
 			return 1;
 	return 0;

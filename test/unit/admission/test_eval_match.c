@@ -157,6 +157,27 @@ static const char managed_yaml[] =
 #define HOOK	"{'metadata':{'name':'podinfo','annotations':{" \
 		"'helm.sh/hook':'pre-install'}}}"
 
+/* A name never resolved (a hand-built policy): the policy applies. */
+static void
+test_unresolved(void)
+{
+	static char			 name[] = "flux-kustomize";
+	struct policy_marker_ref	 ref = { name, 1, 1, NULL };
+	struct policy			 p;
+	struct review			 rv;
+	struct req			 q = { "UPDATE", "", "Service", "",
+					    "services", "", BARE, BARE };
+
+	memset(&p, 0, sizeof(p));
+	p.match.ops = KUBE_OP_ALL;
+	p.match.managed_by = &ref;
+	p.match.n_managed_by = 1;
+	if (build(&q, &rv) != 0)
+		return;
+	CHECK_INT(eval_policy_matches(&p, &rv), 1);
+	review_free(&rv);
+}
+
 static void
 test_managed_by(void)
 {
@@ -220,6 +241,7 @@ test_managed_by(void)
 		review_free(&rv);
 	}
 	policy_set_unref(set);
+	test_unresolved();
 }
 
 int
