@@ -109,7 +109,7 @@ RULE_DEPS		= webhook/rules/rule_util webhook/rules/rule_owner \
 			  webhook/base/match $(REVIEW_DEPS) $(POLICY_DEPS)
 RULES_ALL		= webhook/rules/rules webhook/rules/rule_image \
 			  webhook/rules/rule_source webhook/rules/rule_actor \
-			  webhook/rules/rule_actor_ops \
+			  webhook/rules/rule_actor_ops webhook/rules/rule_actor_from \
 			  webhook/rules/rule_flux_source webhook/rules/rule_flux_spec \
 			  webhook/rules/rule_flux_url \
 			  webhook/base/image $(RULE_DEPS)
@@ -146,11 +146,14 @@ UNIT_DEPS_rule_flux_source = webhook/rules/rule_flux_source \
 			  webhook/rules/rule_flux_spec webhook/rules/rule_flux_url \
 			  $(RULE_DEPS)
 UNIT_DEPS_rule_actor_ops = $(UNIT_DEPS_rule_actor)
+UNIT_DEPS_rule_actor_kinds = $(RULES_ALL)
 UNIT_DEPS_rule_actor	= webhook/rules/rule_actor \
-			  webhook/rules/rule_actor_ops $(RULE_DEPS)
+			  webhook/rules/rule_actor_ops webhook/rules/rule_actor_from \
+			  $(RULE_DEPS)
 UNIT_DEPS_verdict	= webhook/admission/verdict webhook/base/utf8 \
 			  webhook/policy/policy
 UNIT_DEPS_rule_owner	= $(RULE_DEPS)
+UNIT_DEPS_eval_match	= $(UNIT_DEPS_eval)
 UNIT_DEPS_eval		= webhook/admission/eval webhook/admission/verdict \
 			  $(RULES_ALL)
 UNIT_DEPS_eval_exception = $(UNIT_DEPS_eval)

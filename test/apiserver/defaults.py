@@ -306,6 +306,8 @@ def prepare_for_create(res, obj, store):
         spec.setdefault("internalTrafficPolicy", "Cluster")
     elif p == "horizontalpodautoscalers":
         obj["status"] = {"currentMetrics": None, "desiredReplicas": 0}
+    elif p == "ingresses":
+        obj["status"] = {"loadBalancer": {}}
     elif p == "jobs":
         obj["status"] = {}
         spec = obj.setdefault("spec", {})
@@ -319,7 +321,7 @@ def prepare_for_create(res, obj, store):
                        "batch.kubernetes.io/job-name": meta["name"],
                        "controller-uid": uid, "job-name": meta["name"]})
     elif p in ("configmaps", "secrets", "serviceaccounts", "events",
-               "validatingwebhookconfigurations"):
+               "networkpolicies", "validatingwebhookconfigurations"):
         obj.pop("status", None)
     else:
         obj["status"] = {}

@@ -171,6 +171,17 @@ COLUMNS = {
         ("Replicas", I, 0, lambda o: _status(o).get("currentReplicas", 0))],
     "namespaces": [
         ("Status", S, 0, lambda o: _status(o).get("phase", "Active"))],
+    "ingresses": [
+        ("Class", S, 0, lambda o: _spec(o).get("ingressClassName", "<none>")),
+        ("Hosts", S, 0, lambda o: ",".join(
+            r.get("host", "*") for r in _spec(o).get("rules") or []) or "*"),
+        ("Address", S, 0, lambda o: ""),
+        ("Ports", S, 0, lambda o: "443" if _spec(o).get("tls") else "80")],
+    "networkpolicies": [
+        ("Pod-Selector", S, 0, lambda o: ",".join(
+            "%s=%s" % kv for kv in sorted((_spec(o).get("podSelector") or {})
+                                          .get("matchLabels", {}).items()))
+         or "<none>")],
     "configmaps": [
         ("Data", I, 0, lambda o: len(o.get("data") or {}) +
          len(o.get("binaryData") or {}))],

@@ -244,6 +244,43 @@ class TestProtobuf(unittest.TestCase):
             protobuf.decode_object(b"k8s\x00\n\x0c\n\x02v1\x12\x06Widget")
 
 
+class TestNetworkingKinds(unittest.TestCase):
+    """Ingress and NetworkPolicy (networking.k8s.io/v1) are served, with
+    discovery, short names and kubectl get columns, for the
+    managed-objects suite."""
+
+    def test_registry_and_discovery(self):
+        import discovery
+        ing = resources.lookup("networking.k8s.io", "v1", "ingresses")
+        np = resources.lookup("networking.k8s.io", "v1", "networkpolicies")
+        self.assertEqual((ing.kind, ing.short, ing.subresources),
+                         ("Ingress", ["ing"], ["status"]))
+        self.assertEqual((np.kind, np.short), ("NetworkPolicy", ["netpol"]))
+        self.assertIs(resources.by_kind("networking.k8s.io/v1", "Ingress"),
+                      ing)
+        net = [i for i in discovery.aggregated(False)["items"]
+               if i["metadata"].get("name") == "networking.k8s.io"]
+        self.assertEqual(len(net), 1)
+        self.assertEqual(sorted(r["resource"] for r in net[0]["versions"][0]
+                                ["resources"]),
+                         ["ingresses", "networkpolicies"])
+        rl = discovery.resource_list("networking.k8s.io", "v1")
+        self.assertEqual([r["name"] for r in rl["resources"]],
+                         ["ingresses", "ingresses/status",
+                          "networkpolicies"])
+
+    def test_tables(self):
+        import tables
+        ing = resources.lookup("networking.k8s.io", "v1", "ingresses")
+        obj = {"metadata": {"name": "p", "creationTimestamp":
+                            "2025-01-01T00:00:00Z"},
+               "spec": {"ingressClassName": "nginx", "rules": [
+                   {"host": "a.example"}, {"host": "b.example"}]}}
+        row = tables.table(ing, [obj], "1")["rows"][0]["cells"]
+        self.assertEqual(row[:5], ["p", "nginx", "a.example,b.example", "",
+                                   "80"])
+
+
 class TestAuthzAndStatus(unittest.TestCase):
     def test_developer_cannot_touch_webhook_configurations(self):
         vwc = resources.lookup("admissionregistration.k8s.io", "v1",

@@ -487,6 +487,14 @@ http {
         runs += [("shipped+log", pol, "pod-c1.json", 1),
                  ("shipped", pol, "deploy-update.json", 1),
                  ("shipped", pol, "big-1m.json", 1)]
+        # A generic kind next to a Deployment: the managed-objects preset
+        # (match.managedBy) on a Service UPDATE, Flux's and a person's
+        # label removal (old object decoded); the Deployment UPDATE under
+        # the same set shows what the preset costs workloads.
+        managed = os.path.join(self.bodies, "policies-managed")
+        runs += [("managed", managed, "deploy-update.json", 1),
+                 ("managed", managed, "svc-update.json", 0),
+                 ("managed", managed, "svc-unlabel.json", 0)]
         # the headline point (shipped, 3 KB Pod) twice more, spread out:
         # the report takes the fastest of three here too
         runs.insert(len(runs) // 2, ("shipped", pol, "pod-c1.json", 1))

@@ -196,6 +196,36 @@ def big_review(target, uid):
     return r
 
 
+def service(labels, port=9898):
+    """podinfo's Service as the API server stores it (a generic kind)."""
+    return {"apiVersion": "v1", "kind": "Service", "metadata": {
+        "name": "podinfo", "namespace": "apps",
+        "uid": "5b1e2c3d-4f5a-4b6c-8d7e-9f0a1b2c3d4e",
+        "resourceVersion": "48213", "creationTimestamp": TS,
+        "labels": dict(labels, app="podinfo"),
+        "managedFields": managed_fields("kustomize-controller")},
+        "spec": {"type": "ClusterIP", "clusterIP": "10.96.41.7",
+                 "clusterIPs": ["10.96.41.7"], "selector": {"app": "podinfo"},
+                 "ports": [{"name": "http", "port": port, "protocol": "TCP",
+                            "targetPort": "http"},
+                           {"name": "grpc", "port": 9999, "protocol": "TCP",
+                            "targetPort": "grpc"}],
+                 "sessionAffinity": "None", "ipFamilies": ["IPv4"],
+                 "ipFamilyPolicy": "SingleStack",
+                 "internalTrafficPolicy": "Cluster"},
+        "status": {"loadBalancer": {}}}
+
+
+def managed_dir(outdir, shipped):
+    """policies/ with the managed-objects preset on (match.managedBy)."""
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(
+        __file__)), "..", "pylib"))
+    import presets
+    d = os.path.join(outdir, "policies-managed")
+    os.makedirs(d, exist_ok=True)
+    presets.enable(shipped, d, ["managed-objects"])
+
+
 def write(outdir, name, doc):
     s = json.dumps(doc, separators=(",", ":"))
     with open(os.path.join(outdir, name), "w") as f:
@@ -240,11 +270,24 @@ def main():
         "3f1a2b4c-0005-4000-8000-000000000005", "Deployment", "apps",
         "deployments", "podinfo", "CREATE", PERSON, bad,
         manager="kubectl-client-side-apply"))
+    # A generic kind: Service UPDATEs under managedBy, new + old objects:
+    # Flux's (the marker on the new object settles it) and a person's
+    # that takes the labels off (the old object is decoded, then denied).
+    sizes["svc-update.json"] = write(outdir, "svc-update.json", review(
+        "3f1a2b4c-0006-4000-8000-000000000006", "Service", "", "services",
+        "podinfo", "UPDATE", FLUX_USER, service(FLUX_LABELS, 80),
+        service(FLUX_LABELS), options_kind="UpdateOptions",
+        manager="kustomize-controller"))
+    sizes["svc-unlabel.json"] = write(outdir, "svc-unlabel.json", review(
+        "3f1a2b4c-0007-4000-8000-000000000007", "Service", "", "services",
+        "podinfo", "UPDATE", PERSON, service({}), service(FLUX_LABELS),
+        options_kind="UpdateOptions", manager="kubectl-label"))
     for n in (1, 10, 100):
         r = pod_review(n)
         sizes["pod-c%d.json" % n] = write(outdir, "pod-c%d.json" % n, r)
     if "--policies" in sys.argv:
         policy_dirs(outdir, sys.argv[sys.argv.index("--policies") + 1])
+        managed_dir(outdir, sys.argv[sys.argv.index("--policies") + 1])
     for k, v in sizes.items():
         print("%s %d" % (k, v))
 

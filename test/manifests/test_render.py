@@ -26,6 +26,8 @@ import subprocess
 import sys
 import tempfile
 
+import components  # test/manifests/components.py: the opt-in components
+
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 KUBECTL = os.environ.get("KUBECTL", "kubectl")
 BUILD = os.environ.get("BUILD", "build")
@@ -1083,7 +1085,7 @@ def check_settings_agree(t, env, objs):
     for key, text in sorted((cm.get("data") or {}).items()):
         if all(not ln.strip() or ln.lstrip().startswith("#")
                for ln in text.splitlines()):
-            continue    # an example kept commented out (flux-sources.yaml)
+            continue        # a file of commented presets only
         rc, js, err = run([KUBECTL, "patch", "--local", "--type=merge", "-p",
                            "{}", "-o", "json", "-f", "-"], env, stdin=text)
         if rc != 0:
@@ -1634,6 +1636,7 @@ def main():
             check_match_conditions(t, overlay, objs, env, tmp, exempt_cache)
         check_audit_with_cert_manager(t, env, tmp)
         check_flux_kinds_component(t, env, tmp)
+        components.check_managed_objects(t, env, tmp, sys.modules[__name__])
         check_flux(t, env)
         check_dockerfile(t, env)
         check_make_install(t, env)

@@ -7,12 +7,14 @@
  */
 #include "admission/eval.h"
 
+#include <ctype.h>
 #include <string.h>
 
 #include "base/image.h"
 #include "base/kube.h"
 #include "base/match.h"
 #include "policy/policy_exception.h"
+#include "rules/rule_source.h"
 
 static int
 list_has(const struct strlist *l, const char *s)
@@ -25,6 +27,101 @@ list_has(const struct strlist *l, const char *s)
 	return 0;
 }
 
+/* 1 if res is Kubernetes' default plural of kind: lowercase, -s/-es/-ies. */
+static int
+plural_of(const char *kind, const char *res)
+{
+	size_t	i, n = strlen(kind);
+
+	for (i = 0; i < n && res[i] != '\0'; i++)
+		if (tolower((unsigned char)kind[i]) != res[i])
+			break;
+	if (i == n)
+		return strcmp(res + i, "s") == 0 || strcmp(res + i, "es") == 0;
+	return i + 1 == n && kind[i] == 'y' && strcmp(res + i, "ies") == 0;
+}
+
+/*
+ * One match.kinds entry (policy.h) against rv's target. A subresource of
+ * a resource gitgate does not know names no parent kind (request.kind is
+ * Scale for its /scale): an entry whose default plural is the resource
+ * matches then, so that such a request is judged rather than skipped.
+ */
+static int
+kind_entry(const char *e, const struct review *rv, const char *kind,
+    const char *group, int known)
+{
+	const char	*slash = strchr(e, '/'), *k = e;
+	size_t		 glen;
+
+	if (slash != NULL) {
+		glen = (size_t)(slash - e);
+		k = slash + 1;
+		if (glen == 4 && memcmp(e, "core", 4) == 0) {
+			if (group[0] != '\0')
+				return 0;
+		} else if (strlen(group) != glen || memcmp(e, group, glen) != 0)
+			return 0;
+	}
+	if ((k[0] == '*' && k[1] == '\0') || strcmp(k, kind) == 0)
+		return 1;
+	return !known && plural_of(k, rv->resource);
+}
+
+static int
+kinds_match(const struct strlist *l, const struct review *rv)
+{
+	const char	*kind = review_target_kind(rv);
+	const char	*group = review_target_group(rv);
+	int		 known = review_target_known(rv);
+	size_t		 i;
+
+	for (i = 0; i < l->n; i++)
+		if (kind_entry(l->v[i], rv, kind, group, known))
+			return 1;
+	return 0;
+}
+
+/*
+ * 1 if obj carries one of m's markers, or a pattern cannot decide, or a
+ * name was never resolved (only a hand-built policy: the loader refuses).
+ */
+static int
+carries(const struct policy_match *m, const cJSON *obj)
+{
+	char	err[128];
+	size_t	i;
+
+	if (obj == NULL)
+		return 0;
+	for (i = 0; i < m->n_managed_by; i++)
+		if (m->managed_by[i].marker == NULL ||	/* unresolved: applies */
+		    rule_source_marker_present(m->managed_by[i].marker, obj,
+		    err, sizeof(err)) != MATCH_NO)
+			return 1;
+	return 0;
+}
+
+/*
+ * managedBy: the new object (not on DELETE) or the old one carries a
+ * marker. oldObject is decoded only when the new object does not settle
+ * it; one that cannot be decoded counts as managed (fail closed).
+ */
+static int
+managed(const struct policy_match *m, const struct review *rv)
+{
+	const cJSON	*old = NULL;
+	char		 err[96];
+
+	if (rv->op != KUBE_OP_DELETE && carries(m, rv->object))
+		return 1;
+	if (rv->op == KUBE_OP_CREATE)
+		return 0;
+	if (review_old_object(rv, &old, err, sizeof(err)) == -1)
+		return 1;
+	return carries(m, old);
+}
+
 int
 eval_policy_matches(const struct policy *p, const struct review *rv)
 {
@@ -32,7 +129,7 @@ eval_policy_matches(const struct policy *p, const struct review *rv)
 
 	if ((m->ops & rv->op) == 0)
 		return 0;
-	if (m->kinds.n > 0 && !list_has(&m->kinds, review_target_kind(rv)))
+	if (m->kinds.n > 0 && !kinds_match(&m->kinds, rv))
 		return 0;
 	if (m->subresources.n > 0 && !list_has(&m->subresources,
 	    rv->subresource))
@@ -41,7 +138,7 @@ eval_policy_matches(const struct policy *p, const struct review *rv)
 		return 0;
 	if (rule_glob_any(&m->ns_exclude, rv->ns))
 		return 0;
-	return 1;
+	return m->n_managed_by == 0 || managed(m, rv);
 }
 
 static const char *

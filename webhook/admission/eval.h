@@ -58,7 +58,10 @@ const struct policy_exception *eval_exception(const struct policy_set *set,
 	    const struct policy *p, const struct review *rv,
 	    const char *subject, long long now);
 
-/* 1 if policy p applies to rv (kind, namespace, operation, subresource). */
+/*
+ * 1 if policy p applies to rv (kind, namespace, operation, subresource,
+ * and with match.managedBy a marker on the new or old object).
+ */
 int	eval_policy_matches(const struct policy *p, const struct review *rv);
 
 #endif

@@ -1,7 +1,7 @@
 /*
  * kube.c - constant tables of Kubernetes vocabulary: operation names, the
- * workload kinds with their resources and pod-spec paths, service-account
- * usernames. No allocation, no state.
+ * workload kinds with their resources and pod-spec paths, the other
+ * well-known kinds, service-account usernames. No allocation, no state.
  */
 #include "base/kube.h"
 
@@ -26,6 +26,34 @@ static const char *const path_cronjob[] = { "spec", "jobTemplate", "spec",
 const char *const kube_workload_kinds[KUBE_WORKLOAD_KINDS + 1] = {
 	"Pod", "Deployment", "ReplicaSet", "StatefulSet", "DaemonSet", "Job",
 	"CronJob", "ReplicationController", NULL
+};
+
+const char *const kube_known_kinds[KUBE_KNOWN_KINDS + 1] = {
+	"Pod", "Deployment", "ReplicaSet", "StatefulSet", "DaemonSet", "Job",
+	"CronJob", "ReplicationController",
+	"Service", "ConfigMap", "Secret", "Ingress", "HorizontalPodAutoscaler",
+	"NetworkPolicy", "GitRepository", "OCIRepository", "HelmRepository",
+	"Bucket", "HelmChart", "Kustomization", "HelmRelease", NULL
+};
+
+/* Indexed as kube_known_kinds from KUBE_WORKLOAD_KINDS on. */
+static const struct {
+	const char	*group;
+	const char	*resource;
+} kube_others[KUBE_KNOWN_KINDS - KUBE_WORKLOAD_KINDS] = {
+	{ "", "services" },
+	{ "", "configmaps" },
+	{ "", "secrets" },
+	{ "networking.k8s.io", "ingresses" },
+	{ "autoscaling", "horizontalpodautoscalers" },
+	{ "networking.k8s.io", "networkpolicies" },
+	{ "source.toolkit.fluxcd.io", "gitrepositories" },
+	{ "source.toolkit.fluxcd.io", "ocirepositories" },
+	{ "source.toolkit.fluxcd.io", "helmrepositories" },
+	{ "source.toolkit.fluxcd.io", "buckets" },
+	{ "source.toolkit.fluxcd.io", "helmcharts" },
+	{ "kustomize.toolkit.fluxcd.io", "kustomizations" },
+	{ "helm.toolkit.fluxcd.io", "helmreleases" },
 };
 
 /* Indexed as kube_workload_kinds. */
@@ -120,6 +148,37 @@ kube_podspec_path(const char *kind)
 	int	i = kube_kind_index(kind);
 
 	return i == -1 ? NULL : kube_workloads[i].podspec;
+}
+
+int
+kube_known_kind_index(const char *kind)
+{
+	size_t	i;
+
+	for (i = 0; kind != NULL && i < KUBE_KNOWN_KINDS; i++)
+		if (strcmp(kind, kube_known_kinds[i]) == 0)
+			return (int)i;
+	return -1;
+}
+
+const char *
+kube_known_kind_for_resource(const char *group, const char *resource)
+{
+	const char	*kind;
+	size_t		 i;
+
+	if (group == NULL || resource == NULL)
+		return NULL;
+	/* Workloads are in core, apps and batch only. */
+	if ((kind = kube_kind_for_resource(resource)) != NULL &&
+	    (strcmp(group, "") == 0 || strcmp(group, "apps") == 0 ||
+	    strcmp(group, "batch") == 0))
+		return kind;
+	for (i = 0; i < NELEM(kube_others); i++)
+		if (strcmp(resource, kube_others[i].resource) == 0 &&
+		    strcmp(group, kube_others[i].group) == 0)
+			return kube_known_kinds[KUBE_WORKLOAD_KINDS + i];
+	return NULL;
 }
 
 const char *

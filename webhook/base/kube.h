@@ -50,6 +50,25 @@ int		 kube_kind_is_workload(const char *kind);
 const char *const *kube_podspec_path(const char *kind);
 
 /*
+ * The kinds gitgate names in metrics' kind label, NULL-terminated: the
+ * workload kinds (same order and indexes), then Service, ConfigMap,
+ * Secret, Ingress, HorizontalPodAutoscaler, NetworkPolicy and the seven
+ * Flux kinds (GitRepository, OCIRepository, HelmRepository, Bucket,
+ * HelmChart, Kustomization, HelmRelease). Anything else is "other": the
+ * label stays bounded whatever kinds a cluster sends.
+ */
+#define KUBE_KNOWN_KINDS	(KUBE_WORKLOAD_KINDS + 13)
+extern const char *const kube_known_kinds[KUBE_KNOWN_KINDS + 1];
+/* Index of kind in kube_known_kinds, or -1. */
+int		 kube_known_kind_index(const char *kind);
+/*
+ * The known kind of a resource ("services" -> "Service") in its API group
+ * ("" for core), or NULL: the parent of a subresource request.
+ */
+const char	*kube_known_kind_for_resource(const char *group,
+		    const char *resource);
+
+/*
  * Split "system:serviceaccount:NS:NAME" into "NS:NAME" (pointer into
  * username). Returns NULL when username is not a service account.
  */

@@ -17,7 +17,7 @@
 #include "base/metrics_exception.h"
 
 #define N_OPS		(KUBE_OPS + 1)	/* kube.c's operations + other */
-#define N_KINDS		(KUBE_WORKLOAD_KINDS + 1)	/* + other */
+#define N_KINDS		(KUBE_KNOWN_KINDS + 1)	/* + other */
 #define N_DECISIONS	3
 #define N_BUCKETS	14
 #define N_STATUS	6
@@ -74,7 +74,7 @@ op_index(unsigned op)
 static size_t
 kind_index(const char *kind)
 {
-	int	i = kube_kind_index(kind);
+	int	i = kube_known_kind_index(kind);
 
 	return i == -1 ? N_KINDS - 1 : (size_t)i;
 }
@@ -88,7 +88,7 @@ op_label(size_t i)
 static const char *
 kind_label(size_t i)
 {
-	return i < KUBE_WORKLOAD_KINDS ? kube_workload_kinds[i] : "other";
+	return i < KUBE_KNOWN_KINDS ? kube_known_kinds[i] : "other";
 }
 
 void

@@ -34,6 +34,8 @@ strlist_free(struct strlist *l)
 void
 policy_free(struct policy *p)
 {
+	size_t	i;
+
 	if (p == NULL)
 		return;
 	free(p->name);
@@ -43,6 +45,9 @@ policy_free(struct policy *p)
 	strlist_free(&p->match.ns_include);
 	strlist_free(&p->match.ns_exclude);
 	strlist_free(&p->match.subresources);
+	for (i = 0; i < p->match.n_managed_by; i++)
+		free(p->match.managed_by[i].name);
+	free(p->match.managed_by);
 	if (p->kind != NULL && p->params != NULL)
 		p->kind->free(p->params);
 	free(p->params);

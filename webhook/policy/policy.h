@@ -37,16 +37,36 @@ struct strlist {
 	size_t	  n;
 };
 
+/*
+ * A name in match.managedBy: a marker some policy of the set defines
+ * (a SourcePolicy's markers[].name), resolved by policy_set at load.
+ */
+struct policy_marker_ref {
+	char		*name;
+	int		 line;		/* of the entry, for errors */
+	int		 col;
+	const void	*marker;	/* the kind's marker(): opaque here */
+};
+
 /* Which requests a policy looks at. Empty lists mean "all". */
 struct policy_match {
-	struct strlist	kinds;		/* "Deployment"; default: workloads */
+	/*
+	 * "Deployment" (any group), "networking.k8s.io/Ingress",
+	 * "core/Service" (the core group), "GROUP/" and a star, or a star;
+	 * default: the workload kinds.
+	 */
+	struct strlist	kinds;
 	struct strlist	ns_include;	/* globs; empty = every namespace */
 	struct strlist	ns_exclude;	/* globs */
 	unsigned	ops;		/* KUBE_OP_* bits */
 	struct strlist	subresources;	/* "" = the main resource, "scale" */
+	/* Any of: the new or old object carries it; none = every object. */
+	struct policy_marker_ref *managed_by;
+	size_t		 n_managed_by;
 };
 
 struct policy;
+struct policy_set;
 struct policy_schema_key;	/* policy_schema.h */
 struct review;			/* wire/review.h */
 struct rule_result;		/* rules/rule.h: a folder above this one */
@@ -87,6 +107,19 @@ struct policy_kind {
 	 * by image.
 	 */
 	int		 subjects;
+	/*
+	 * The marker named name that p defines, for match.managedBy; NULL
+	 * if none. Opaque here: admission/eval.c asks rules/rule_source.h
+	 * whether an object carries it. Or NULL: the kind has no markers.
+	 */
+	const void	*(*marker)(const struct policy *p, const char *name);
+	/*
+	 * Once the whole set is loaded: resolve what p names in other
+	 * policies of set (an ActorPolicy's allow.from), reporting into d;
+	 * 0, or -1 after an error. Or NULL: nothing to resolve.
+	 */
+	int		 (*link)(struct policy *p, const struct policy_set *set,
+			    struct diag *d);
 };
 
 struct policy {

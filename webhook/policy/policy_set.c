@@ -2,7 +2,9 @@
  * policy_set.c - the loader: scan a directory, read each file under a
  * size limit in file-name order, hash names and contents, walk every
  * document (policy_spec.c) with the kinds the caller gives, and apply the
- * set-level checks: unique names, one Settings, at least one policy.
+ * set-level checks: unique names, one Settings, at least one policy, and
+ * match.managedBy names resolved through the kinds' marker() hooks, and
+ * the kinds' own cross-policy names through their link() hooks.
  * Nothing here interprets a rule.
  */
 #include "policy/policy_set.h"
@@ -192,6 +194,51 @@ loader_begin(struct loader *l, const struct policy_kind *const *kinds,
 	return 0;
 }
 
+/* The marker named name that some policy of set defines, or NULL. */
+static const void *
+find_marker(const struct policy_set *set, const char *name)
+{
+	const struct policy	*q;
+	const void		*mk;
+	size_t			 i;
+
+	for (i = 0; i < set->n_policies; i++) {
+		q = &set->policies[i];
+		if (q->kind->marker != NULL &&
+		    (mk = q->kind->marker(q, name)) != NULL)
+			return mk;
+	}
+	return NULL;
+}
+
+/*
+ * Resolve every match.managedBy name (an unknown one is an error), then
+ * let each kind resolve what its policies name (kind->link).
+ */
+static void
+loader_link(struct loader *l)
+{
+	struct policy_set	*set = l->set;
+	struct policy_marker_ref *r;
+	size_t			 i, j;
+
+	for (i = 0; i < set->n_policies; i++)
+		if (set->policies[i].kind->link != NULL)
+			(void)set->policies[i].kind->link(&set->policies[i],
+			    set, l->d);
+	for (i = 0; i < set->n_policies; i++)
+		for (j = 0; j < set->policies[i].match.n_managed_by; j++) {
+			r = &set->policies[i].match.managed_by[j];
+			if ((r->marker = find_marker(set, r->name)) != NULL)
+				continue;
+			diag_add(l->d, DIAG_ERROR, set->policies[i].file,
+			    r->line, r->col, "spec.match.managedBy[%zu]: "
+			    "unknown marker \"%s\" (expected the name of a "
+			    "marker a SourcePolicy of this set defines)", j,
+			    r->name);
+		}
+}
+
 /* The set, or NULL if this load added any error. */
 static struct policy_set *
 loader_end(struct loader *l, const char *where, size_t errors)
@@ -206,6 +253,7 @@ loader_end(struct loader *l, const char *where, size_t errors)
 	if (l->d->errors == errors && set->n_policies == 0)
 		diag_add(l->d, DIAG_ERROR, where, 0, 0,
 		    "no policy documents found");
+	loader_link(l);
 	if (l->d->errors == errors)
 		(void)policy_exception_resolve(set, l->d);
 	free(l->seen);

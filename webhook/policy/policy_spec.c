@@ -40,20 +40,87 @@ f_mode(struct policy_schema_walk *w, yaml_node_t *n,
 		    "audit)", s);
 }
 
+/* "v1", "v2beta1": a version where a group belongs. */
+static int
+looks_like_version(const char *s, size_t len)
+{
+	size_t	n;
+
+	if (len < 2 || s[0] != 'v' || strchr(DIGITS, s[1]) == NULL)
+		return 0;
+	n = 1 + strspn(s + 1, DIGITS);
+	if (n < len && strncmp(s + n, "alpha", 5) == 0)
+		n += 5;
+	else if (n < len && strncmp(s + n, "beta", 4) == 0)
+		n += 4;
+	return n + strspn(s + n, DIGITS) >= len;
+}
+
+/* An API group: "core", or DNS-1123 labels joined by dots. */
+static int
+group_ok(const char *s, size_t len)
+{
+	const char	*p = s, *dot, *end = s + len;
+
+	if (len == 0 || len > 253)
+		return 0;
+	for (;; p = dot + 1) {
+		if ((dot = memchr(p, '.', (size_t)(end - p))) == NULL)
+			dot = end;
+		if (!policy_schema_dns_label(p, (size_t)(dot - p)))
+			return 0;
+		if (dot == end)
+			return 1;
+	}
+}
+
+static int
+camel_ok(const char *s)
+{
+	size_t	len = strlen(s);
+
+	return len > 0 && len <= POLICY_NAME_MAX && strchr(UPPER, *s) != NULL &&
+	    strspn(s, UPPER LOWER DIGITS) == len;
+}
+
+/* A match.kinds entry: Kind, GROUP/Kind, GROUP/ then a star, or a star. */
 static void
 check_kind(struct policy_schema_walk *w, yaml_node_t *n,
     const char *path, const char *s)
 {
-	size_t	len = strlen(s);
+	const char	*slash = strchr(s, '/'), *kind = s;
+	size_t		 glen;
 
-	if (len == 0 || len > POLICY_NAME_MAX || strchr(UPPER, *s) == NULL ||
-	    strspn(s, UPPER LOWER DIGITS) != len) {
+	if (slash != NULL) {
+		glen = (size_t)(slash - s);
+		kind = slash + 1;
+		if (looks_like_version(s, glen) || strchr(kind, '/') != NULL) {
+			ERR(w, n, path, "invalid kind \"%s\" (expected "
+			    "GROUP/Kind without a version, e.g. "
+			    "apps/Deployment; core/Service for the core "
+			    "group)", s);
+			return;
+		}
+		if (!group_ok(s, glen)) {
+			ERR(w, n, path, "invalid API group in \"%s\" (expected "
+			    "lowercase DNS labels joined by dots, or core)", s);
+			return;
+		}
+	}
+	if (strcmp(kind, "*") != 0 && !camel_ok(kind)) {
 		ERR(w, n, path, "invalid kind \"%s\" (expected a CamelCase "
-		    "kind such as Deployment)", s);
+		    "kind such as Deployment%s)", s, slash != NULL ?
+		    " after GROUP/, or *" : "");
 		return;
 	}
-	if (w->kind != NULL && w->kind->podspec_only &&
-	    !kube_kind_is_workload(s))
+	if (w->kind == NULL || !w->kind->podspec_only ||
+	    kube_kind_is_workload(kind))
+		return;
+	if (strcmp(kind, "*") == 0)
+		policy_schema_msg(w, DIAG_WARNING, n, path, "\"%s\" includes "
+		    "kinds without pod specs; an %s only checks pod specs",
+		    s, w->kind->name);
+	else
 		policy_schema_msg(w, DIAG_WARNING, n, path, "\"%s\" is not a "
 		    "workload kind; an %s only checks pod specs", s,
 		    w->kind->name);
@@ -124,12 +191,47 @@ f_namespaces(struct policy_schema_walk *w, yaml_node_t *n,
 	policy_schema_map(w, n, path, namespace_keys, dst);
 }
 
+/* managedBy: marker names, resolved once the whole set is loaded. */
+static void
+f_managed_by(struct policy_schema_walk *w, yaml_node_t *n,
+    const char *path, void *dst)
+{
+	struct policy_match	*m = dst;
+	struct policy_marker_ref *r;
+	char			 sub[POLICY_SCHEMA_PATH_LEN];
+	yaml_node_t		*it;
+	const char		*s;
+	long			 count, i;
+
+	if ((count = policy_schema_list(w, n, path, 0)) <= 0)
+		return;
+	if ((m->managed_by = calloc((size_t)count, sizeof(*r))) == NULL) {
+		ERR(w, n, path, "out of memory");
+		return;
+	}
+	for (i = 0; i < count; i++) {
+		it = policy_schema_item(w, n, i);
+		policy_schema_path_index(sub, path, (size_t)i);
+		if ((s = policy_schema_get_string(w, it, sub)) == NULL)
+			continue;
+		r = &m->managed_by[m->n_managed_by];
+		if ((r->name = strdup(s)) == NULL) {
+			ERR(w, it, sub, "out of memory");
+			return;
+		}
+		r->line = ydoc_line(it);
+		r->col = ydoc_col(it);
+		m->n_managed_by++;
+	}
+}
+
 static const struct policy_schema_key match_keys[] = {
 	{ "kinds", f_kinds, offsetof(struct policy_match, kinds), 0 },
 	{ "namespaces", f_namespaces, 0, 0 },
 	{ "operations", f_operations, offsetof(struct policy_match, ops), 0 },
 	{ "subresources", f_subresources,
 	    offsetof(struct policy_match, subresources), 0 },
+	{ "managedBy", f_managed_by, 0, 0 },
 	{ NULL, NULL, 0, 0 }
 };
 

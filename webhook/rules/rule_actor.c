@@ -11,6 +11,7 @@
 #include "rules/rule_actor.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "base/kube.h"
@@ -270,6 +271,9 @@ safe_operation(const struct rule_actor *a, const struct review *rv,
 		restart_warning(rv, r);
 		return 1;
 	}
+	if (rc == 0 && a->allow_reconcile_request &&
+	    (rc = actor_reconcile_request(rv, err, sizeof(err))) == 1)
+		return 1;
 	if (rc == -1)
 		rule_result_add(r, RULE_ERROR, "%s", err);
 	return rc;
@@ -338,6 +342,7 @@ static const struct policy_schema_key allow_keys[] = {
 	    offsetof(struct rule_actor, service_accounts), 0 },
 	{ "fluxTenants", policy_schema_globs,
 	    offsetof(struct rule_actor, flux_tenants), 0 },
+	{ "from", actor_f_allow_from, 0, 0 },
 	{ NULL, NULL, 0, 0 }
 };
 
@@ -350,7 +355,8 @@ f_allow(struct policy_schema_walk *w, yaml_node_t *n, const char *path,
 
 	policy_schema_map(w, n, path, allow_keys, a);
 	if (w->d->errors == errors && a->users.n + a->groups.n +
-	    a->service_accounts.n + a->flux_tenants.n == 0)
+	    a->service_accounts.n + a->flux_tenants.n == 0 &&
+	    a->allow_from == NULL)
 		SCHEMA_ERR(w, n, path, "allows nobody (list at least one "
 		    "user, group or service account)");
 }
@@ -413,6 +419,8 @@ static const struct policy_schema_key actor_keys[] = {
 	    offsetof(struct rule_actor, allow_rollout_restart), 0 },
 	{ "allowOwnedPodDelete", policy_schema_bool,
 	    offsetof(struct rule_actor, allow_owned_pod_delete), 0 },
+	{ "allowReconcileRequest", policy_schema_bool,
+	    offsetof(struct rule_actor, allow_reconcile_request), 0 },
 	{ "requireBoundToken", policy_schema_bool,
 	    offsetof(struct rule_actor, require_bound_token), 0 },
 	{ NULL, NULL, 0, 0 }
@@ -426,6 +434,7 @@ actor_init(void *params)
 	a->dry_run_warn = 1;
 	a->allow_rollout_restart = 1;
 	a->allow_owned_pod_delete = 1;
+	a->allow_reconcile_request = 1;
 }
 
 static void
@@ -442,6 +451,7 @@ actor_free(void *params)
 	strlist_free(&a->scale_service_accounts);
 	strlist_free(&a->break_glass_users);
 	strlist_free(&a->break_glass_groups);
+	free(a->allow_from);
 }
 
 /*
@@ -486,4 +496,6 @@ const struct policy_kind rule_actor_kind = {
 	.eval = actor_eval,
 	.free = actor_free,
 	.identity = actor_identity,
+	.marker = NULL,
+	.link = actor_link,
 };

@@ -7,6 +7,7 @@
 #define GITGATE_RULE_ACTOR_H
 
 #include "rules/rule.h"
+#include "policy/policy_schema.h"
 
 /*
  * Identities allowed to write; everything is a glob. With
@@ -29,6 +30,10 @@ struct rule_actor {
 	int		dry_run_warn;		/* dryRun: warn (default) */
 	int		allow_rollout_restart;
 	int		allow_owned_pod_delete;
+	int		allow_reconcile_request;
+	char		*allow_from;		/* allow.from: a policy name */
+	int		allow_from_line;	/* of allow.from, for errors */
+	int		allow_from_col;
 };
 
 extern const struct policy_kind rule_actor_kind;	/* kind: ActorPolicy */
@@ -59,6 +64,19 @@ enum actor_tenant actor_tenant_check(const struct rule_actor *a,
  * restartedAt), 0 if not, -1 with err when oldObject cannot be read.
  */
 int	actor_rollout_restart(const struct review *rv, char *err,
+	    size_t errlen);
+/* rule_actor_from.c: allow.from, the field and its resolution. */
+void	actor_f_allow_from(struct policy_schema_walk *w, yaml_node_t *n,
+	    const char *path, void *dst);
+int	actor_link(struct policy *p, const struct policy_set *set,
+	    struct diag *d);
+
+/*
+ * 1 if rv is `flux reconcile` on a Flux object (an UPDATE that changes
+ * only the reconcile.fluxcd.io/requestedAt, forceAt, resetAt
+ * annotations); 0; -1 (oldObject unreadable: err says so).
+ */
+int	actor_reconcile_request(const struct review *rv, char *err,
 	    size_t errlen);
 /* 1 if rv deletes a Pod with a controller ownerReference; 0; -1 (err). */
 int	actor_owned_pod_delete(const struct review *rv, char *err,

@@ -3,8 +3,8 @@
  * the allow list does not cover. Flux tenants (an impersonated service
  * account writes only objects labelled with its own namespace) and the
  * safe operations open to everyone (a rollout restart, deleting a Pod its
- * controller recreates). Only here is oldObject decoded; allowed traffic
- * never comes this way.
+ * controller recreates, `flux reconcile` on a Flux object). Only here is
+ * oldObject decoded; allowed traffic never comes this way.
  */
 #include "rules/rule_actor.h"
 
@@ -18,6 +18,7 @@
 #define LABEL_HELM_NS	"helm.toolkit.fluxcd.io/namespace"
 #define LABEL_HELM_NAME	"helm.toolkit.fluxcd.io/name"
 #define RESTARTED_AT	"kubectl.kubernetes.io/restartedAt"
+#define REQUESTED_AT	"reconcile.fluxcd.io/requestedAt"
 
 static const cJSON *
 member(const cJSON *obj, const char *key)
@@ -219,6 +220,51 @@ actor_rollout_restart(const struct review *rv, char *err, size_t errlen)
 	if (review_old_object(rv, &old, err, errlen) == -1)
 		return -1;
 	return old != NULL && only_restarted(rv->object, old);
+}
+
+/*
+ * 1 if the only change from old to new is Flux's reconcile request
+ * (`flux reconcile`: reconcile.fluxcd.io/requestedAt set to a new value,
+ * with --force forceAt, for a HelmRelease resetAt); what the API server
+ * maintains is ignored.
+ */
+static int
+only_reconcile_requested(const cJSON *new, const cJSON *old)
+{
+	static const char *const top[] = { "metadata", "status", NULL };
+	static const char *const meta[] = { "resourceVersion", "generation",
+		"managedFields", "annotations", NULL };
+	static const char *const ann[] = { REQUESTED_AT,
+		"reconcile.fluxcd.io/forceAt", "reconcile.fluxcd.io/resetAt",
+		NULL };
+	const cJSON	*nm, *om, *na, *oa, *v;
+
+	nm = member(new, "metadata");
+	om = member(old, "metadata");
+	na = member(nm, "annotations");
+	oa = member(om, "annotations");
+	v = member(na, REQUESTED_AT);
+	if (!cJSON_IsString(v) || json_equal(v, member(oa, REQUESTED_AT)))
+		return 0;
+	return same_except(new, old, top) && same_except(nm, om, meta) &&
+	    same_except(na, oa, ann);
+}
+
+int
+actor_reconcile_request(const struct review *rv, char *err, size_t errlen)
+{
+	const cJSON	*old;
+	const char	*g = review_target_group(rv);
+	size_t		 n = strlen(g), sfx = sizeof(".toolkit.fluxcd.io") - 1;
+
+	/* Flux's own kinds: source, kustomize, helm, notification, image. */
+	if (rv->op != KUBE_OP_UPDATE || rv->subresource[0] != '\0' ||
+	    rv->object == NULL || n <= sfx ||
+	    strcmp(g + n - sfx, ".toolkit.fluxcd.io") != 0)
+		return 0;
+	if (review_old_object(rv, &old, err, errlen) == -1)
+		return -1;
+	return old != NULL && only_reconcile_requested(rv->object, old);
 }
 
 int

@@ -121,8 +121,11 @@ rule_owner_note(const struct review *rv, char *dst, size_t dstlen)
 	if (rv->op == KUBE_OP_DELETE && review_old_object(rv, &obj, err,
 	    sizeof(err)) == -1)
 		obj = NULL;
-	if (rule_owner_name(obj, owner, sizeof(owner)))
-		snprintf(dst, dstlen, " (managed by %s: change it in Git)",
-		    owner);
+	/* An UPDATE that takes the labels off: whose it was. */
+	if (!rule_owner_name(obj, owner, sizeof(owner)) &&
+	    (rv->op != KUBE_OP_UPDATE || review_old_object(rv, &obj, err,
+	    sizeof(err)) == -1 || !rule_owner_name(obj, owner, sizeof(owner))))
+		return dst;
+	snprintf(dst, dstlen, " (managed by %s: change it in Git)", owner);
 	return dst;
 }

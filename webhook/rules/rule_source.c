@@ -37,12 +37,28 @@ keys_present(const cJSON *map, const struct rule_source_key *keys,
 	return MATCH_YES;
 }
 
+enum match_result
+rule_source_marker_present(const struct rule_source_marker *mk,
+    const cJSON *obj, char *err, size_t errlen)
+{
+	const cJSON		*meta;
+	enum match_result	 m;
+
+	meta = cJSON_GetObjectItemCaseSensitive(obj, "metadata");
+	m = keys_present(cJSON_GetObjectItemCaseSensitive(meta, "labels"),
+	    mk->labels, mk->n_labels, err, errlen);
+	if (m == MATCH_YES)
+		m = keys_present(cJSON_GetObjectItemCaseSensitive(meta,
+		    "annotations"), mk->annotations, mk->n_annotations, err,
+		    errlen);
+	return m;
+}
+
 static void
 source_eval(const struct policy *p, const struct review *rv,
     struct rule_result *r)
 {
 	const struct rule_source	*ps = RULE_SOURCE(p);
-	const cJSON			*meta, *labels, *annotations;
 	enum match_result		 m;
 	char				 err[128], what[160], names[160];
 	size_t				 i, used = 0;
@@ -56,9 +72,6 @@ source_eval(const struct policy *p, const struct review *rv,
 	}
 	if (rule_has_controller_owner(rv->object))
 		return;
-	meta = cJSON_GetObjectItemCaseSensitive(rv->object, "metadata");
-	labels = cJSON_GetObjectItemCaseSensitive(meta, "labels");
-	annotations = cJSON_GetObjectItemCaseSensitive(meta, "annotations");
 	names[0] = '\0';
 	for (i = 0; i < ps->n_markers; i++) {
 		const struct rule_source_marker *mk = &ps->markers[i];
@@ -67,11 +80,8 @@ source_eval(const struct policy *p, const struct review *rv,
 		if (mk->has_actors && !rule_writer_matches(&mk->actors.users,
 		    &mk->actors.groups, &mk->actors.service_accounts, rv))
 			continue;
-		m = keys_present(labels, mk->labels, mk->n_labels, err,
+		m = rule_source_marker_present(mk, rv->object, err,
 		    sizeof(err));
-		if (m == MATCH_YES)
-			m = keys_present(annotations, mk->annotations,
-			    mk->n_annotations, err, sizeof(err));
 		if (m == MATCH_YES)
 			return;
 		if (m == MATCH_ERROR) {
@@ -87,6 +97,20 @@ source_eval(const struct policy *p, const struct review *rv,
 	rule_result_add(r, RULE_FAIL, "%s carries no Git-source marker (%s%s)",
 	    rule_describe(rv, what, sizeof(what)), names[0] != '\0' ?
 	    "one of: " : "none counts for this writer", names);
+}
+
+/* match.managedBy's lookup: the first marker of p named name. */
+static const void *
+source_marker(const struct policy *p, const char *name)
+{
+	const struct rule_source	*ps = RULE_SOURCE(p);
+	size_t				 i;
+
+	for (i = 0; i < ps->n_markers; i++)
+		if (ps->markers[i].name != NULL &&
+		    strcmp(ps->markers[i].name, name) == 0)
+			return &ps->markers[i];
+	return NULL;
 }
 
 /*
@@ -308,4 +332,5 @@ const struct policy_kind rule_source_kind = {
 	.eval = source_eval,
 	.free = source_free,
 	.identity = NULL,
+	.marker = source_marker,
 };

@@ -41,6 +41,16 @@ struct rule_source {
 
 extern const struct policy_kind rule_source_kind;	/* SourcePolicy */
 
+/*
+ * MATCH_YES if obj carries every label and annotation of mk (values
+ * matching); MATCH_NO; MATCH_ERROR with err (a value pattern could not
+ * decide). The marker's actors are not asked: this is "is the object
+ * owned", for match.managedBy and the rule alike.
+ */
+enum match_result rule_source_marker_present(
+	    const struct rule_source_marker *mk, const cJSON *obj, char *err,
+	    size_t errlen);
+
 /* p's parameters; p must be of rule_source_kind. */
 #define RULE_SOURCE(p)	((struct rule_source *)(p)->params)
 

@@ -71,6 +71,7 @@ decode_request(const cJSON *req, struct review *rv, char *err,
 	rv->version = str_or_empty(kind, "version");
 	rv->kind = str_or_empty(kind, "kind");
 	rv->resource = str_or_empty(res, "resource");
+	rv->resource_group = str_or_empty(res, "group");
 	rv->subresource = str_or_empty(req, "subResource");
 	rv->name = str_or_empty(req, "name");
 	rv->ns = str_or_empty(req, "namespace");
@@ -284,10 +285,28 @@ review_target_kind(const struct review *rv)
 {
 	const char	*kind;
 
-	if (rv->subresource[0] != '\0' &&
+	if (rv->subresource[0] == '\0')
+		return rv->kind;
+	if ((kind = kube_known_kind_for_resource(rv->resource_group,
+	    rv->resource)) != NULL ||
 	    (kind = kube_kind_for_resource(rv->resource)) != NULL)
 		return kind;
 	return rv->kind;
+}
+
+int
+review_target_known(const struct review *rv)
+{
+	return rv->subresource[0] == '\0' ||
+	    kube_known_kind_for_resource(rv->resource_group,
+	    rv->resource) != NULL || kube_kind_for_resource(rv->resource) !=
+	    NULL;
+}
+
+const char *
+review_target_group(const struct review *rv)
+{
+	return rv->subresource[0] == '\0' ? rv->group : rv->resource_group;
 }
 
 static void

@@ -40,6 +40,7 @@ struct review {
 	const char	*version;
 	const char	*kind;
 	const char	*resource;	/* request.resource.resource */
+	const char	*resource_group;	/* request.resource.group */
 	const char	*subresource;
 	const char	*name;
 	const char	*ns;
@@ -102,11 +103,21 @@ int	review_old_object(const struct review *rv, const cJSON **obj,
 const char *review_field_manager(const struct review *rv);
 
 /*
- * The kind the request is about: for a subresource request (scale) the
- * kind of the parent resource ("Deployment" for deployments/scale), else
- * request.kind.kind. Borrowed or static.
+ * The kind the request is about: for a subresource request the kind of
+ * the parent resource when gitgate knows it ("Deployment" for
+ * deployments/scale, "Service" for services/status: kube.h's known
+ * kinds), else request.kind.kind ("Scale" for an unknown resource's
+ * scale: see review_target_known()). Borrowed or static.
  */
 const char *review_target_kind(const struct review *rv);
+/*
+ * 0 for a subresource request of a resource gitgate does not know: its
+ * parent kind is not in the request (request.kind is the subresource's,
+ * e.g. Scale), so matchers must not take review_target_kind() as final.
+ */
+int	review_target_known(const struct review *rv);
+/* The API group of the target kind ("" for core, "apps"). Borrowed. */
+const char *review_target_group(const struct review *rv);
 
 /* What the webhook answers; strings are borrowed by review_encode(). */
 struct review_response {

@@ -123,11 +123,78 @@ test_serviceaccounts(void)
 	CHECK(kube_serviceaccount(NULL) == NULL);
 }
 
+/* The metrics' kind label: workloads first, then the known others. */
+static void
+test_known_kinds(void)
+{
+	static const struct {
+		const char	*group, *resource, *kind;
+	} known[] = {
+		{ "", "services", "Service" },
+		{ "", "configmaps", "ConfigMap" },
+		{ "", "secrets", "Secret" },
+		{ "networking.k8s.io", "ingresses", "Ingress" },
+		{ "autoscaling", "horizontalpodautoscalers",
+		    "HorizontalPodAutoscaler" },
+		{ "networking.k8s.io", "networkpolicies", "NetworkPolicy" },
+		{ "source.toolkit.fluxcd.io", "gitrepositories",
+		    "GitRepository" },
+		{ "source.toolkit.fluxcd.io", "ocirepositories",
+		    "OCIRepository" },
+		{ "source.toolkit.fluxcd.io", "helmrepositories",
+		    "HelmRepository" },
+		{ "source.toolkit.fluxcd.io", "buckets", "Bucket" },
+		{ "source.toolkit.fluxcd.io", "helmcharts", "HelmChart" },
+		{ "kustomize.toolkit.fluxcd.io", "kustomizations",
+		    "Kustomization" },
+		{ "helm.toolkit.fluxcd.io", "helmreleases", "HelmRelease" },
+	};
+	size_t	i;
+
+	CHECK_INT(sizeof(known) / sizeof(known[0]) + KUBE_WORKLOAD_KINDS,
+	    KUBE_KNOWN_KINDS);
+	CHECK(kube_known_kinds[KUBE_KNOWN_KINDS] == NULL);
+	for (i = 0; i < KUBE_WORKLOAD_KINDS; i++) {
+		CHECK_STR(kube_known_kinds[i], kube_workload_kinds[i]);
+		CHECK_INT(kube_known_kind_index(kube_workload_kinds[i]),
+		    (int)i);
+	}
+	for (i = 0; i < sizeof(known) / sizeof(known[0]); i++) {
+		CHECK_STR(kube_known_kinds[KUBE_WORKLOAD_KINDS + i],
+		    known[i].kind);
+		CHECK_INT(kube_known_kind_index(known[i].kind),
+		    (int)(KUBE_WORKLOAD_KINDS + i));
+		CHECK_STR(kube_known_kind_for_resource(known[i].group,
+		    known[i].resource), known[i].kind);
+		/* Not workloads: no pod spec, no workload resource. */
+		CHECK_INT(kube_kind_is_workload(known[i].kind), 0);
+		CHECK(kube_kind_for_resource(known[i].resource) == NULL);
+	}
+	CHECK_STR(kube_known_kind_for_resource("apps", "deployments"),
+	    "Deployment");
+	CHECK_STR(kube_known_kind_for_resource("", "pods"), "Pod");
+	CHECK_STR(kube_known_kind_for_resource("batch", "cronjobs"),
+	    "CronJob");
+	/* The same resource name in another group is not the known kind. */
+	CHECK(kube_known_kind_for_resource("serving.knative.dev",
+	    "services") == NULL);
+	CHECK(kube_known_kind_for_resource("example.com", "deployments") ==
+	    NULL);
+	CHECK(kube_known_kind_for_resource("argoproj.io", "rollouts") ==
+	    NULL);
+	CHECK(kube_known_kind_for_resource(NULL, "services") == NULL);
+	CHECK(kube_known_kind_for_resource("", NULL) == NULL);
+	CHECK_INT(kube_known_kind_index("Lease"), -1);
+	CHECK_INT(kube_known_kind_index("service"), -1);
+	CHECK_INT(kube_known_kind_index(NULL), -1);
+}
+
 int
 main(void)
 {
 	test_ops();
 	test_kinds();
+	test_known_kinds();
 	test_serviceaccounts();
 	return unit_done("kube");
 }

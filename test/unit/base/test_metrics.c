@@ -61,7 +61,11 @@ static const struct {
 	{ KUBE_OP_UPDATE, "CronJob", METRICS_AUDIT, 1, 300,
 	    REQ("UPDATE", "CronJob", "audit", "true") },
 	{ KUBE_OP_DELETE, "ConfigMap", METRICS_ALLOW, 0, 2000,
-	    REQ("DELETE", "other", "allow", "false") },
+	    REQ("DELETE", "ConfigMap", "allow", "false") },
+	{ KUBE_OP_UPDATE, "Lease", METRICS_ALLOW, 0, 2000,
+	    REQ("UPDATE", "other", "allow", "false") },
+	{ KUBE_OP_UPDATE, "HelmRelease", METRICS_DENY, 0, 2000,
+	    REQ("UPDATE", "HelmRelease", "deny", "false") },
 	{ 0x10, "Pod", METRICS_ALLOW, 1, 7000000,
 	    REQ("other", "Pod", "allow", "true") },
 	{ KUBE_OP_CONNECT, "ReplicationController", METRICS_DENY, 0, 90,
@@ -92,11 +96,11 @@ test_reviews(void)
 	CHECK(value_of("gitgate_admission_review_duration_seconds_bucket"
 	    "{le=\"0.0001\"}") == 4);
 	CHECK(value_of("gitgate_admission_review_duration_seconds_bucket"
-	    "{le=\"5\"}") == 8);
+	    "{le=\"5\"}") == 12);
 	CHECK(value_of("gitgate_admission_review_duration_seconds_bucket"
-	    "{le=\"+Inf\"}") == 10);
+	    "{le=\"+Inf\"}") == 14);
 	CHECK(value_of("gitgate_admission_review_duration_seconds_count") ==
-	    10);
+	    14);
 	CHECK(value_of("gitgate_admission_review_duration_seconds_sum") >
 	    14.0);
 }

@@ -75,7 +75,7 @@ test_shipped(void)
 	diag_free(&d);
 	if (set == NULL)
 		return;
-	CHECK_INT(set->n_files, 6);	/* flux-sources.yaml: comments only */
+	CHECK_INT(set->n_files, 7);	/* flux-sources, managed-objects: presets */
 	CHECK_INT(set->n_policies, 4);
 	CHECK_INT(strlen(set->sha256), 64);
 	CHECK_STR(join(&set->settings.exempt_namespaces), "kube-system,"

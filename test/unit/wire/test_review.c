@@ -670,9 +670,61 @@ test_duplicate_keys(void)
 	}
 }
 
+/* The target of a subresource request of any resource: kind, group. */
+static void
+test_target_kind(void)
+{
+	static const struct {
+		const char	*kind, *rgroup, *resource, *sub;
+		const char	*target, *group;
+		int		 known;
+	} cases[] = {
+		{ "Service", "", "services", "status", "Service", "", 1 },
+		{ "Ingress", "networking.k8s.io", "ingresses", "status",
+		    "Ingress", "networking.k8s.io", 1 },
+		{ "HelmRelease", "helm.toolkit.fluxcd.io", "helmreleases",
+		    "status", "HelmRelease", "helm.toolkit.fluxcd.io", 1 },
+		{ "Scale", "apps", "deployments", "scale", "Deployment", "apps",
+		    1 },
+		/* Unknown parent: request.kind, and said to be unknown. */
+		{ "Scale", "argoproj.io", "rollouts", "scale", "Scale",
+		    "argoproj.io", 0 },
+		/* A known resource name in another group is not known. */
+		{ "Scale", "serving.knative.dev", "services", "scale", "Scale",
+		    "serving.knative.dev", 0 },
+		/* The main resource: request.kind and its group. */
+		{ "Widget", "example.com", "widgets", "", "Widget",
+		    "example.com", 1 },
+	};
+	char		tmpl[1024], err[128];
+	struct review	rv;
+	size_t		i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		snprintf(tmpl, sizeof(tmpl), "{'apiVersion':"
+		    "'admission.k8s.io/v1','kind':'AdmissionReview','request':"
+		    "{'uid':'u','kind':{'group':'%s','version':'v1','kind':"
+		    "'%s'},'resource':{'group':'%s','version':'v1','resource':"
+		    "'%s'},'subResource':'%s','operation':'UPDATE'}}",
+		    cases[i].sub[0] != '\0' ? "autoscaling" : cases[i].rgroup,
+		    cases[i].kind, cases[i].rgroup, cases[i].resource,
+		    cases[i].sub);
+		if (decode(tmpl, &rv, err, sizeof(err)) != 0) {
+			CHECK_STR(err, "(decoded)");
+			continue;
+		}
+		CHECK_STR(review_target_kind(&rv), cases[i].target);
+		CHECK_STR(review_target_group(&rv), cases[i].group);
+		CHECK_INT(review_target_known(&rv), cases[i].known);
+		CHECK_STR(rv.resource_group, cases[i].rgroup);
+		review_free(&rv);
+	}
+}
+
 int
 main(void)
 {
+	test_target_kind();
 	test_decode_v1_full();
 	test_old_object();
 	test_duplicate_keys();
