@@ -77,7 +77,7 @@ def test_check():
 def test_lint():
     rc, out, err = gitgate("lint", "--policies", "policies")
     S.check("lint shipped policies: exit 0", rc == 0, out + err)
-    S.check("lint counts policies", "4 policies in 6 files" in out, out)
+    S.check("lint counts policies", "4 policies in 7 files" in out, out)
     d = os.path.join(TMP, "lint")
     os.makedirs(d)
     with open(os.path.join(d, "a.yaml"), "w") as f:

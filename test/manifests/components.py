@@ -189,6 +189,32 @@ def check_managed_objects(t, env, tmp, r):
         check_can_fail(t, overlay, objs, expr, markers or [], cel, r)
 
 
+def check_combined(t, env, tmp, r):
+    """flux-kinds and managed-objects in one kustomization, in either order:
+    validate.gitgate.io stays first and each entry is still its copy."""
+    for overlay in r.OVERLAYS:
+        for order in (("flux-kinds", COMPONENT), (COMPONENT, "flux-kinds")):
+            d = os.path.join(tmp, "both-%s-%s" % (overlay, order[0]))
+            os.makedirs(d)
+            rel = os.path.relpath(os.path.join(r.ROOT, "manifests"), d)
+            with open(os.path.join(d, "kustomization.yaml"), "w") as f:
+                f.write("apiVersion: kustomize.config.k8s.io/v1beta1\n"
+                        "kind: Kustomization\n"
+                        "resources: [%s/overlays/%s]\n"
+                        "components: [%s]\n" % (rel, overlay, ", ".join(
+                            "%s/components/%s" % (rel, c) for c in order)))
+            objs, problems = r.render(d, env)
+            if objs is not None:
+                names = [h.get("name") for h in r.webhooks(objs)]
+                if sorted(names) != sorted([r.WEBHOOK, r.FLUX_HOOK, HOOK]) \
+                        or names[0] != r.WEBHOOK:
+                    problems.append("entries %s" % names)
+                problems += r.flux_entry_problems(objs, overlay, (HOOK,))
+                problems += c_same_call(objs, overlay, r)
+            t.result("%s + %s: both entries, each a copy of %s's"
+                     % (overlay, " + ".join(order), r.WEBHOOK), problems)
+
+
 def check_can_fail(t, overlay, objs, expr, markers, cel, r):
     bad = []
     broken = copy.deepcopy(objs)
