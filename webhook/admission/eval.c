@@ -85,6 +85,10 @@ kinds_match(const struct strlist *l, const struct review *rv)
 /*
  * 1 if obj carries one of m's markers, or a pattern cannot decide, or a
  * name was never resolved (only a hand-built policy: the loader refuses).
+ * An object with a controller ownerReference belongs to that controller
+ * (KEDA's HPA, Flagger's -primary Service), whatever labels it copied
+ * from the object the reconciler applied: never managed. Neither Flux nor
+ * Argo CD sets one on what it applies.
  */
 static int
 carries(const struct policy_match *m, const cJSON *obj)
@@ -92,7 +96,7 @@ carries(const struct policy_match *m, const cJSON *obj)
 	char	err[128];
 	size_t	i;
 
-	if (obj == NULL)
+	if (obj == NULL || rule_has_controller_owner(obj))
 		return 0;
 	for (i = 0; i < m->n_managed_by; i++)
 		if (m->managed_by[i].marker == NULL ||	/* unresolved: applies */

@@ -152,6 +152,18 @@ static const char managed_yaml[] =
 #define HALF	"{'metadata':{'name':'podinfo','labels':{" \
 		"'kustomize.toolkit.fluxcd.io/name':'apps'}}}"
 #define BARE	"{'metadata':{'name':'podinfo','labels':{'app':'x'}}}"
+/* KEDA's HPA: the ScaledObject's Flux labels copied, owned by it. */
+#define OWNED	"{'metadata':{'name':'keda-hpa-podinfo','labels':{" \
+		"'kustomize.toolkit.fluxcd.io/name':'apps'," \
+		"'kustomize.toolkit.fluxcd.io/namespace':'flux-system'}," \
+		"'ownerReferences':[{'apiVersion':'keda.sh/v1alpha1'," \
+		"'kind':'ScaledObject','name':'podinfo','uid':'u'," \
+		"'controller':true}]}}"
+#define OWNED_NC "{'metadata':{'name':'podinfo','labels':{" \
+		"'kustomize.toolkit.fluxcd.io/name':'apps'," \
+		"'kustomize.toolkit.fluxcd.io/namespace':'flux-system'}," \
+		"'ownerReferences':[{'apiVersion':'v1','kind':'ConfigMap'," \
+		"'name':'x','uid':'u'}]}}"
 #define REPO(v)	"{'metadata':{'name':'podinfo','annotations':{" \
 		"'config.example.com/repo':'" v "'}}}"
 #define HOOK	"{'metadata':{'name':'podinfo','annotations':{" \
@@ -200,6 +212,14 @@ test_managed_by(void)
 		{ "UPDATE", REPO("https://git.example.com/x"), BARE, 1, 0 },
 		{ "UPDATE", REPO("https://evil.example.com/x"), BARE, 0, 1 },
 		{ "UPDATE", HOOK, BARE, 1, 0 },
+		/* A controller's object, labels copied: not managed. */
+		{ "CREATE", OWNED, "null", 0, 0 },
+		{ "UPDATE", OWNED, OWNED, 0, 1 },
+		{ "DELETE", "null", OWNED, 0, 1 },
+		/* An owner that is not the controller changes nothing. */
+		{ "CREATE", OWNED_NC, "null", 1, 0 },
+		/* A controller reference put on a managed object: still is. */
+		{ "UPDATE", OWNED, FLUX, 1, 1 },
 	};
 	struct policy_set	*set;
 	struct diag		 d;
