@@ -107,9 +107,23 @@ carries(const struct policy_match *m, const cJSON *obj)
 }
 
 /*
+ * 1 if rv's object is a view of the target rather than the target: a
+ * subresource whose request.kind is another kind (autoscaling/v1 Scale
+ * for /scale, which keeps name and uid but no labels or annotations).
+ */
+static int
+object_is_view(const struct review *rv)
+{
+	return rv->subresource[0] != '\0' &&
+	    (strcmp(rv->group, rv->resource_group) != 0 ||
+	    strcmp(rv->kind, review_target_kind(rv)) != 0);
+}
+
+/*
  * managedBy: the new object (not on DELETE) or the old one carries a
  * marker. oldObject is decoded only when the new object does not settle
- * it; one that cannot be decoded counts as managed (fail closed).
+ * it; one that cannot be decoded, or a view that has no markers to read
+ * (`kubectl scale`), counts as managed (fail closed).
  */
 static int
 managed(const struct policy_match *m, const struct review *rv)
@@ -117,6 +131,8 @@ managed(const struct policy_match *m, const struct review *rv)
 	const cJSON	*old = NULL;
 	char		 err[96];
 
+	if (object_is_view(rv))
+		return 1;
 	if (rv->op != KUBE_OP_DELETE && carries(m, rv->object))
 		return 1;
 	if (rv->op == KUBE_OP_CREATE)

@@ -132,6 +132,16 @@ static const char managed_yaml[] =
     "    managedBy: [flux-kustomize, config-repo, helm-hooks]\n"
     "---\n"
     "apiVersion: gitgate.io/v1alpha1\n"
+    "kind: ActorPolicy\n"
+    "metadata: {name: managed-workloads}\n"
+    "spec:\n"
+    "  allow: {users: [flux]}\n"
+    "  match:\n"
+    "    kinds: [apps/Deployment, argoproj.io/Rollout]\n"
+    "    subresources: ['', scale, status]\n"
+    "    managedBy: [flux-kustomize]\n"
+    "---\n"
+    "apiVersion: gitgate.io/v1alpha1\n"
     "kind: SourcePolicy\n"
     "metadata: {name: git-source}\n"
     "spec:\n"
@@ -166,6 +176,9 @@ static const char managed_yaml[] =
 		"'name':'x','uid':'u'}]}}"
 #define REPO(v)	"{'metadata':{'name':'podinfo','annotations':{" \
 		"'config.example.com/repo':'" v "'}}}"
+#define SCALE	"{'kind':'Scale','apiVersion':'autoscaling/v1'," \
+		"'metadata':{'name':'podinfo','uid':'u'}," \
+		"'spec':{'replicas':3}}"
 #define HOOK	"{'metadata':{'name':'podinfo','annotations':{" \
 		"'helm.sh/hook':'pre-install'}}}"
 
@@ -188,6 +201,48 @@ test_unresolved(void)
 		return;
 	CHECK_INT(eval_policy_matches(&p, &rv), 1);
 	review_free(&rv);
+}
+
+/*
+ * A /scale request carries autoscaling/v1 Scale objects: name and uid,
+ * no labels. `kubectl scale` of a managed Deployment or Rollout must not
+ * slip past managedBy, so a view applies the policy; a subresource that
+ * carries the object itself (status, ephemeralcontainers) is read.
+ */
+static void
+test_views(const struct policy_set *set)
+{
+	static const struct {
+		struct req	q;
+		int		want;
+	} m[] = {
+		{ { "UPDATE", "autoscaling", "Scale", "apps", "deployments",
+		    "scale", SCALE, SCALE }, 1 },
+		{ { "UPDATE", "autoscaling", "Scale", "argoproj.io",
+		    "rollouts", "scale", SCALE, SCALE }, 1 },
+		{ { "UPDATE", "apps", "Deployment", "apps", "deployments", "",
+		    BARE, BARE }, 0 },
+		{ { "UPDATE", "apps", "Deployment", "apps", "deployments",
+		    "status", BARE, BARE }, 0 },
+		{ { "UPDATE", "apps", "Deployment", "apps", "deployments",
+		    "status", BARE, FLUX }, 1 },
+		{ { "UPDATE", "argoproj.io", "Rollout", "argoproj.io",
+		    "rollouts", "status", BARE, BARE }, 0 },
+	};
+	const struct policy	*p = &set->policies[1];
+	struct review		 rv;
+	size_t			 i;
+
+	CHECK(strcmp(p->name, "managed-workloads") == 0);
+	for (i = 0; i < sizeof(m) / sizeof(m[0]); i++) {
+		if (build(&m[i].q, &rv) != 0)
+			continue;
+		if (eval_policy_matches(p, &rv) != m[i].want)
+			fprintf(stderr, "view case %zu: got %d\n", i,
+			    !m[i].want);
+		CHECK_INT(eval_policy_matches(p, &rv), m[i].want);
+		review_free(&rv);
+	}
 }
 
 static void
@@ -260,6 +315,7 @@ test_managed_by(void)
 		CHECK_INT(eval_policy_matches(&set->policies[0], &rv), 1);
 		review_free(&rv);
 	}
+	test_views(set);
 	policy_set_unref(set);
 	test_unresolved();
 }
