@@ -25,6 +25,9 @@ PATCH_TYPES = {
     "application/apply-patch+yaml": "apply",
 }
 MAX_PATCH_RETRIES = 5
+# What a status write may change besides status on a kind whose
+# Resource.status_meta says so (Service, Ingress, HPA in Kubernetes).
+STATUS_META = ("labels", "annotations", "finalizers", "ownerReferences")
 
 
 class Request:
@@ -493,6 +496,12 @@ class Api:
         out = copy.deepcopy(old)
         if "status" in new:
             out["status"] = new["status"]
+        if res.status_meta:
+            for k in STATUS_META:
+                if k in new["metadata"]:
+                    out["metadata"][k] = new["metadata"][k]
+                else:
+                    out["metadata"].pop(k, None)
         if out != old:
             self._record_managed(out, req, "Update",
                                  {"status": new.get("status") or {}},

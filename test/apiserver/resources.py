@@ -7,7 +7,7 @@
 class Resource:
     def __init__(self, group, version, kind, plural, namespaced=True,
                  short=(), categories=(), subresources=(), generation=False,
-                 verbs=None):
+                 verbs=None, status_meta=False):
         self.group = group
         self.version = version
         self.kind = kind
@@ -18,6 +18,10 @@ class Resource:
         self.categories = list(categories)
         self.subresources = list(subresources)
         self.generation = generation   # strategy bumps metadata.generation
+        # A status write keeps labels, annotations, finalizers and owners
+        # (built-in kinds whose status strategy resets only spec); else
+        # only status is kept, as for a CRD.
+        self.status_meta = status_meta
         self.verbs = verbs or ["create", "delete", "get", "list", "patch",
                                "update"]
 
@@ -54,7 +58,7 @@ RESOURCES = [
     Resource("", "v1", "ReplicationController", "replicationcontrollers",
              short=("rc",), subresources=("scale", "status"), **WL),
     Resource("", "v1", "Service", "services", short=("svc",),
-             categories=(ALL,), subresources=("status",)),
+             categories=(ALL,), subresources=("status",), status_meta=True),
     Resource("", "v1", "ConfigMap", "configmaps", short=("cm",)),
     Resource("", "v1", "Secret", "secrets"),
     Resource("", "v1", "ServiceAccount", "serviceaccounts", short=("sa",)),
@@ -72,9 +76,10 @@ RESOURCES = [
              subresources=("status",), **WL),
     Resource("autoscaling", "v2", "HorizontalPodAutoscaler",
              "horizontalpodautoscalers", short=("hpa",), categories=(ALL,),
-             subresources=("status",)),
+             subresources=("status",), status_meta=True),
     Resource("networking.k8s.io", "v1", "Ingress", "ingresses",
-             short=("ing",), subresources=("status",), generation=True),
+             short=("ing",), subresources=("status",), generation=True,
+             status_meta=True),
     Resource("networking.k8s.io", "v1", "NetworkPolicy", "networkpolicies",
              short=("netpol",), generation=True),
     Resource("admissionregistration.k8s.io", "v1",

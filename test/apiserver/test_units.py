@@ -281,6 +281,18 @@ class TestNetworkingKinds(unittest.TestCase):
                                    "80"])
 
 
+class TestStatusStrategy(unittest.TestCase):
+    def test_status_write_keeps_metadata_of_builtin_kinds_only(self):
+        by = {(r.group, r.plural): r for r in resources.RESOURCES}
+        for key in [("", "services"), ("networking.k8s.io", "ingresses"),
+                    ("autoscaling", "horizontalpodautoscalers")]:
+            self.assertTrue(by[key].status_meta, key)
+        for key in [("apps", "deployments"),
+                    ("source.toolkit.fluxcd.io", "gitrepositories"),
+                    ("kustomize.toolkit.fluxcd.io", "kustomizations")]:
+            self.assertFalse(by[key].status_meta, key)
+
+
 class TestAuthzAndStatus(unittest.TestCase):
     def test_developer_cannot_touch_webhook_configurations(self):
         vwc = resources.lookup("admissionregistration.k8s.io", "v1",

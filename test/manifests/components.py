@@ -14,10 +14,13 @@ import sys
 
 COMPONENT = "managed-objects"
 HOOK = "managed.gitgate.io"
-KINDS = {("", "v1", "services"), ("", "v1", "configmaps"),
+KINDS = {("", "v1", "services"), ("", "v1", "services/status"),
+         ("", "v1", "configmaps"),
          ("", "v1", "secrets"), ("networking.k8s.io", "v1", "ingresses"),
+         ("networking.k8s.io", "v1", "ingresses/status"),
          ("networking.k8s.io", "v1", "networkpolicies"),
-         ("autoscaling", "v2", "horizontalpodautoscalers")}
+         ("autoscaling", "v2", "horizontalpodautoscalers"),
+         ("autoscaling", "v2", "horizontalpodautoscalers/status")}
 OPS = {"CREATE", "UPDATE", "DELETE"}
 # Copied from validate.gitgate.io, whatever the overlay made of it.
 SAME = ("clientConfig", "namespaceSelector", "failurePolicy",

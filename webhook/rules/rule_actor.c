@@ -92,6 +92,8 @@ verb_of(const struct review *rv)
 {
 	if (strcmp(rv->subresource, "ephemeralcontainers") == 0)
 		return "debug";		/* kubectl debug */
+	if (strcmp(rv->subresource, "status") == 0)
+		return "UPDATE the status of";
 	if (rv->subresource[0] != '\0')
 		return rv->subresource;
 	return kube_op_name(rv->op);
@@ -273,6 +275,8 @@ safe_operation(const struct rule_actor *a, const struct review *rv,
 	}
 	if (rc == 0 && a->allow_reconcile_request &&
 	    (rc = actor_reconcile_request(rv, err, sizeof(err))) == 1)
+		return 1;
+	if (rc == 0 && (rc = actor_status_write(rv, err, sizeof(err))) == 1)
 		return 1;
 	if (rc == -1)
 		rule_result_add(r, RULE_ERROR, "%s", err);

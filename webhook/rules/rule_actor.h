@@ -78,6 +78,12 @@ int	actor_link(struct policy *p, const struct policy_set *set,
  */
 int	actor_reconcile_request(const struct review *rv, char *err,
 	    size_t errlen);
+/*
+ * 1 if rv is an UPDATE of the status subresource that leaves metadata
+ * (labels, annotations, finalizers, owners) as stored; 0; -1 (err).
+ */
+int	actor_status_write(const struct review *rv, char *err,
+	    size_t errlen);
 /* 1 if rv deletes a Pod with a controller ownerReference; 0; -1 (err). */
 int	actor_owned_pod_delete(const struct review *rv, char *err,
 	    size_t errlen);

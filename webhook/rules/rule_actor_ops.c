@@ -3,8 +3,9 @@
  * the allow list does not cover. Flux tenants (an impersonated service
  * account writes only objects labelled with its own namespace) and the
  * safe operations open to everyone (a rollout restart, deleting a Pod its
- * controller recreates, `flux reconcile` on a Flux object). Only here is
- * oldObject decoded; allowed traffic never comes this way.
+ * controller recreates, `flux reconcile` on a Flux object, a status write
+ * that leaves metadata alone). Only here is oldObject decoded; allowed
+ * traffic never comes this way.
  */
 #include "rules/rule_actor.h"
 
@@ -265,6 +266,29 @@ actor_reconcile_request(const struct review *rv, char *err, size_t errlen)
 	if (review_old_object(rv, &old, err, errlen) == -1)
 		return -1;
 	return old != NULL && only_reconcile_requested(rv->object, old);
+}
+
+/*
+ * 1 if rv writes the status subresource and leaves metadata as stored
+ * (an ingress controller's address, a load balancer's): status is not in
+ * Git. Kubernetes keeps only spec on a status write of a built-in kind,
+ * so labels and annotations changed there are a write like any other.
+ */
+int
+actor_status_write(const struct review *rv, char *err, size_t errlen)
+{
+	static const char *const meta[] = { "resourceVersion", "generation",
+		"managedFields", NULL };
+	const cJSON	*old;
+
+	if (rv->op != KUBE_OP_UPDATE || strcmp(rv->subresource,
+	    "status") != 0 || rv->object == NULL)
+		return 0;
+	if (review_old_object(rv, &old, err, errlen) == -1)
+		return -1;
+	return old != NULL && cJSON_IsObject(member(rv->object, "metadata")) &&
+	    same_except(member(rv->object, "metadata"), member(old,
+	    "metadata"), meta);
 }
 
 int

@@ -1,10 +1,11 @@
 /*
  * test_rule_actor_ops.c - webhook/rules/rule_actor_ops.c and the actor
  * rule's slow path: what a rollout restart may change, which Pod deletes
- * are safe, Flux tenants' label checks (new, stored, both), and the whole
- * rule on a hand-built policy: warnings for restarts, break-glass and dry
- * runs, denials when the options are off, the service-account hint,
- * allowScale trusting the scale subresource only.
+ * are safe, which status writes leave metadata alone, Flux tenants' label
+ * checks (new, stored, both), and the whole rule on a hand-built policy:
+ * warnings for restarts, break-glass and dry runs, denials when the
+ * options are off, the service-account hint, allowScale trusting the
+ * scale subresource only.
  */
 #include "rules/rule_actor.h"
 
@@ -179,6 +180,61 @@ test_owned_pod_delete(void)
 			continue;
 		CHECK_INT(actor_owned_pod_delete(&rv, err, sizeof(err)),
 		    cases[i].want);
+		review_free(&rv);
+	}
+}
+
+#define SVC(meta, status) \
+	"{'kind':'Service','metadata':{'name':'web'" meta "},'spec':{" \
+	"'type':'LoadBalancer'},'status':" status "}"
+#define LB		"{'loadBalancer':{'ingress':[{'ip':'203.0.113.10'}]}}"
+
+/* A status write is safe while metadata stays as stored. */
+static void
+test_status_write(void)
+{
+	static const struct {
+		struct req	q;
+		int		want;
+	} cases[] = {
+		{ { "lb", NULL, "UPDATE", "Service", "status", SVC(FLUX_META
+		  ",'resourceVersion':'11'", LB), SVC(FLUX_META
+		  ",'resourceVersion':'10'", "{}"), 0, NULL }, 1 },
+		/* the markers taken off, or reconcile=disabled, there */
+		{ { "alice", NULL, "UPDATE", "Service", "status", SVC("", LB),
+		  SVC(FLUX_META, "{}"), 0, NULL }, 0 },
+		{ { "alice", NULL, "UPDATE", "Service", "status", SVC(FLUX_META
+		  ",'annotations':{'kustomize.toolkit.fluxcd.io/reconcile':"
+		  "'disabled'}", "{}"), SVC(FLUX_META, "{}"), 0, NULL }, 0 },
+		{ { "alice", NULL, "UPDATE", "Service", "status", SVC(FLUX_META
+		  ",'finalizers':['x']", "{}"), SVC(FLUX_META, "{}"), 0,
+		  NULL }, 0 },
+		/* not a status write, or nothing stored to compare with */
+		{ { "lb", NULL, "UPDATE", "Service", "", SVC(FLUX_META, LB),
+		  SVC(FLUX_META, "{}"), 0, NULL }, 0 },
+		{ { "lb", NULL, "UPDATE", "Service", "status", SVC(FLUX_META,
+		  LB), "null", 0, NULL }, 0 },
+		{ { "lb", NULL, "UPDATE", "Service", "status",
+		  "{'kind':'Service'}", "{'kind':'Service'}", 0, NULL }, 0 },
+	};
+	struct review	rv;
+	char		err[128];
+	size_t		i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		if (decode(&cases[i].q, &rv) != 0)
+			continue;
+		if (actor_status_write(&rv, err, sizeof(err)) != cases[i].want)
+			fprintf(stderr, "status write case %zu\n", i);
+		CHECK_INT(actor_status_write(&rv, err, sizeof(err)),
+		    cases[i].want);
+		review_free(&rv);
+	}
+	/* an oldObject that cannot be read: an error, never allowed */
+	if (decode(&cases[0].q, &rv) == 0) {
+		rv.old->tried = 1;
+		rv.old->failed = 1;
+		CHECK_INT(actor_status_write(&rv, err, sizeof(err)), -1);
 		review_free(&rv);
 	}
 }
@@ -412,6 +468,7 @@ main(void)
 {
 	test_rollout_restart();
 	test_owned_pod_delete();
+	test_status_write();
 	test_tenants();
 	test_eval();
 	return unit_done("rule_actor_ops");
