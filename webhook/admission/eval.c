@@ -45,7 +45,9 @@ plural_of(const char *kind, const char *res)
  * One match.kinds entry (policy.h) against rv's target. A subresource of
  * a resource gitgate does not know names no parent kind (request.kind is
  * Scale for its /scale): an entry whose default plural is the resource
- * matches then, so that such a request is judged rather than skipped.
+ * matches then, and so does a GROUP/Kind entry for any /scale in GROUP
+ * (an irregular plural cannot be told apart), so that such a request is
+ * judged rather than skipped.
  */
 static int
 kind_entry(const char *e, const struct review *rv, const char *kind,
@@ -65,7 +67,8 @@ kind_entry(const char *e, const struct review *rv, const char *kind,
 	}
 	if ((k[0] == '*' && k[1] == '\0') || strcmp(k, kind) == 0)
 		return 1;
-	return !known && plural_of(k, rv->resource);
+	return !known && (plural_of(k, rv->resource) || (slash != NULL &&
+	    strcmp(rv->subresource, "scale") == 0));
 }
 
 static int

@@ -50,7 +50,8 @@ test_kinds(void)
 {
 	static const char *const kinds[] = { "Deployment",
 	    "networking.k8s.io/Ingress", "core/Service",
-	    "source.toolkit.fluxcd.io/*", "Rollout", "Canary" };
+	    "source.toolkit.fluxcd.io/*", "Rollout", "Canary",
+	    "example.org/Person" };
 	static const char *const star[] = { "*" };
 	static const struct {
 		struct req	q;
@@ -92,6 +93,13 @@ test_kinds(void)
 		    "canaries", "scale", "{}", "{}" }, 1 },
 		{ { "UPDATE", "autoscaling", "Scale", "example.com",
 		    "widgets", "scale", "{}", "{}" }, 0 },
+		/* An irregular plural: any /scale of the entry's group. */
+		{ { "UPDATE", "autoscaling", "Scale", "example.org",
+		    "people", "scale", "{}", "{}" }, 1 },
+		{ { "UPDATE", "example.org", "Person", "example.org",
+		    "people", "status", "{}", "{}" }, 1 },
+		{ { "UPDATE", "example.org", "Gadget", "example.org",
+		    "gadgets", "status", "{}", "{}" }, 0 },
 		/* A main resource is its request.kind: no plural guessing. */
 		{ { "CREATE", "argoproj.io", "AnalysisRun", "argoproj.io",
 		    "rollouts", "", "{}", "null" }, 0 },
