@@ -154,6 +154,12 @@ def test_test():
                            "2027-03-01T00:00:00Z", suite)
     S.check("test: now per case, --now for the rest", rc == 0 and
             "3 cases: 3 passed, 0 failed" in out, out + err)
+    lines = out.splitlines()
+    S.check("test: a case an exception let through says which, the others "
+            "do not", len(lines) == 4 and lines[0].startswith("PASS ") and
+            lines[0].endswith(": excepted until it expires (excepted by "
+                              "legacy-report-latest)") and
+            "excepted by" not in "".join(lines[1:]), out)
     rc, out, err = gitgate("test", "--policies", POL, "--now",
                            "2027-01-10T00:00:00Z", suite)
     S.check("test --now before expiry: the case without now: fails",
