@@ -261,6 +261,24 @@ lift(const struct policy_set *set, const struct policy *p,
 	return denies;
 }
 
+/*
+ * The slot for a lifted finding once d->v is full: the last finding that
+ * neither denies nor was lifted (an audit or warning one, whose warning
+ * is lost instead), so that a request an exception lets through always
+ * names it (warning, annotation, log, counter). NULL if there is none.
+ */
+static struct eval_finding *
+lift_slot(struct eval_decision *d)
+{
+	size_t	i;
+
+	for (i = d->n; i-- > 0;)
+		if (d->v[i].exception == NULL && (d->v[i].mode !=
+		    POLICY_ENFORCE || d->v[i].verdict == RULE_WARN))
+			return &d->v[i];
+	return NULL;
+}
+
 static void
 fold(struct eval_decision *d, const struct policy *p, enum policy_mode mode,
     const struct rule_result *r,
@@ -272,11 +290,14 @@ fold(struct eval_decision *d, const struct policy *p, enum policy_mode mode,
 	d->break_glass |= r->break_glass;
 	for (i = 0; i < r->n; i++) {
 		d->lifted += lifted[i] != NULL;
-		if (d->n >= EVAL_FINDINGS_MAX) {
+		if (d->n < EVAL_FINDINGS_MAX)
+			f = &d->v[d->n++];
+		else if (lifted[i] != NULL && (f = lift_slot(d)) != NULL)
+			d->dropped++;	/* the finding it replaces */
+		else {
 			d->dropped++;
 			continue;
 		}
-		f = &d->v[d->n++];
 		f->policy = p;
 		f->mode = mode;
 		f->verdict = r->kind[i];

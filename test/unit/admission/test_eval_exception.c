@@ -4,7 +4,8 @@
  * images: two containers where only one image is excepted), the expiry
  * boundary (the last second holds, the next does not), RULE_ERROR never
  * lifted, a policy the exception does not name still denying, and what
- * a lifted finding becomes (warning, annotation, exceptions list).
+ * a lifted finding becomes (warning, annotation, exceptions list), also
+ * when the findings table is full.
  */
 #include "admission/eval.h"
 #include "policy/policy_set.h"
@@ -224,6 +225,63 @@ test_no_exceptions(void)
 	diag_free(&dg);
 }
 
+/*
+ * A full findings table (4 audit policies x 8 findings) before the policy
+ * an exception lifts: the lifted findings take the last audit slots, so
+ * the request it lets through still names it (they were dropped, and the
+ * allowed request carried no trace of the exception).
+ */
+static void
+test_table_full(void)
+{
+	static char		 yaml[4096], containers[1024];
+	static struct verdict	 v;
+	struct policy_set	*set;
+	struct eval_decision	 d;
+	struct review		 rv;
+	struct diag		 dg;
+	struct xcase		 c = { "full table", T_BEFORE, "ns", "web",
+				    containers, 1, 8, "flood", NULL };
+	size_t			 i, n = 0, len = 0;
+
+	for (i = 0; i < 4; i++)
+		len += (size_t)snprintf(yaml + len, sizeof(yaml) - len,
+		    "apiVersion: gitgate.io/v1alpha1\nkind: ImagePolicy\n"
+		    "metadata: {name: audit%zu}\nspec: {mode: audit}\n---\n", i);
+	snprintf(yaml + len, sizeof(yaml) - len, "apiVersion: "
+	    "gitgate.io/v1alpha1\nkind: ImagePolicy\nmetadata: {name: "
+	    "immutable-images}\nspec: {}\n---\napiVersion: "
+	    "gitgate.io/v1alpha1\nkind: PolicyException\nmetadata: {name: "
+	    "flood}\nspec: {policies: [immutable-images], reason: r, "
+	    "ticket: OPS-3, expires: \"2027-01-31\"}\n");
+	len = 0;
+	for (i = 0; i < 8; i++)
+		len += (size_t)snprintf(containers + len, sizeof(containers) -
+		    len, "%s{'name':'c%zu','image':'nginx:latest'}",
+		    i == 0 ? "[" : ",", i);
+	snprintf(containers + len, sizeof(containers) - len, "]");
+	diag_init(&dg);
+	set = policy_set_load_buffer("full.yaml", yaml, strlen(yaml),
+	    rules_kinds, &dg);
+	CHECK(set != NULL);
+	if (set != NULL && decode(&c, &rv) == 0) {
+		eval_review(set, &rv, 0, c.now, &d);
+		verdict_render(&d, &v);
+		CHECK_INT(d.allowed, 1);
+		CHECK_INT(d.lifted, 8);
+		CHECK_INT(d.n, EVAL_FINDINGS_MAX);
+		CHECK_INT(d.dropped, 8);
+		CHECK_STR(v.exceptions, "flood");
+		for (i = 0; i < v.resp.n_warnings; i++)
+			n += strncmp(v.resp.warnings[i], "[flood] excepted ",
+			    17) == 0;
+		CHECK_INT(n, 8);
+		review_free(&rv);
+	}
+	policy_set_unref(set);
+	diag_free(&dg);
+}
+
 int
 main(void)
 {
@@ -248,5 +306,6 @@ main(void)
 	policy_set_unref(set);
 	diag_free(&d);
 	test_no_exceptions();
+	test_table_full();
 	return unit_done("eval_exception");
 }
