@@ -115,6 +115,36 @@ def test_check():
             lifted[0]["policy"] == "immutable-images", out + err)
 
 
+def report_results(manifest):
+    """check -o policyreport at 2027-01-20: {policy: result} of manifest."""
+    rc, out, err = gitgate("check", "--policies", POL, "--now", "2027-01-20",
+                           "-o", "policyreport", "--kustomization",
+                           "flux-system/legacy", manifest)
+    try:
+        items = json.loads(out)["items"]
+    except (ValueError, KeyError):
+        items = []
+    return rc, {r["policy"]: r["result"] for i in items
+                for r in i.get("results", [])}, out + err
+
+
+def test_check_policyreport():
+    rc, res, out = report_results(MANIFEST)
+    S.check("check -o policyreport: a lifted finding is a skip", rc == 0 and
+            res.get("immutable-images") == "skip", out)
+    two = os.path.join(TMP, "two.yaml")
+    with open(two, "w") as f:
+        f.write(CRONJOB.replace(
+            "            - name: report\n",
+            "            - name: upload\n"
+            "              image: ghcr.io/acme/upload:latest\n"
+            "            - name: report\n"))
+    rc, res, out = report_results(two)
+    S.check("check -o policyreport: a denied finding next to a lifted one "
+            "is a fail, whatever their order", rc == 1 and
+            res.get("immutable-images") == "fail", out)
+
+
 SUITE = """apiVersion: gitgate.io/v1alpha1
 kind: PolicyTest
 metadata:
@@ -187,6 +217,7 @@ def test_review():
 
 test_lint()
 test_check()
+test_check_policyreport()
 test_test()
 test_review()
 shutil.rmtree(TMP, ignore_errors=True)
