@@ -193,6 +193,25 @@ image_matches(const struct strlist *l, const char *image)
 	return rule_glob_any(l, full);
 }
 
+/*
+ * An exception's match.kinds: "GROUP/Kind" entries (core/ConfigMap, the
+ * spelling of policies' match.kinds) as policies match them, the others
+ * as globs on the kind.
+ */
+static int
+exception_kinds(const struct strlist *l, const struct review *rv)
+{
+	const char	*kind = review_target_kind(rv);
+	size_t		 i;
+
+	for (i = 0; i < l->n; i++)
+		if (strchr(l->v[i], '/') != NULL ? kind_entry(l->v[i], rv,
+		    kind, review_target_group(rv), review_target_known(rv)) :
+		    match_glob(l->v[i], kind))
+			return 1;
+	return 0;
+}
+
 static int
 exception_lifts(const struct policy_exception *e, const struct policy *p)
 {
@@ -218,8 +237,7 @@ eval_exception(const struct policy_set *set, const struct policy *p,
 		if (e->namespaces.n > 0 && !rule_glob_any(&e->namespaces,
 		    rv->ns))
 			continue;
-		if (e->kinds.n > 0 && !rule_glob_any(&e->kinds,
-		    review_target_kind(rv)))
+		if (e->kinds.n > 0 && !exception_kinds(&e->kinds, rv))
 			continue;
 		if (e->names.n > 0 && !rule_glob_any(&e->names,
 		    request_name(rv)))

@@ -5,7 +5,7 @@
  * boundary (the last second holds, the next does not), RULE_ERROR never
  * lifted, a policy the exception does not name still denying, and what
  * a lifted finding becomes (warning, annotation, exceptions list), also
- * when the findings table is full.
+ * when the findings table is full; match.kinds in GROUP/Kind spelling.
  */
 #include "admission/eval.h"
 #include "policy/policy_set.h"
@@ -282,6 +282,56 @@ test_table_full(void)
 	diag_free(&dg);
 }
 
+/*
+ * match.kinds in GROUP/Kind spelling, as policies write it: apps/Deployment
+ * and the whole apps group lift a Deployment's findings (they matched
+ * nothing: the entry was a glob on the bare kind), batch/Deployment and
+ * core/Deployment do not; a bare glob still matches the kind.
+ */
+static void
+test_group_kinds(void)
+{
+	static const struct {
+		const char	*kinds;
+		size_t		 lifted;
+	} k[] = {
+		{ "[apps/Deployment]", 1 }, { "[apps/*]", 1 },
+		{ "[Deploy*]", 1 }, { "[batch/Deployment]", 0 },
+		{ "[core/Deployment]", 0 }, { "[CronJob, apps/StatefulSet]", 0 },
+	};
+	static char		 yaml[1024];
+	struct xcase		 c = { "group kinds", T_BEFORE, "ns", "web",
+				    C1("nginx:latest"), 0, 0, "", NULL };
+	struct policy_set	*set;
+	struct eval_decision	 d;
+	struct review		 rv;
+	struct diag		 dg;
+	size_t			 i;
+
+	for (i = 0; i < sizeof(k) / sizeof(k[0]); i++) {
+		snprintf(yaml, sizeof(yaml), "apiVersion: gitgate.io/v1alpha1\n"
+		    "kind: ImagePolicy\nmetadata: {name: i}\nspec: {}\n---\n"
+		    "apiVersion: gitgate.io/v1alpha1\nkind: PolicyException\n"
+		    "metadata: {name: e}\nspec: {policies: [i], match: {kinds: "
+		    "%s}, reason: r, ticket: OPS-4, expires: \"2027-01-31\"}\n",
+		    k[i].kinds);
+		diag_init(&dg);
+		set = policy_set_load_buffer("k.yaml", yaml, strlen(yaml),
+		    rules_kinds, &dg);
+		CHECK(set != NULL);
+		if (set != NULL && decode(&c, &rv) == 0) {
+			eval_review(set, &rv, 0, c.now, &d);
+			if (d.lifted != k[i].lifted)
+				fprintf(stderr, "kinds %s\n", k[i].kinds);
+			CHECK_INT(d.lifted, k[i].lifted);
+			CHECK_INT(d.allowed, k[i].lifted);
+			review_free(&rv);
+		}
+		policy_set_unref(set);
+		diag_free(&dg);
+	}
+}
+
 int
 main(void)
 {
@@ -307,5 +357,6 @@ main(void)
 	diag_free(&d);
 	test_no_exceptions();
 	test_table_full();
+	test_group_kinds();
 	return unit_done("eval_exception");
 }
