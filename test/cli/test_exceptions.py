@@ -129,6 +129,14 @@ def report_results(manifest):
 
 
 def test_check_policyreport():
+    rc, out, err = gitgate("check", "--policies", POL, "--now", "2027-01-20",
+                           "-o", "github", "--kustomization",
+                           "flux-system/legacy", MANIFEST)
+    S.check("check -o github: a lifted finding is a notice naming its "
+            "exception", rc == 0 and
+            "::notice file=%s,line=1,title=gitgate immutable-images::"
+            "CronJob legacy-billing/nightly-report: excepted by "
+            "legacy-report-latest: container" % MANIFEST in out, out + err)
     rc, res, out = report_results(MANIFEST)
     S.check("check -o policyreport: a lifted finding is a skip", rc == 0 and
             res.get("immutable-images") == "skip", out)
