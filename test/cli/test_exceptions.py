@@ -153,6 +153,30 @@ def test_check_policyreport():
             res.get("immutable-images") == "fail", out)
 
 
+def test_check_unitemized():
+    """9 containers: 8 excepted images (the findings a rule itemizes), the
+    9th not: serve denies; check --live said "allowed by exception" and
+    the denial named no policy."""
+    spec = {"restartPolicy": "OnFailure", "containers": [
+        {"name": "r%d" % i, "image": "registry.example.com/legacy/report:"
+         "latest"} for i in range(8)] + [
+        {"name": "up", "image": "ghcr.io/acme/upload:latest"}]}
+    obj = {"apiVersion": "batch/v1", "kind": "CronJob",
+           "metadata": {"name": "nightly-report",
+                        "namespace": "legacy-billing", "labels": {
+                            "kustomize.toolkit.fluxcd.io/name": "legacy",
+                            "kustomize.toolkit.fluxcd.io/namespace":
+                            "flux-system"}},
+           "spec": {"schedule": "0 3 * * *", "jobTemplate": {
+               "spec": {"template": {"spec": spec}}}}}
+    rc, out, err = gitgate("check", "--policies", POL, "--now", "2027-01-20",
+                           "--live", "-", stdin=json.dumps([obj]))
+    S.check("check --live: a 9th, unitemized finding is denied, naming the "
+            "policy", rc == 1 and ": DENIED: [immutable-images] 1 more "
+            "finding(s) not itemized, which no exception can lift" in out,
+            out + err)
+
+
 SUITE = """apiVersion: gitgate.io/v1alpha1
 kind: PolicyTest
 metadata:
@@ -226,6 +250,7 @@ def test_review():
 test_lint()
 test_check()
 test_check_policyreport()
+test_check_unitemized()
 test_test()
 test_review()
 shutil.rmtree(TMP, ignore_errors=True)

@@ -8,6 +8,7 @@
 #include "admission/eval.h"
 
 #include <ctype.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "base/image.h"
@@ -325,6 +326,34 @@ fold(struct eval_decision *d, const struct policy *p, enum policy_mode mode,
 	d->dropped += r->more;
 }
 
+/*
+ * A policy that denies only for findings it did not itemize (r->more: no
+ * exception with images can lift those) gets one finding saying so, so
+ * that the denial names it rather than reading " (and N more)".
+ */
+static void
+fold_unlisted(struct eval_decision *d, const struct policy *p,
+    enum policy_mode mode, const struct rule_result *r,
+    const struct policy_exception *const *lifted)
+{
+	struct eval_finding	*f;
+	size_t			 i;
+
+	for (i = 0; i < r->n; i++)
+		if (r->kind[i] != RULE_WARN && lifted[i] == NULL)
+			return;
+	if (r->more == 0 || d->n >= EVAL_FINDINGS_MAX)
+		return;
+	f = &d->v[d->n++];
+	f->policy = p;
+	f->mode = mode;
+	f->verdict = r->verdict == RULE_ERROR ? RULE_ERROR : RULE_FAIL;
+	f->exception = NULL;
+	snprintf(f->text, sizeof(f->text), "%zu more finding(s) not "
+	    "itemized, which no exception can lift", r->more);
+	d->dropped -= r->more;
+}
+
 void
 eval_review(const struct policy_set *set, const struct review *rv,
     int force_audit, long long now, struct eval_decision *d)
@@ -359,6 +388,8 @@ eval_review(const struct policy_set *set, const struct review *rv,
 		} else {
 			denies = lift(set, p, rv, now, &r, lifted);
 			fold(d, p, mode, &r, lifted);
+			if (denies)
+				fold_unlisted(d, p, mode, &r, lifted);
 		}
 		if (mode == POLICY_ENFORCE && denies)
 			d->allowed = 0;

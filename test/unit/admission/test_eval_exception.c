@@ -73,6 +73,11 @@ struct xcase {
 #define C1(img)		"[{'name':'a','image':'" img "'}]"
 #define C2(i1, i2)	"[{'name':'a','image':'" i1 "'},{'name':'b','image':'" \
 			i2 "'}]"
+#define C9(i8, i9)	"[" C8(i8) ",{'name':'i','image':'" i9 "'}]"
+#define C8(i)		CI('a', i) "," CI('b', i) "," CI('c', i) "," \
+			CI('d', i) "," CI('e', i) "," CI('f', i) "," \
+			CI('g', i) "," CI('h', i)
+#define CI(n, i)	"{'name':" #n ",'image':'" i "'}"
 #define REPORT		"registry.example.com/legacy/report:latest"
 #define OTHER		"ghcr.io/acme/upload:latest"
 
@@ -102,6 +107,10 @@ static const struct xcase cases[] = {
 	    C1("nginx:latest"), 0, 1, "whole-policy",
 	    "[registries] container \"a\" image \"nginx:latest\": registry "
 	    "\"docker.io\" is not allowed" },
+	{ "9 containers, 8 itemized and excepted, the 9th not: denied, "
+	    "naming the policy", T_BEFORE, "legacy-a", "web", C9(REPORT, OTHER),
+	    0, 8, "report-image", "[immutable-images] 1 more finding(s) not "
+	    "itemized, which no exception can lift - pin it" },
 	{ "RULE_ERROR is never lifted", T_BEFORE, "whole", "x", "'oops'", 0, 0,
 	    "", "[immutable-images] cannot evaluate: pod spec containers is "
 	    "not a list - pin it; [registries] cannot evaluate: pod spec "
