@@ -115,6 +115,68 @@ def test_check():
             lifted[0]["policy"] == "immutable-images", out + err)
 
 
+def report_results(manifest):
+    """check -o policyreport at 2027-01-20: {policy: result} of manifest."""
+    rc, out, err = gitgate("check", "--policies", POL, "--now", "2027-01-20",
+                           "-o", "policyreport", "--kustomization",
+                           "flux-system/legacy", manifest)
+    try:
+        items = json.loads(out)["items"]
+    except (ValueError, KeyError):
+        items = []
+    return rc, {r["policy"]: r["result"] for i in items
+                for r in i.get("results", [])}, out + err
+
+
+def test_check_policyreport():
+    rc, out, err = gitgate("check", "--policies", POL, "--now", "2027-01-20",
+                           "-o", "github", "--kustomization",
+                           "flux-system/legacy", MANIFEST)
+    S.check("check -o github: a lifted finding is a notice naming its "
+            "exception", rc == 0 and
+            "::notice file=%s,line=1,title=gitgate immutable-images::"
+            "CronJob legacy-billing/nightly-report: excepted by "
+            "legacy-report-latest: container" % MANIFEST in out, out + err)
+    rc, res, out = report_results(MANIFEST)
+    S.check("check -o policyreport: a lifted finding is a skip", rc == 0 and
+            res.get("immutable-images") == "skip", out)
+    two = os.path.join(TMP, "two.yaml")
+    with open(two, "w") as f:
+        f.write(CRONJOB.replace(
+            "            - name: report\n",
+            "            - name: upload\n"
+            "              image: ghcr.io/acme/upload:latest\n"
+            "            - name: report\n"))
+    rc, res, out = report_results(two)
+    S.check("check -o policyreport: a denied finding next to a lifted one "
+            "is a fail, whatever their order", rc == 1 and
+            res.get("immutable-images") == "fail", out)
+
+
+def test_check_unitemized():
+    """9 containers: 8 excepted images (the findings a rule itemizes), the
+    9th not: serve denies; check --live said "allowed by exception" and
+    the denial named no policy."""
+    spec = {"restartPolicy": "OnFailure", "containers": [
+        {"name": "r%d" % i, "image": "registry.example.com/legacy/report:"
+         "latest"} for i in range(8)] + [
+        {"name": "up", "image": "ghcr.io/acme/upload:latest"}]}
+    obj = {"apiVersion": "batch/v1", "kind": "CronJob",
+           "metadata": {"name": "nightly-report",
+                        "namespace": "legacy-billing", "labels": {
+                            "kustomize.toolkit.fluxcd.io/name": "legacy",
+                            "kustomize.toolkit.fluxcd.io/namespace":
+                            "flux-system"}},
+           "spec": {"schedule": "0 3 * * *", "jobTemplate": {
+               "spec": {"template": {"spec": spec}}}}}
+    rc, out, err = gitgate("check", "--policies", POL, "--now", "2027-01-20",
+                           "--live", "-", stdin=json.dumps([obj]))
+    S.check("check --live: a 9th, unitemized finding is denied, naming the "
+            "policy", rc == 1 and ": DENIED: [immutable-images] 1 more "
+            "finding(s) not itemized, which no exception can lift" in out,
+            out + err)
+
+
 SUITE = """apiVersion: gitgate.io/v1alpha1
 kind: PolicyTest
 metadata:
@@ -154,6 +216,12 @@ def test_test():
                            "2027-03-01T00:00:00Z", suite)
     S.check("test: now per case, --now for the rest", rc == 0 and
             "3 cases: 3 passed, 0 failed" in out, out + err)
+    lines = out.splitlines()
+    S.check("test: a case an exception let through says which, the others "
+            "do not", len(lines) == 4 and lines[0].startswith("PASS ") and
+            lines[0].endswith(": excepted until it expires (excepted by "
+                              "legacy-report-latest)") and
+            "excepted by" not in "".join(lines[1:]), out)
     rc, out, err = gitgate("test", "--policies", POL, "--now",
                            "2027-01-10T00:00:00Z", suite)
     S.check("test --now before expiry: the case without now: fails",
@@ -181,6 +249,8 @@ def test_review():
 
 test_lint()
 test_check()
+test_check_policyreport()
+test_check_unitemized()
 test_test()
 test_review()
 shutil.rmtree(TMP, ignore_errors=True)

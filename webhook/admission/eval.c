@@ -8,6 +8,7 @@
 #include "admission/eval.h"
 
 #include <ctype.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "base/image.h"
@@ -212,6 +213,25 @@ image_matches(const struct strlist *l, const char *image)
 	return rule_glob_any(l, full);
 }
 
+/*
+ * An exception's match.kinds: "GROUP/Kind" entries (core/ConfigMap, the
+ * spelling of policies' match.kinds) as policies match them, the others
+ * as globs on the kind.
+ */
+static int
+exception_kinds(const struct strlist *l, const struct review *rv)
+{
+	const char	*kind = review_target_kind(rv);
+	size_t		 i;
+
+	for (i = 0; i < l->n; i++)
+		if (strchr(l->v[i], '/') != NULL ? kind_entry(l->v[i], rv,
+		    kind, review_target_group(rv), review_target_known(rv)) :
+		    match_glob(l->v[i], kind))
+			return 1;
+	return 0;
+}
+
 static int
 exception_lifts(const struct policy_exception *e, const struct policy *p)
 {
@@ -237,8 +257,7 @@ eval_exception(const struct policy_set *set, const struct policy *p,
 		if (e->namespaces.n > 0 && !rule_glob_any(&e->namespaces,
 		    rv->ns))
 			continue;
-		if (e->kinds.n > 0 && !rule_glob_any(&e->kinds,
-		    review_target_kind(rv)))
+		if (e->kinds.n > 0 && !exception_kinds(&e->kinds, rv))
 			continue;
 		if (e->names.n > 0 && !rule_glob_any(&e->names,
 		    request_name(rv)))
@@ -280,6 +299,24 @@ lift(const struct policy_set *set, const struct policy *p,
 	return denies;
 }
 
+/*
+ * The slot for a lifted finding once d->v is full: the last finding that
+ * neither denies nor was lifted (an audit or warning one, whose warning
+ * is lost instead), so that a request an exception lets through always
+ * names it (warning, annotation, log, counter). NULL if there is none.
+ */
+static struct eval_finding *
+lift_slot(struct eval_decision *d)
+{
+	size_t	i;
+
+	for (i = d->n; i-- > 0;)
+		if (d->v[i].exception == NULL && (d->v[i].mode !=
+		    POLICY_ENFORCE || d->v[i].verdict == RULE_WARN))
+			return &d->v[i];
+	return NULL;
+}
+
 static void
 fold(struct eval_decision *d, const struct policy *p, enum policy_mode mode,
     const struct rule_result *r,
@@ -291,11 +328,14 @@ fold(struct eval_decision *d, const struct policy *p, enum policy_mode mode,
 	d->break_glass |= r->break_glass;
 	for (i = 0; i < r->n; i++) {
 		d->lifted += lifted[i] != NULL;
-		if (d->n >= EVAL_FINDINGS_MAX) {
+		if (d->n < EVAL_FINDINGS_MAX)
+			f = &d->v[d->n++];
+		else if (lifted[i] != NULL && (f = lift_slot(d)) != NULL)
+			d->dropped++;	/* the finding it replaces */
+		else {
 			d->dropped++;
 			continue;
 		}
-		f = &d->v[d->n++];
 		f->policy = p;
 		f->mode = mode;
 		f->verdict = r->kind[i];
@@ -303,6 +343,34 @@ fold(struct eval_decision *d, const struct policy *p, enum policy_mode mode,
 		memcpy(f->text, r->text[i], sizeof(f->text));
 	}
 	d->dropped += r->more;
+}
+
+/*
+ * A policy that denies only for findings it did not itemize (r->more: no
+ * exception with images can lift those) gets one finding saying so, so
+ * that the denial names it rather than reading " (and N more)".
+ */
+static void
+fold_unlisted(struct eval_decision *d, const struct policy *p,
+    enum policy_mode mode, const struct rule_result *r,
+    const struct policy_exception *const *lifted)
+{
+	struct eval_finding	*f;
+	size_t			 i;
+
+	for (i = 0; i < r->n; i++)
+		if (r->kind[i] != RULE_WARN && lifted[i] == NULL)
+			return;
+	if (r->more == 0 || d->n >= EVAL_FINDINGS_MAX)
+		return;
+	f = &d->v[d->n++];
+	f->policy = p;
+	f->mode = mode;
+	f->verdict = r->verdict == RULE_ERROR ? RULE_ERROR : RULE_FAIL;
+	f->exception = NULL;
+	snprintf(f->text, sizeof(f->text), "%zu more finding(s) not "
+	    "itemized, which no exception can lift", r->more);
+	d->dropped -= r->more;
 }
 
 void
@@ -339,6 +407,8 @@ eval_review(const struct policy_set *set, const struct review *rv,
 		} else {
 			denies = lift(set, p, rv, now, &r, lifted);
 			fold(d, p, mode, &r, lifted);
+			if (denies)
+				fold_unlisted(d, p, mode, &r, lifted);
 		}
 		if (mode == POLICY_ENFORCE && denies)
 			d->allowed = 0;

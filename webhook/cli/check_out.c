@@ -130,6 +130,11 @@ print_github(struct check_out *o, const struct check_result *r)
 		    r->file, r->line, r->f[i].policy);
 		gh_escape(o->f, what);
 		fputs(": ", o->f);
+		if (r->f[i].exception != NULL) {
+			fputs("excepted by ", o->f);
+			gh_escape(o->f, r->f[i].exception);
+			fputs(": ", o->f);
+		}
 		gh_escape(o->f, r->f[i].message);
 		fputc('\n', o->f);
 	}

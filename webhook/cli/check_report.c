@@ -179,29 +179,41 @@ report_add(cJSON *rep, const cJSON *obj, const char *policy,
 	cJSON_SetNumberValue(n, n->valuedouble + 1);
 }
 
-/* One result per policy run on obj: fail/warn with a finding, else pass. */
+/* How a finding counts: 1 skip (an exception lifted it), 2 warn, 3 fail. */
+static int
+finding_rank(const cJSON *f)
+{
+	if (str(f, "exception")[0] != '\0')
+		return 1;
+	return strcmp(str(f, "mode"), "audit") == 0 ? 2 : 3;
+}
+
+/*
+ * One result per policy run on obj: pass without a finding, else as its
+ * worst finding counts (a lifted finding next to a denied one is a fail).
+ */
 static void
 report_object(cJSON *items, const cJSON *obj, long long now)
 {
-	const cJSON	*p, *f, *found;
-	cJSON		*rep = report_for(items, str(obj, "namespace"));
+	static const char *const	 result[] = { "pass", "skip", "warn",
+					    "fail" };
+	const cJSON			*p, *f, *found;
+	cJSON				*rep = report_for(items,
+					    str(obj, "namespace"));
 
 	cJSON_ArrayForEach(p, cJSON_GetObjectItemCaseSensitive(obj,
 	    "policies")) {
 		found = NULL;
 		cJSON_ArrayForEach(f, cJSON_GetObjectItemCaseSensitive(obj,
 		    "findings")) {
-			if (strcmp(str(f, "policy"), p->valuestring) == 0)
+			if (strcmp(str(f, "policy"), p->valuestring) == 0 &&
+			    (found == NULL || finding_rank(f) >
+			    finding_rank(found)))
 				found = f;
 		}
-		if (found == NULL)
-			report_add(rep, obj, p->valuestring, "pass",
-			    "passed", now);
-		else
-			report_add(rep, obj, p->valuestring,
-			    str(found, "exception")[0] != '\0' ? "skip" :
-			    strcmp(str(found, "mode"), "audit") == 0 ? "warn" :
-			    "fail", str(found, "message"), now);
+		report_add(rep, obj, p->valuestring, result[found == NULL ? 0 :
+		    finding_rank(found)], found == NULL ? "passed" :
+		    str(found, "message"), now);
 	}
 }
 

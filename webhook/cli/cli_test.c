@@ -149,19 +149,50 @@ answer_compare(const struct suite_case *c, const struct answer *a, char *buf,
 	return "";
 }
 
+/*
+ * " (excepted by a,b)": the PolicyExceptions that lifted findings, from
+ * the audit annotations verdict.c keys by exception ("excepted (...)"),
+ * or "" if none did.
+ */
+static const char *
+excepted_by(const cJSON *resp, char *buf, size_t len)
+{
+	const cJSON	*r = cJSON_GetObjectItemCaseSensitive(resp, "response");
+	const cJSON	*ann, *a;
+	size_t		 n = 0;
+
+	buf[0] = '\0';
+	ann = cJSON_GetObjectItemCaseSensitive(r, "auditAnnotations");
+	cJSON_ArrayForEach(a, ann) {
+		/* room for the head, the name, ")" and the NUL */
+		if (!cJSON_IsString(a) || a->string == NULL ||
+		    strncmp(a->valuestring, "excepted (", 10) != 0 ||
+		    n + strlen(a->string) + 16 > len)
+			continue;
+		snprintf(buf + n, len - n, "%s%s", n == 0 ? " (excepted by " :
+		    ",", a->string);
+		n = strlen(buf);
+	}
+	if (n > 0)
+		memcpy(buf + n, ")", 2);
+	return buf;
+}
+
 static void
-case_result(struct tctx *t, const struct suite_case *c, const char *fail)
+case_result(struct tctx *t, const struct suite_case *c, const char *fail,
+    const char *exc)
 {
 	cJSON	*j;
 	FILE	*f = t->junit ? stderr : stdout;
 
 	if (fail[0] == '\0') {
 		t->passed++;
-		fprintf(f, "PASS %s:%d: %s\n", c->file, c->line, c->name);
+		fprintf(f, "PASS %s:%d: %s%s\n", c->file, c->line, c->name,
+		    exc);
 	} else {
 		t->failed++;
-		fprintf(f, "FAIL %s:%d: %s: %s\n", c->file, c->line, c->name,
-		    fail);
+		fprintf(f, "FAIL %s:%d: %s: %s%s\n", c->file, c->line,
+		    c->name, fail, exc);
 	}
 	if (t->junit_cases == NULL || (j = cJSON_CreateObject()) == NULL)
 		return;
@@ -183,7 +214,7 @@ run_case(void *arg, const struct suite_case *c)
 	struct admission_reply	 rep;
 	struct answer		 a;
 	cJSON			*resp = NULL, *pols = NULL;
-	char			*body, why[1024];
+	char			*body, why[1024], exc[256];
 
 	if ((body = suite_review(c, t->default_user)) == NULL) {
 		t->errors++;
@@ -199,9 +230,10 @@ run_case(void *arg, const struct suite_case *c)
 	    answer_read(resp, &a, pols) == -1) {
 		snprintf(why, sizeof(why), "the review was refused (HTTP %d): "
 		    "%s", rep.status, rep.body != NULL ? rep.body : "");
-		case_result(t, c, why);
+		case_result(t, c, why, "");
 	} else
-		case_result(t, c, answer_compare(c, &a, why, sizeof(why)));
+		case_result(t, c, answer_compare(c, &a, why, sizeof(why)),
+		    excepted_by(resp, exc, sizeof(exc)));
 	cJSON_Delete(pols);
 	cJSON_Delete(resp);
 	free(rep.body);
@@ -227,8 +259,10 @@ const struct cli_cmd	cli_test_cmd = {
 	    "NS:NAME), groups,\n"
 	    "oldObject or oldManifest, dryRun, now (RFC 3339: the time the\n"
 	    "case is decided at), expect: {decision: allow|warn|\n"
-	    "deny, policies: [...], message: substring}. Last line: N cases:\n"
-	    "N passed, N failed. Exit 0 pass, 1 a case failed, 2 an error.",
+	    "deny, policies: [...], message: substring}. A case a\n"
+	    "PolicyException let through ends \"(excepted by NAME)\".\n"
+	    "Last line: N cases: N passed, N failed. Exit 0 pass, 1 a case\n"
+	    "failed, 2 an error.",
 	test_opt_table
 };
 

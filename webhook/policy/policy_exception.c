@@ -232,11 +232,12 @@ parse_date(const char *s, struct tm *tm)
 static int
 parse_clock(const char *s, struct tm *tm, long long *offset)
 {
-	int	h = digits(s, 2), mi = digits(s + 3, 2), se = digits(s + 6, 2);
-	int	oh, om;
+	int	h, mi, se, oh, om;
 
-	if (h < 0 || h > 23 || s[2] != ':' || mi < 0 || mi > 59 ||
-	    s[5] != ':' || se < 0 || se > 60)
+	/* In order: a short string stops at its NUL, never reads past it. */
+	if ((h = digits(s, 2)) < 0 || h > 23 || s[2] != ':' ||
+	    (mi = digits(s + 3, 2)) < 0 || mi > 59 || s[5] != ':' ||
+	    (se = digits(s + 6, 2)) < 0 || se > 60)
 		return -1;
 	tm->tm_hour = h;
 	tm->tm_min = mi;

@@ -4,7 +4,8 @@
  * images: two containers where only one image is excepted), the expiry
  * boundary (the last second holds, the next does not), RULE_ERROR never
  * lifted, a policy the exception does not name still denying, and what
- * a lifted finding becomes (warning, annotation, exceptions list).
+ * a lifted finding becomes (warning, annotation, exceptions list), also
+ * when the findings table is full; match.kinds in GROUP/Kind spelling.
  */
 #include "admission/eval.h"
 #include "policy/policy_set.h"
@@ -72,6 +73,11 @@ struct xcase {
 #define C1(img)		"[{'name':'a','image':'" img "'}]"
 #define C2(i1, i2)	"[{'name':'a','image':'" i1 "'},{'name':'b','image':'" \
 			i2 "'}]"
+#define C9(i8, i9)	"[" C8(i8) ",{'name':'i','image':'" i9 "'}]"
+#define C8(i)		CI('a', i) "," CI('b', i) "," CI('c', i) "," \
+			CI('d', i) "," CI('e', i) "," CI('f', i) "," \
+			CI('g', i) "," CI('h', i)
+#define CI(n, i)	"{'name':" #n ",'image':'" i "'}"
 #define REPORT		"registry.example.com/legacy/report:latest"
 #define OTHER		"ghcr.io/acme/upload:latest"
 
@@ -101,6 +107,10 @@ static const struct xcase cases[] = {
 	    C1("nginx:latest"), 0, 1, "whole-policy",
 	    "[registries] container \"a\" image \"nginx:latest\": registry "
 	    "\"docker.io\" is not allowed" },
+	{ "9 containers, 8 itemized and excepted, the 9th not: denied, "
+	    "naming the policy", T_BEFORE, "legacy-a", "web", C9(REPORT, OTHER),
+	    0, 8, "report-image", "[immutable-images] 1 more finding(s) not "
+	    "itemized, which no exception can lift - pin it" },
 	{ "RULE_ERROR is never lifted", T_BEFORE, "whole", "x", "'oops'", 0, 0,
 	    "", "[immutable-images] cannot evaluate: pod spec containers is "
 	    "not a list - pin it; [registries] cannot evaluate: pod spec "
@@ -224,6 +234,113 @@ test_no_exceptions(void)
 	diag_free(&dg);
 }
 
+/*
+ * A full findings table (4 audit policies x 8 findings) before the policy
+ * an exception lifts: the lifted findings take the last audit slots, so
+ * the request it lets through still names it (they were dropped, and the
+ * allowed request carried no trace of the exception).
+ */
+static void
+test_table_full(void)
+{
+	static char		 yaml[4096], containers[1024];
+	static struct verdict	 v;
+	struct policy_set	*set;
+	struct eval_decision	 d;
+	struct review		 rv;
+	struct diag		 dg;
+	struct xcase		 c = { "full table", T_BEFORE, "ns", "web",
+				    containers, 1, 8, "flood", NULL };
+	size_t			 i, n = 0, len = 0;
+
+	for (i = 0; i < 4; i++)
+		len += (size_t)snprintf(yaml + len, sizeof(yaml) - len,
+		    "apiVersion: gitgate.io/v1alpha1\nkind: ImagePolicy\n"
+		    "metadata: {name: audit%zu}\nspec: {mode: audit}\n---\n", i);
+	snprintf(yaml + len, sizeof(yaml) - len, "apiVersion: "
+	    "gitgate.io/v1alpha1\nkind: ImagePolicy\nmetadata: {name: "
+	    "immutable-images}\nspec: {}\n---\napiVersion: "
+	    "gitgate.io/v1alpha1\nkind: PolicyException\nmetadata: {name: "
+	    "flood}\nspec: {policies: [immutable-images], reason: r, "
+	    "ticket: OPS-3, expires: \"2027-01-31\"}\n");
+	len = 0;
+	for (i = 0; i < 8; i++)
+		len += (size_t)snprintf(containers + len, sizeof(containers) -
+		    len, "%s{'name':'c%zu','image':'nginx:latest'}",
+		    i == 0 ? "[" : ",", i);
+	snprintf(containers + len, sizeof(containers) - len, "]");
+	diag_init(&dg);
+	set = policy_set_load_buffer("full.yaml", yaml, strlen(yaml),
+	    rules_kinds, &dg);
+	CHECK(set != NULL);
+	if (set != NULL && decode(&c, &rv) == 0) {
+		eval_review(set, &rv, 0, c.now, &d);
+		verdict_render(&d, &v);
+		CHECK_INT(d.allowed, 1);
+		CHECK_INT(d.lifted, 8);
+		CHECK_INT(d.n, EVAL_FINDINGS_MAX);
+		CHECK_INT(d.dropped, 8);
+		CHECK_STR(v.exceptions, "flood");
+		for (i = 0; i < v.resp.n_warnings; i++)
+			n += strncmp(v.resp.warnings[i], "[flood] excepted ",
+			    17) == 0;
+		CHECK_INT(n, 8);
+		review_free(&rv);
+	}
+	policy_set_unref(set);
+	diag_free(&dg);
+}
+
+/*
+ * match.kinds in GROUP/Kind spelling, as policies write it: apps/Deployment
+ * and the whole apps group lift a Deployment's findings (they matched
+ * nothing: the entry was a glob on the bare kind), batch/Deployment and
+ * core/Deployment do not; a bare glob still matches the kind.
+ */
+static void
+test_group_kinds(void)
+{
+	static const struct {
+		const char	*kinds;
+		size_t		 lifted;
+	} k[] = {
+		{ "[apps/Deployment]", 1 }, { "[apps/*]", 1 },
+		{ "[Deploy*]", 1 }, { "[batch/Deployment]", 0 },
+		{ "[core/Deployment]", 0 }, { "[CronJob, apps/StatefulSet]", 0 },
+	};
+	static char		 yaml[1024];
+	struct xcase		 c = { "group kinds", T_BEFORE, "ns", "web",
+				    C1("nginx:latest"), 0, 0, "", NULL };
+	struct policy_set	*set;
+	struct eval_decision	 d;
+	struct review		 rv;
+	struct diag		 dg;
+	size_t			 i;
+
+	for (i = 0; i < sizeof(k) / sizeof(k[0]); i++) {
+		snprintf(yaml, sizeof(yaml), "apiVersion: gitgate.io/v1alpha1\n"
+		    "kind: ImagePolicy\nmetadata: {name: i}\nspec: {}\n---\n"
+		    "apiVersion: gitgate.io/v1alpha1\nkind: PolicyException\n"
+		    "metadata: {name: e}\nspec: {policies: [i], match: {kinds: "
+		    "%s}, reason: r, ticket: OPS-4, expires: \"2027-01-31\"}\n",
+		    k[i].kinds);
+		diag_init(&dg);
+		set = policy_set_load_buffer("k.yaml", yaml, strlen(yaml),
+		    rules_kinds, &dg);
+		CHECK(set != NULL);
+		if (set != NULL && decode(&c, &rv) == 0) {
+			eval_review(set, &rv, 0, c.now, &d);
+			if (d.lifted != k[i].lifted)
+				fprintf(stderr, "kinds %s\n", k[i].kinds);
+			CHECK_INT(d.lifted, k[i].lifted);
+			CHECK_INT(d.allowed, k[i].lifted);
+			review_free(&rv);
+		}
+		policy_set_unref(set);
+		diag_free(&dg);
+	}
+}
+
 int
 main(void)
 {
@@ -248,5 +365,7 @@ main(void)
 	policy_set_unref(set);
 	diag_free(&d);
 	test_no_exceptions();
+	test_table_full();
+	test_group_kinds();
 	return unit_done("eval_exception");
 }

@@ -9,8 +9,11 @@
 #include "policy/policy_set.h"
 #include "rules/rules.h"
 
+#include <sys/mman.h>
+
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "unit.h"
 
@@ -37,6 +40,17 @@ test_times(void)
 		{ "2027-01-31 12:00", -1 },
 		{ "2027-01-31T12:00:00", -1 },
 		{ "2027-01-31T25:00:00Z", -1 },
+		{ "2027-01-31T24:00:00Z", -1 },
+		{ "2027-01-31T23:59:60Z", T_0201 },	/* a leap second */
+		{ "2027-01-31T23:00:00+24:00", -1 },
+		{ "2027-01-31T23:00:00+01:60", -1 },
+		{ "2027-01-31t23:59:59z", T_0201 - 1 },
+		{ "2027-01-31T23:59:59.Z", -1 },
+		{ "9999-12-31", 253402300800LL },
+		{ "10000-01-01", -1 },
+		{ "1969-12-31", -1 },
+		{ "2100-02-29", -1 },
+		{ "2000-02-29", 951782400LL + DAY },
 		{ "31/01/2027", -1 },
 		{ "", -1 },
 	};
@@ -53,6 +67,40 @@ test_times(void)
 			fprintf(stderr, "time %s\n", cases[i].s);
 		CHECK_INT(rc == -1 ? -1 : t, cases[i].want);
 	}
+}
+
+/*
+ * Timestamps cut short anywhere in the clock or the offset, each placed
+ * so that its NUL is the last byte before an unmapped page: reading one
+ * byte past the end crashes the test instead of going unnoticed.
+ */
+static void
+test_times_cut(void)
+{
+	static const char	full[] = "2027-01-31T23:59:59+01:00";
+	long			pg = sysconf(_SC_PAGESIZE);
+	char			*map, *s, err[128];
+	long long		t;
+	size_t			n;
+
+	map = mmap(NULL, (size_t)pg * 2, PROT_READ | PROT_WRITE,
+	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	CHECK(map != MAP_FAILED);
+	if (map == MAP_FAILED)
+		return;
+	CHECK(mprotect(map + pg, (size_t)pg, PROT_NONE) == 0);
+	for (n = 11; n < sizeof(full) - 1; n++) {
+		s = map + pg - (n + 1);
+		memcpy(s, full, n);
+		s[n] = '\0';
+		CHECK_INT(policy_exception_parse_time(s, &t, err,
+		    sizeof(err)), -1);
+	}
+	s = map + pg - sizeof(full);
+	memcpy(s, full, sizeof(full));
+	CHECK_INT(policy_exception_parse_time(s, &t, err, sizeof(err)), 0);
+	CHECK_INT(t, T_0201 - 1 - 3600);
+	munmap(map, (size_t)pg * 2);
 }
 
 static const char set_yaml[] =
@@ -169,6 +217,7 @@ int
 main(void)
 {
 	test_times();
+	test_times_cut();
 	test_set();
 	test_limit(POLICY_EXCEPTIONS_MAX, 1);
 	test_limit(POLICY_EXCEPTIONS_MAX + 1, 0);
