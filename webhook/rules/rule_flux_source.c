@@ -174,8 +174,9 @@ check_insecure(const struct rule_flux_source *pf, struct subject *sj,
 /*
  * verify (at path) must be a mapping whose key names one of values;
  * the key may be left out when Flux defaults it (first of values).
+ * Returns the mapping if it passes, else NULL.
  */
-static void
+static const cJSON *
 check_verify(struct subject *sj, const cJSON *parent, const char *path,
     const char *key, const char *const *values, struct rule_result *r)
 {
@@ -187,24 +188,52 @@ check_verify(struct subject *sj, const cJSON *parent, const char *path,
 		rule_result_add(r, RULE_FAIL, "%s: %s.verify is not set "
 		    "(requireVerify: signatures must be checked)", what(sj),
 		    path);
-		return;
+		return NULL;
 	}
 	if (!cJSON_IsObject(v)) {
 		rule_result_add(r, RULE_ERROR, "%s: %s.verify is not a "
 		    "mapping", what(sj), path);
-		return;
+		return NULL;
 	}
 	k = cJSON_GetObjectItemCaseSensitive(v, key);
 	if (k == NULL)
-		return;
+		return v;
 	if (cJSON_IsString(k))
 		for (; *values != NULL; values++)
 			if (strcmp(k->valuestring, *values) == 0)
-				return;
+				return v;
 	rule_result_add(r, RULE_FAIL, "%s: %s.verify.%s \"%s\" is not a "
 	    "verification Flux knows", what(sj), path, key,
 	    rule_quote(q, sizeof(q), cJSON_IsString(k) ? k->valuestring :
 	    "(not a string)"));
+	return NULL;
+}
+
+/*
+ * A cosign verify (the default provider) with no secretRef is keyless:
+ * without matchOIDCIdentity (oidc: the kind has it) any Sigstore
+ * signer passes, so nothing says the artifact is ours.
+ */
+static void
+check_signer(struct subject *sj, const cJSON *v, const char *path,
+    int oidc, struct rule_result *r)
+{
+	const cJSON	*prov, *ref, *ids;
+
+	if (v == NULL)
+		return;
+	prov = cJSON_GetObjectItemCaseSensitive(v, "provider");
+	if (cJSON_IsString(prov) && strcmp(prov->valuestring, "cosign") != 0)
+		return;
+	ref = cJSON_GetObjectItemCaseSensitive(v, "secretRef");
+	if (cJSON_IsObject(ref))
+		return;
+	ids = cJSON_GetObjectItemCaseSensitive(v, "matchOIDCIdentity");
+	if (oidc && cJSON_IsArray(ids) && cJSON_GetArraySize(ids) > 0)
+		return;
+	rule_result_add(r, RULE_FAIL, "%s: %s.verify accepts any cosign "
+	    "signer (set %s)", what(sj), path, oidc ?
+	    "secretRef or matchOIDCIdentity" : "secretRef");
 }
 
 /* ref (at path) names a namespace: the object's own, or a listed one. */
@@ -264,8 +293,8 @@ check_helm_release(const struct rule_flux_source *pf, struct subject *sj,
 	check_ref_ns(pf, sj, cJSON_GetObjectItemCaseSensitive(cspec,
 	    "sourceRef"), "spec.chart.spec.sourceRef", r);
 	if (pf->require_verify & (1u << FLUX_HELM_RELEASE))
-		check_verify(sj, cspec, "spec.chart.spec", "provider",
-		    providers, r);
+		check_signer(sj, check_verify(sj, cspec, "spec.chart.spec",
+		    "provider", providers, r), "spec.chart.spec", 0, r);
 }
 
 static void
@@ -284,14 +313,15 @@ check_kind(const struct rule_flux_source *pf, int kind, struct subject *sj,
 	case FLUX_GIT_REPOSITORY:
 		check_url(pf, sj, git, r);
 		if (verify)
-			check_verify(sj, sj->spec, "spec", "mode", modes, r);
+			(void)check_verify(sj, sj->spec, "spec", "mode", modes,
+			    r);
 		break;
 	case FLUX_OCI_REPOSITORY:
 		check_url(pf, sj, oci, r);
 		check_insecure(pf, sj, r);
 		if (verify)
-			check_verify(sj, sj->spec, "spec", "provider",
-			    providers, r);
+			check_signer(sj, check_verify(sj, sj->spec, "spec",
+			    "provider", providers, r), "spec", 1, r);
 		break;
 	case FLUX_HELM_REPOSITORY:
 		check_url(pf, sj, helm, r);
@@ -303,8 +333,8 @@ check_kind(const struct rule_flux_source *pf, int kind, struct subject *sj,
 		break;
 	case FLUX_HELM_CHART:
 		if (verify)
-			check_verify(sj, sj->spec, "spec", "provider",
-			    providers, r);
+			check_signer(sj, check_verify(sj, sj->spec, "spec",
+			    "provider", providers, r), "spec", 1, r);
 		break;
 	case FLUX_KUSTOMIZATION:
 		check_ref_ns(pf, sj, cJSON_GetObjectItemCaseSensitive(

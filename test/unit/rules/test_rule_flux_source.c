@@ -154,9 +154,25 @@ test_full(void)
 		{ SRC, "GitRepository", NULL, RULE_ERROR,
 		  "GitRepository team-a/app: spec is missing or not a mapping" },
 		{ SRC, "OCIRepository", "{'url':'oci://ghcr.io/acme/manifests',"
-		  "'verify':{'provider':'cosign'}}", RULE_PASS, NULL },
+		  "'verify':{'provider':'cosign','matchOIDCIdentity':[{"
+		  "'issuer':'^https://token','subject':'^https://x'}]}}",
+		  RULE_PASS, NULL },
 		{ SRC, "OCIRepository", "{'url':'oci://ghcr.io/acme/manifests',"
-		  "'verify':{'provider':'notation'}}", RULE_PASS, NULL },
+		  "'verify':{'secretRef':{'name':'cosign-pub'}}}", RULE_PASS,
+		  NULL },
+		{ SRC, "OCIRepository", "{'url':'oci://ghcr.io/acme/manifests',"
+		  "'verify':{'provider':'notation','secretRef':{'name':'n'}}}",
+		  RULE_PASS, NULL },
+		/* Keyless with no identity: any Sigstore signer passes. */
+		{ SRC, "OCIRepository", "{'url':'oci://ghcr.io/acme/manifests',"
+		  "'verify':{'provider':'cosign'}}", RULE_FAIL,
+		  "OCIRepository team-a/app: spec.verify accepts any cosign "
+		  "signer (set secretRef or matchOIDCIdentity)" },
+		{ SRC, "OCIRepository", "{'url':'oci://ghcr.io/acme/manifests',"
+		  "'verify':{'matchOIDCIdentity':[]}}", RULE_FAIL, NULL },
+		{ SRC, "OCIRepository", "{'url':'oci://ghcr.io/acme/manifests',"
+		  "'verify':{'provider':'cosign','secretRef':'k'}}", RULE_FAIL,
+		  NULL },
 		{ SRC, "OCIRepository", "{'url':'oci://ghcr.io/acme/manifests'}",
 		  RULE_FAIL, NULL },
 		{ SRC, "OCIRepository", "{'url':'oci://ghcr.io/acme/m',"
@@ -193,7 +209,12 @@ test_full(void)
 		  RULE_FAIL, NULL },
 		{ SRC, "Bucket", "{'bucketName':'b'}", RULE_ERROR, NULL },
 		{ SRC, "HelmChart", "{'chart':'podinfo','verify':{"
-		  "'provider':'cosign'}}", RULE_PASS, NULL },
+		  "'provider':'cosign','secretRef':{'name':'k'}}}", RULE_PASS,
+		  NULL },
+		{ SRC, "HelmChart", "{'chart':'podinfo','verify':{"
+		  "'provider':'cosign'}}", RULE_FAIL, "HelmChart team-a/app: "
+		  "spec.verify accepts any cosign signer (set secretRef or "
+		  "matchOIDCIdentity)" },
 		{ SRC, "HelmChart", "{'chart':'podinfo'}", RULE_FAIL, NULL },
 		{ KS, "Kustomization", "{'sourceRef':{'kind':'GitRepository',"
 		  "'name':'app'}}", RULE_PASS, NULL },
@@ -214,8 +235,15 @@ test_full(void)
 		  "'name':'podinfo'}}", RULE_PASS, NULL },
 		{ HR, "HelmRelease", "{'chart':{'spec':{'chart':'podinfo',"
 		  "'sourceRef':{'kind':'HelmRepository','name':'p',"
-		  "'namespace':'flux-system'},'verify':{'provider':'cosign'}}}}",
-		  RULE_PASS, NULL },
+		  "'namespace':'flux-system'},'verify':{'provider':'cosign',"
+		  "'secretRef':{'name':'k'}}}}}", RULE_PASS, NULL },
+		/* A HelmRelease's verify has no matchOIDCIdentity. */
+		{ HR, "HelmRelease", "{'chart':{'spec':{'chart':'podinfo',"
+		  "'sourceRef':{'kind':'HelmRepository','name':'p'},"
+		  "'verify':{'provider':'cosign','matchOIDCIdentity':[{"
+		  "'issuer':'i','subject':'s'}]}}}}", RULE_FAIL,
+		  "HelmRelease team-a/app: spec.chart.spec.verify accepts any "
+		  "cosign signer (set secretRef)" },
 		{ HR, "HelmRelease", "{'chart':{'spec':{'chart':'podinfo',"
 		  "'sourceRef':{'kind':'HelmRepository','name':'p'}}}}",
 		  RULE_FAIL, "HelmRelease team-a/app: spec.chart.spec.verify is "
