@@ -79,8 +79,9 @@ listed(const struct strlist *globs, struct match_regex *const *res,
 	enum match_result	m;
 	size_t			i;
 
-	if (rule_glob_any(globs, s))
-		return MATCH_YES;
+	for (i = 0; i < globs->n; i++)
+		if (rule_flux_url_glob(globs->v[i], s))
+			return MATCH_YES;
 	for (i = 0; i < n_res; i++)
 		if ((m = match_regex(res[i], s, strlen(s), err, errlen)) !=
 		    MATCH_NO)

@@ -54,5 +54,12 @@ const char *rule_flux_url_problem(const char *url,
 	    const char *const *schemes, char *scheme, size_t schemelen);
 /* Same for a Bucket endpoint: host[:port], no scheme, no path. */
 const char *rule_flux_url_endpoint_problem(const char *endpoint);
+/*
+ * 1 if url matches the glob pattern, its scheme and host part matched
+ * apart from the rest: a '*' in the pattern's host never matches the
+ * URL's path, so "https://evil.io/.acme.io/x" is not under a host glob
+ * "*.acme.io". A pattern or URL without "://" is matched whole.
+ */
+int	rule_flux_url_glob(const char *pattern, const char *url);
 
 #endif

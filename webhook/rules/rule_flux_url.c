@@ -3,12 +3,15 @@
  * accepts must fetch what the glob says: no control bytes or spaces, no
  * backslash, no dot segments (also percent-encoded), no encoded slash,
  * no userinfo but ssh's user name. It does not resolve or fetch anything.
+ * And the glob match that keeps a '*' in the host from reaching the path.
  */
 #include "rules/rule_flux_source.h"
 
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
+
+#include "base/match.h"
 
 #define SCHEME_MAX	16	/* "https", with room to spare */
 
@@ -152,4 +155,37 @@ rule_flux_url_endpoint_problem(const char *endpoint)
 	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-:[]") != len)
 		return "is not host[:port]";
 	return NULL;
+}
+
+/* Where s's authority ends (after "://"); NULL if s has no "://". */
+static const char *
+authority_end(const char *s)
+{
+	const char	*sep = strstr(s, "://");
+
+	if (sep == NULL)
+		return NULL;
+	sep += 3;
+	return sep + strcspn(sep, "/?#");
+}
+
+int
+rule_flux_url_glob(const char *pattern, const char *url)
+{
+	char		 pa[FLUX_URL_MAX + 1], ua[FLUX_URL_MAX + 1];
+	const char	*pe, *ue;
+	size_t		 plen, ulen;
+
+	if ((pe = authority_end(pattern)) == NULL ||
+	    (ue = authority_end(url)) == NULL)
+		return match_glob(pattern, url);
+	plen = (size_t)(pe - pattern);
+	ulen = (size_t)(ue - url);
+	if (plen > FLUX_URL_MAX || ulen > FLUX_URL_MAX)
+		return 0;
+	memcpy(pa, pattern, plen);
+	pa[plen] = '\0';
+	memcpy(ua, url, ulen);
+	ua[ulen] = '\0';
+	return match_glob(pa, ua) && match_glob(pe, ue);
 }

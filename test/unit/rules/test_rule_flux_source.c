@@ -289,6 +289,33 @@ test_open(void)
 	run_cases(HEAD "  allowInsecure: true\n", c, sizeof(c) / sizeof(*c));
 }
 
+/* A '*' in a glob's host stays in the URL's host. */
+static void
+test_host_glob(void)
+{
+	static const struct fcase c[] = {
+		{ SRC, "GitRepository", "{'url':'https://git.acme.io/a/b'}",
+		  RULE_PASS, NULL },
+		{ SRC, "GitRepository", "{'url':'https://evil.io/.acme.io/x'}",
+		  RULE_FAIL, NULL },
+		{ SRC, "GitRepository", "{'url':'https://evil.io/x?.acme.io/'}",
+		  RULE_FAIL, NULL },
+		{ SRC, "GitRepository", "{'url':'https://evil.io#.acme.io/x'}",
+		  RULE_FAIL, NULL },
+		{ SRC, "GitRepository", "{'url':'https://git.acme.io'}",
+		  RULE_FAIL, NULL },
+		{ SRC, "OCIRepository", "{'url':'oci://r.acme.io:5000/x'}",
+		  RULE_PASS, NULL },
+	};
+
+	run_cases(HEAD "  urls: ['https://*.acme.io/*', 'oci://*/*']\n", c,
+	    sizeof(c) / sizeof(*c));
+	CHECK(rule_flux_url_glob("*", "https://anything.io/x"));
+	CHECK(!rule_flux_url_glob("https://*", "https://a.io/x"));
+	CHECK(rule_flux_url_glob("https://*/*", "https://a.io/x"));
+	CHECK(!rule_flux_url_glob("https://a.io/*", "https://a.io"));
+}
+
 static void
 test_url_form(void)
 {
@@ -403,6 +430,7 @@ main(void)
 {
 	test_full();
 	test_open();
+	test_host_glob();
 	test_url_form();
 	test_spec();
 	return unit_done("rule_flux_source");
