@@ -65,13 +65,25 @@ bad_bytes(const char *s)
 	return NULL;
 }
 
-/* The authority (between "://" and the path): user@ only for ssh. */
+/*
+ * The authority (between "://" and the path): user@ only for ssh; ASCII
+ * with no escapes, since clients map Unicode and decode %XX in a host
+ * (IDNA maps U+FF0F, a full-width slash, to a slash) after the glob
+ * has seen it.
+ */
 static const char *
 authority_problem(const char *a, size_t len, const char *scheme)
 {
 	const char	*at = memchr(a, '@', len);
-	size_t		 ulen;
+	size_t		 ulen, i;
 
+	for (i = 0; i < len; i++) {
+		if ((unsigned char)a[i] >= 0x80)
+			return "has a non-ASCII host (write it in punycode, "
+			    "xn--)";
+		if (a[i] == '%')
+			return "has '%' in the host";
+	}
 	if (at == NULL)
 		return len == 0 ? "has no host" : NULL;
 	if (strcmp(scheme, "ssh") != 0)

@@ -347,6 +347,11 @@ test_url_form(void)
 		{ "https://evil.io/x@github.com/acme/app",
 		  "has '@' after the host" },
 		{ "git@github.com:acme/app", "has no scheme" },
+		{ "https://evil.io\xef\xbc\x8f.acme.io/x",
+		  "has a non-ASCII host (write it in punycode, xn--)" },
+		{ "https://xn--80ak6aa92e.com/acme/app", NULL },
+		{ "https://evil.io%2e.acme.io/x", "has '%' in the host" },
+		{ "https://github.com/acme/caf\xc3\xa9", NULL },
 		{ "file:///etc/passwd", "has a scheme this kind does not fetch" },
 	};
 	char		 scheme[16], big[FLUX_URL_MAX + 32];
