@@ -125,12 +125,15 @@ check_url(const struct rule_flux_source *pf, struct subject *sj,
 		    "allowed source (urls, urlPatterns)", what(sj), q);
 }
 
+/* spec.endpoint: host[:port], or for provider azure an http(s) URL. */
 static void
 check_endpoint(const struct rule_flux_source *pf, struct subject *sj,
     struct rule_result *r)
 {
+	static const char *const azure[] = { "https", "http", NULL };
 	const char		*ep = str_at(sj->spec, "endpoint"), *why;
-	char			 q[RULE_QUOTE_MAX + 4], err[128];
+	const char		*prov = str_at(sj->spec, "provider");
+	char			 q[RULE_QUOTE_MAX + 4], err[128], scheme[16];
 	enum match_result	 m;
 
 	if (ep == NULL) {
@@ -139,11 +142,16 @@ check_endpoint(const struct rule_flux_source *pf, struct subject *sj,
 		return;
 	}
 	rule_quote(q, sizeof(q), ep);
-	if ((why = rule_flux_url_endpoint_problem(ep)) != NULL) {
+	if ((why = rule_flux_url_endpoint_problem(ep, prov != NULL &&
+	    strcmp(prov, "azure") == 0 ? azure : NULL, scheme,
+	    sizeof(scheme))) != NULL) {
 		rule_result_add(r, RULE_FAIL, "%s: spec.endpoint \"%s\" %s",
 		    what(sj), q, why);
 		return;
 	}
+	if (!pf->allow_insecure && strcmp(scheme, "http") == 0)
+		rule_result_add(r, RULE_FAIL, "%s: spec.endpoint \"%s\" is "
+		    "plain http (allowInsecure is false)", what(sj), q);
 	if (pf->endpoints.n == 0 && pf->n_endpoint_patterns == 0)
 		return;
 	m = listed(&pf->endpoints, pf->endpoint_patterns,

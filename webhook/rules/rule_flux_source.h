@@ -52,8 +52,13 @@ void	rule_flux_spec_free(void *params);
  */
 const char *rule_flux_url_problem(const char *url,
 	    const char *const *schemes, char *scheme, size_t schemelen);
-/* Same for a Bucket endpoint: host[:port], no scheme, no path. */
-const char *rule_flux_url_endpoint_problem(const char *endpoint);
+/*
+ * Same for a Bucket endpoint: host[:port], no path; a scheme only if
+ * schemes (NULL-terminated, may be NULL) lists it (Azure's endpoint is
+ * https://ACCOUNT.blob.core.windows.net), copied into scheme.
+ */
+const char *rule_flux_url_endpoint_problem(const char *endpoint,
+	    const char *const *schemes, char *scheme, size_t schemelen);
 /*
  * 1 if url matches the glob pattern, its scheme and host part matched
  * apart from the rest: a '*' in the pattern's host never matches the

@@ -153,17 +153,31 @@ rule_flux_url_problem(const char *url, const char *const *schemes,
 }
 
 const char *
-rule_flux_url_endpoint_problem(const char *endpoint)
+rule_flux_url_endpoint_problem(const char *endpoint,
+    const char *const *schemes, char *scheme, size_t schemelen)
 {
-	size_t	len = strlen(endpoint);
+	const char	*sep;
+	size_t		 len = strlen(endpoint), slen;
 
+	if (schemelen > 0)
+		scheme[0] = '\0';
 	if (len == 0)
 		return "is empty";
 	if (len > FLUX_URL_MAX)
 		return "is too long";
-	if (strstr(endpoint, "://") != NULL)
-		return "has a scheme (an endpoint is host[:port])";
-	if (strspn(endpoint, "abcdefghijklmnopqrstuvwxyz"
+	if ((sep = strstr(endpoint, "://")) != NULL) {
+		slen = (size_t)(sep - endpoint);
+		for (; schemes != NULL && *schemes != NULL; schemes++)
+			if (strlen(*schemes) == slen &&
+			    strncmp(*schemes, endpoint, slen) == 0)
+				break;
+		if (schemes == NULL || *schemes == NULL)
+			return "has a scheme (an endpoint is host[:port])";
+		snprintf(scheme, schemelen, "%s", *schemes);
+		endpoint = sep + 3;
+		len -= slen + 3;
+	}
+	if (len == 0 || strspn(endpoint, "abcdefghijklmnopqrstuvwxyz"
 	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-:[]") != len)
 		return "is not host[:port]";
 	return NULL;

@@ -26,7 +26,8 @@ static const struct policy_kind *const kinds[] = {
 		"'ssh://git@github.com/acme/*', 'oci://ghcr.io/acme/*', " \
 		"'http://charts.acme.io/*']\n" \
 		"  urlPatterns: ['^https://gitlab\\.acme\\.io/[a-z]+$']\n" \
-		"  endpoints: ['minio.acme.io']\n" \
+		"  endpoints: ['minio.acme.io', " \
+		"'https://acme.blob.core.windows.net']\n" \
 		"  endpointPatterns: ['^s3\\.[a-z0-9-]+\\.amazonaws\\.com$']\n" \
 		"  requireVerify: [GitRepository, OCIRepository, HelmChart, " \
 		"HelmRelease]\n  sourceNamespaces: ['flux-*']\n"
@@ -205,6 +206,18 @@ test_full(void)
 		  "allowed endpoint (endpoints, endpointPatterns)" },
 		{ SRC, "Bucket", "{'endpoint':'https://minio.acme.io'}",
 		  RULE_FAIL, NULL },
+		/* Azure's endpoint is an https URL (Flux's own examples). */
+		{ SRC, "Bucket", "{'provider':'azure','endpoint':"
+		  "'https://acme.blob.core.windows.net','bucketName':'b'}",
+		  RULE_PASS, NULL },
+		{ SRC, "Bucket", "{'provider':'azure','endpoint':"
+		  "'http://acme.blob.core.windows.net'}", RULE_FAIL,
+		  "Bucket team-a/app: spec.endpoint \"http://acme.blob.core."
+		  "windows.net\" is plain http (allowInsecure is false)" },
+		{ SRC, "Bucket", "{'provider':'azure','endpoint':"
+		  "'https://evil.blob.core.windows.net'}", RULE_FAIL, NULL },
+		{ SRC, "Bucket", "{'provider':'azure','endpoint':"
+		  "'https://acme.blob.core.windows.net/x'}", RULE_FAIL, NULL },
 		{ SRC, "Bucket", "{'endpoint':'minio.acme.io','insecure':true}",
 		  RULE_FAIL, NULL },
 		{ SRC, "Bucket", "{'bucketName':'b'}", RULE_ERROR, NULL },
@@ -371,13 +384,25 @@ test_url_form(void)
 	big[sizeof(big) - 1] = '\0';
 	CHECK_STR(rule_flux_url_problem(big, git, scheme, sizeof(scheme)),
 	    "is too long");
-	CHECK(rule_flux_url_endpoint_problem("minio.io:9000") == NULL);
-	CHECK(rule_flux_url_endpoint_problem("[::1]:9000") == NULL);
-	CHECK_STR(rule_flux_url_endpoint_problem(""), "is empty");
-	CHECK_STR(rule_flux_url_endpoint_problem("a.io/x"),
-	    "is not host[:port]");
-	CHECK_STR(rule_flux_url_endpoint_problem("user@a.io"),
-	    "is not host[:port]");
+	CHECK(rule_flux_url_endpoint_problem("minio.io:9000", NULL, scheme,
+	    sizeof(scheme)) == NULL);
+	CHECK(rule_flux_url_endpoint_problem("[::1]:9000", NULL, scheme,
+	    sizeof(scheme)) == NULL);
+	CHECK_STR(rule_flux_url_endpoint_problem("", NULL, scheme,
+	    sizeof(scheme)), "is empty");
+	CHECK_STR(rule_flux_url_endpoint_problem("a.io/x", NULL, scheme,
+	    sizeof(scheme)), "is not host[:port]");
+	CHECK_STR(rule_flux_url_endpoint_problem("user@a.io", NULL, scheme,
+	    sizeof(scheme)), "is not host[:port]");
+	CHECK_STR(rule_flux_url_endpoint_problem("https://a.io", NULL, scheme,
+	    sizeof(scheme)), "has a scheme (an endpoint is host[:port])");
+	CHECK(rule_flux_url_endpoint_problem("https://a.io", git, scheme,
+	    sizeof(scheme)) == NULL);
+	CHECK_STR(scheme, "https");
+	CHECK_STR(rule_flux_url_endpoint_problem("https://", git, scheme,
+	    sizeof(scheme)), "is not host[:port]");
+	CHECK_STR(rule_flux_url_endpoint_problem("https://a.io/c", git, scheme,
+	    sizeof(scheme)), "is not host[:port]");
 }
 
 /* Defaults, skipped requests, and the spec's errors. */
