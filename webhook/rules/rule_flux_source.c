@@ -165,6 +165,28 @@ check_endpoint(const struct rule_flux_source *pf, struct subject *sj,
 		    what(sj), q);
 }
 
+/*
+ * spec.bucketName, when buckets lists some: a shared endpoint
+ * (s3.amazonaws.com) serves anyone's bucket.
+ */
+static void
+check_bucket_name(const struct rule_flux_source *pf, struct subject *sj,
+    struct rule_result *r)
+{
+	const char	*b = str_at(sj->spec, "bucketName");
+	char		 q[RULE_QUOTE_MAX + 4];
+
+	if (pf->buckets.n == 0)
+		return;
+	if (b == NULL)
+		rule_result_add(r, RULE_ERROR, "%s: spec.bucketName is "
+		    "missing or not a string", what(sj));
+	else if (!rule_glob_any(&pf->buckets, b))
+		rule_result_add(r, RULE_FAIL, "%s: spec.bucketName \"%s\" is "
+		    "not an allowed bucket (buckets)", what(sj),
+		    rule_quote(q, sizeof(q), b));
+}
+
 static void
 check_insecure(const struct rule_flux_source *pf, struct subject *sj,
     struct rule_result *r)
@@ -338,6 +360,7 @@ check_kind(const struct rule_flux_source *pf, int kind, struct subject *sj,
 		break;
 	case FLUX_BUCKET:
 		check_endpoint(pf, sj, r);
+		check_bucket_name(pf, sj, r);
 		check_insecure(pf, sj, r);
 		break;
 	case FLUX_HELM_CHART:

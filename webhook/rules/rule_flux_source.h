@@ -30,6 +30,7 @@ struct rule_flux_source {
 	struct strlist		  endpoints;		/* Bucket, globs */
 	struct match_regex	**endpoint_patterns;
 	size_t			  n_endpoint_patterns;
+	struct strlist		  buckets;		/* bucketName globs */
 	unsigned		  require_verify;	/* 1u << kind */
 	int			  allow_insecure;	/* default 0 */
 	struct strlist		  source_namespaces;	/* globs */

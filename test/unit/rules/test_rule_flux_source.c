@@ -28,6 +28,7 @@ static const struct policy_kind *const kinds[] = {
 		"  urlPatterns: ['^https://gitlab\\.acme\\.io/[a-z]+$']\n" \
 		"  endpoints: ['minio.acme.io', " \
 		"'https://acme.blob.core.windows.net']\n" \
+		"  buckets: ['acme-*']\n" \
 		"  endpointPatterns: ['^s3\\.[a-z0-9-]+\\.amazonaws\\.com$']\n" \
 		"  requireVerify: [GitRepository, OCIRepository, HelmChart, " \
 		"HelmRelease]\n  sourceNamespaces: ['flux-*']\n"
@@ -198,27 +199,37 @@ test_full(void)
 		  "\"http://charts.acme.io/x\" is plain http (allowInsecure is "
 		  "false)" },
 		{ SRC, "Bucket", "{'endpoint':'minio.acme.io',"
-		  "'bucketName':'b'}", RULE_PASS, NULL },
+		  "'bucketName':'acme-config'}", RULE_PASS, NULL },
+		{ SRC, "Bucket", "{'endpoint':'s3.eu-west-1.amazonaws.com',"
+		  "'bucketName':'acme-config'}", RULE_PASS, NULL },
+		/* A listed shared endpoint serves anyone's bucket. */
+		{ SRC, "Bucket", "{'endpoint':'s3.eu-west-1.amazonaws.com',"
+		  "'bucketName':'evil-config'}", RULE_FAIL, "Bucket team-a/app: "
+		  "spec.bucketName \"evil-config\" is not an allowed bucket "
+		  "(buckets)" },
 		{ SRC, "Bucket", "{'endpoint':'s3.eu-west-1.amazonaws.com'}",
-		  RULE_PASS, NULL },
-		{ SRC, "Bucket", "{'endpoint':'minio.evil.io'}", RULE_FAIL,
+		  RULE_ERROR, "Bucket team-a/app: spec.bucketName is missing or "
+		  "not a string" },
+		{ SRC, "Bucket", "{'endpoint':'minio.evil.io','bucketName':'acme-a'}", RULE_FAIL,
 		  "Bucket team-a/app: spec.endpoint \"minio.evil.io\" is not an "
 		  "allowed endpoint (endpoints, endpointPatterns)" },
-		{ SRC, "Bucket", "{'endpoint':'https://minio.acme.io'}",
+		{ SRC, "Bucket", "{'endpoint':'https://minio.acme.io',"
+		  "'bucketName':'acme-a'}",
 		  RULE_FAIL, NULL },
 		/* Azure's endpoint is an https URL (Flux's own examples). */
 		{ SRC, "Bucket", "{'provider':'azure','endpoint':"
-		  "'https://acme.blob.core.windows.net','bucketName':'b'}",
+		  "'https://acme.blob.core.windows.net','bucketName':'acme-x'}",
 		  RULE_PASS, NULL },
 		{ SRC, "Bucket", "{'provider':'azure','endpoint':"
-		  "'http://acme.blob.core.windows.net'}", RULE_FAIL,
+		  "'http://acme.blob.core.windows.net','bucketName':'acme-a'}", RULE_FAIL,
 		  "Bucket team-a/app: spec.endpoint \"http://acme.blob.core."
 		  "windows.net\" is plain http (allowInsecure is false)" },
 		{ SRC, "Bucket", "{'provider':'azure','endpoint':"
-		  "'https://evil.blob.core.windows.net'}", RULE_FAIL, NULL },
+		  "'https://evil.blob.core.windows.net','bucketName':'acme-a'}", RULE_FAIL, NULL },
 		{ SRC, "Bucket", "{'provider':'azure','endpoint':"
-		  "'https://acme.blob.core.windows.net/x'}", RULE_FAIL, NULL },
-		{ SRC, "Bucket", "{'endpoint':'minio.acme.io','insecure':true}",
+		  "'https://acme.blob.core.windows.net/x','bucketName':'acme-a'}", RULE_FAIL, NULL },
+		{ SRC, "Bucket", "{'endpoint':'minio.acme.io','insecure':true,"
+		  "'bucketName':'acme-a'}",
 		  RULE_FAIL, NULL },
 		{ SRC, "Bucket", "{'bucketName':'b'}", RULE_ERROR, NULL },
 		{ SRC, "HelmChart", "{'chart':'podinfo','verify':{"
