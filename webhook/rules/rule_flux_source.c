@@ -202,71 +202,6 @@ check_insecure(const struct rule_flux_source *pf, struct subject *sj,
 		    "(allowInsecure is false)", what(sj));
 }
 
-/*
- * verify (at path) must be a mapping whose key names one of values;
- * the key may be left out when Flux defaults it (first of values).
- * Returns the mapping if it passes, else NULL.
- */
-static const cJSON *
-check_verify(struct subject *sj, const cJSON *parent, const char *path,
-    const char *key, const char *const *values, struct rule_result *r)
-{
-	const cJSON	*v = cJSON_GetObjectItemCaseSensitive(parent, "verify");
-	const cJSON	*k;
-	char		 q[RULE_QUOTE_MAX + 4];
-
-	if (v == NULL || cJSON_IsNull(v)) {
-		rule_result_add(r, RULE_FAIL, "%s: %s.verify is not set "
-		    "(requireVerify: signatures must be checked)", what(sj),
-		    path);
-		return NULL;
-	}
-	if (!cJSON_IsObject(v)) {
-		rule_result_add(r, RULE_ERROR, "%s: %s.verify is not a "
-		    "mapping", what(sj), path);
-		return NULL;
-	}
-	k = cJSON_GetObjectItemCaseSensitive(v, key);
-	if (k == NULL)
-		return v;
-	if (cJSON_IsString(k))
-		for (; *values != NULL; values++)
-			if (strcmp(k->valuestring, *values) == 0)
-				return v;
-	rule_result_add(r, RULE_FAIL, "%s: %s.verify.%s \"%s\" is not a "
-	    "verification Flux knows", what(sj), path, key,
-	    rule_quote(q, sizeof(q), cJSON_IsString(k) ? k->valuestring :
-	    "(not a string)"));
-	return NULL;
-}
-
-/*
- * A cosign verify (the default provider) with no secretRef is keyless:
- * without matchOIDCIdentity (oidc: the kind has it) any Sigstore
- * signer passes, so nothing says the artifact is ours.
- */
-static void
-check_signer(struct subject *sj, const cJSON *v, const char *path,
-    int oidc, struct rule_result *r)
-{
-	const cJSON	*prov, *ref, *ids;
-
-	if (v == NULL)
-		return;
-	prov = cJSON_GetObjectItemCaseSensitive(v, "provider");
-	if (cJSON_IsString(prov) && strcmp(prov->valuestring, "cosign") != 0)
-		return;
-	ref = cJSON_GetObjectItemCaseSensitive(v, "secretRef");
-	if (cJSON_IsObject(ref))
-		return;
-	ids = cJSON_GetObjectItemCaseSensitive(v, "matchOIDCIdentity");
-	if (oidc && cJSON_IsArray(ids) && cJSON_GetArraySize(ids) > 0)
-		return;
-	rule_result_add(r, RULE_FAIL, "%s: %s.verify accepts any cosign "
-	    "signer (set %s)", what(sj), path, oidc ?
-	    "secretRef or matchOIDCIdentity" : "secretRef");
-}
-
 /* ref (at path) names a namespace: the object's own, or a listed one. */
 static void
 check_ref_ns(const struct rule_flux_source *pf, struct subject *sj,
@@ -301,7 +236,6 @@ static void
 check_helm_release(const struct rule_flux_source *pf, struct subject *sj,
     struct rule_result *r)
 {
-	static const char *const providers[] = { "cosign", "notation", NULL };
 	const cJSON	*chart, *cspec, *ref;
 
 	chart = cJSON_GetObjectItemCaseSensitive(sj->spec, "chart");
@@ -324,8 +258,7 @@ check_helm_release(const struct rule_flux_source *pf, struct subject *sj,
 	check_ref_ns(pf, sj, cJSON_GetObjectItemCaseSensitive(cspec,
 	    "sourceRef"), "spec.chart.spec.sourceRef", r);
 	if (pf->require_verify & (1u << FLUX_HELM_RELEASE))
-		check_signer(sj, check_verify(sj, cspec, "spec.chart.spec",
-		    "provider", providers, r), "spec.chart.spec", 0, r);
+		rule_flux_verify_oci(cspec, "spec.chart.spec", 0, what(sj), r);
 }
 
 static void
@@ -335,24 +268,19 @@ check_kind(const struct rule_flux_source *pf, int kind, struct subject *sj,
 	static const char *const git[] = { "https", "http", "ssh", NULL };
 	static const char *const oci[] = { "oci", NULL };
 	static const char *const helm[] = { "https", "http", "oci", NULL };
-	static const char *const modes[] = { "HEAD", "head", "Tag",
-		"TagAndHEAD", NULL };
-	static const char *const providers[] = { "cosign", "notation", NULL };
 	int	verify = (pf->require_verify & (1u << kind)) != 0;
 
 	switch (kind) {
 	case FLUX_GIT_REPOSITORY:
 		check_url(pf, sj, git, r);
 		if (verify)
-			(void)check_verify(sj, sj->spec, "spec", "mode", modes,
-			    r);
+			rule_flux_verify_git(sj->spec, what(sj), r);
 		break;
 	case FLUX_OCI_REPOSITORY:
 		check_url(pf, sj, oci, r);
 		check_insecure(pf, sj, r);
 		if (verify)
-			check_signer(sj, check_verify(sj, sj->spec, "spec",
-			    "provider", providers, r), "spec", 1, r);
+			rule_flux_verify_oci(sj->spec, "spec", 1, what(sj), r);
 		break;
 	case FLUX_HELM_REPOSITORY:
 		check_url(pf, sj, helm, r);
@@ -365,8 +293,7 @@ check_kind(const struct rule_flux_source *pf, int kind, struct subject *sj,
 		break;
 	case FLUX_HELM_CHART:
 		if (verify)
-			check_signer(sj, check_verify(sj, sj->spec, "spec",
-			    "provider", providers, r), "spec", 1, r);
+			rule_flux_verify_oci(sj->spec, "spec", 1, what(sj), r);
 		break;
 	case FLUX_KUSTOMIZATION:
 		check_ref_ns(pf, sj, cJSON_GetObjectItemCaseSensitive(

@@ -68,4 +68,15 @@ const char *rule_flux_url_endpoint_problem(const char *endpoint,
  */
 int	rule_flux_url_glob(const char *pattern, const char *url);
 
+/*
+ * rule_flux_verify.c: spec.verify of a GitRepository (what names the
+ * object in findings); verify under parent (at path) of an OCI kind,
+ * whose cosign signer must be pinned by secretRef or, if oidc (the kind
+ * has the field), matchOIDCIdentity.
+ */
+void	rule_flux_verify_git(const cJSON *spec, const char *what,
+	    struct rule_result *r);
+void	rule_flux_verify_oci(const cJSON *parent, const char *path, int oidc,
+	    const char *what, struct rule_result *r);
+
 #endif
