@@ -258,7 +258,8 @@ check_helm_release(const struct rule_flux_source *pf, struct subject *sj,
 	check_ref_ns(pf, sj, cJSON_GetObjectItemCaseSensitive(cspec,
 	    "sourceRef"), "spec.chart.spec.sourceRef", r);
 	if (pf->require_verify & (1u << FLUX_HELM_RELEASE))
-		rule_flux_verify_oci(cspec, "spec.chart.spec", 0, what(sj), r);
+		rule_flux_verify_chart(cspec, "spec.chart.spec", 0, what(sj),
+		    r);
 }
 
 static void
@@ -293,7 +294,8 @@ check_kind(const struct rule_flux_source *pf, int kind, struct subject *sj,
 		break;
 	case FLUX_HELM_CHART:
 		if (verify)
-			rule_flux_verify_oci(sj->spec, "spec", 1, what(sj), r);
+			rule_flux_verify_chart(sj->spec, "spec", 1, what(sj),
+			    r);
 		break;
 	case FLUX_KUSTOMIZATION:
 		check_ref_ns(pf, sj, cJSON_GetObjectItemCaseSensitive(

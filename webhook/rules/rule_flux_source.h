@@ -78,5 +78,8 @@ void	rule_flux_verify_git(const cJSON *spec, const char *what,
 	    struct rule_result *r);
 void	rule_flux_verify_oci(const cJSON *parent, const char *path, int oidc,
 	    const char *what, struct rule_result *r);
+/* Same for a chart spec, unless its sourceRef is a GitRepository or Bucket. */
+void	rule_flux_verify_chart(const cJSON *cspec, const char *path, int oidc,
+	    const char *what, struct rule_result *r);
 
 #endif

@@ -104,7 +104,7 @@ f_endpoint_patterns(struct policy_schema_walk *w, yaml_node_t *n,
 	    &pf->n_endpoint_patterns);
 }
 
-/* urls, endpoints, buckets: an empty list would read as "none", yet allow any. */
+/* urls, endpoints, buckets: an empty list reads as "none", yet allows any. */
 static void
 f_globs(struct policy_schema_walk *w, yaml_node_t *n, const char *path,
     void *dst)

@@ -81,3 +81,23 @@ rule_flux_verify_oci(const cJSON *parent, const char *path, int oidc,
 	    "signer (set %s)", what, path, oidc ?
 	    "secretRef or matchOIDCIdentity" : "secretRef");
 }
+
+/*
+ * A chart from a GitRepository or Bucket is a file of that source, judged
+ * itself; Flux applies verify only to charts it pulls from a Helm
+ * repository, so only those are asked for it (helm-controller's HelmChart
+ * for a chart in Git carries no verify and was denied).
+ */
+void
+rule_flux_verify_chart(const cJSON *cspec, const char *path, int oidc,
+    const char *what, struct rule_result *r)
+{
+	const cJSON	*ref, *kind;
+
+	ref = cJSON_GetObjectItemCaseSensitive(cspec, "sourceRef");
+	kind = cJSON_GetObjectItemCaseSensitive(ref, "kind");
+	if (cJSON_IsString(kind) && (strcmp(kind->valuestring,
+	    "GitRepository") == 0 || strcmp(kind->valuestring, "Bucket") == 0))
+		return;
+	rule_flux_verify_oci(cspec, path, oidc, what, r);
+}

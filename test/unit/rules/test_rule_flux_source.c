@@ -240,6 +240,13 @@ test_full(void)
 		  "spec.verify accepts any cosign signer (set secretRef or "
 		  "matchOIDCIdentity)" },
 		{ SRC, "HelmChart", "{'chart':'podinfo'}", RULE_FAIL, NULL },
+		{ SRC, "HelmChart", "{'chart':'podinfo','sourceRef':{"
+		  "'kind':'HelmRepository','name':'p'}}", RULE_FAIL, NULL },
+		/* A chart in Git or a Bucket: Flux verifies the source. */
+		{ SRC, "HelmChart", "{'chart':'./charts/app','sourceRef':{"
+		  "'kind':'GitRepository','name':'config'}}", RULE_PASS, NULL },
+		{ SRC, "HelmChart", "{'chart':'./app','sourceRef':{"
+		  "'kind':'Bucket','name':'b'}}", RULE_PASS, NULL },
 		{ KS, "Kustomization", "{'sourceRef':{'kind':'GitRepository',"
 		  "'name':'app'}}", RULE_PASS, NULL },
 		{ KS, "Kustomization", "{'sourceRef':{'kind':'GitRepository',"
@@ -276,6 +283,9 @@ test_full(void)
 		  "'sourceRef':{'kind':'HelmRepository','name':'p',"
 		  "'namespace':'apps'},'verify':{'provider':'cosign'}}}}",
 		  RULE_FAIL, NULL },
+		{ HR, "HelmRelease", "{'chart':{'spec':{'chart':'./charts/app',"
+		  "'sourceRef':{'kind':'GitRepository','name':'config'}}}}",
+		  RULE_PASS, NULL },
 		{ HR, "HelmRelease", "{'chart':{}}", RULE_ERROR, NULL },
 		{ HR, "HelmRelease", "{'values':{}}", RULE_ERROR, NULL },
 		/* Same kind names in other groups are not judged. */
