@@ -5,7 +5,7 @@
  * Kustomizations and HelmReleases reference sources in their own namespace
  * or a listed one; an UPDATE that leaves spec alone passes. gitgate stays
  * offline: Flux checks the signatures, this rule makes sure it is asked
- * to. URL form: rule_flux_url.c.
+ * to. URL form: rule_flux_url.c; spec.verify: rule_flux_verify.c.
  */
 #include "rules/rule_flux_source.h"
 
