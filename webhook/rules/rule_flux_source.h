@@ -56,7 +56,7 @@ const char *rule_flux_url_problem(const char *url,
 /*
  * Same for a Bucket endpoint: host[:port], no path; a scheme only if
  * schemes (NULL-terminated, may be NULL) lists it (Azure's endpoint is
- * https://ACCOUNT.blob.core.windows.net), copied into scheme.
+ * "https://ACCOUNT.blob.core.windows.net"), copied into scheme.
  */
 const char *rule_flux_url_endpoint_problem(const char *endpoint,
 	    const char *const *schemes, char *scheme, size_t schemelen);
