@@ -111,7 +111,7 @@ RULES_ALL		= webhook/rules/rules webhook/rules/rule_image \
 			  webhook/rules/rule_source webhook/rules/rule_actor \
 			  webhook/rules/rule_actor_ops webhook/rules/rule_actor_from \
 			  webhook/rules/rule_flux_source webhook/rules/rule_flux_spec \
-			  webhook/rules/rule_flux_url \
+			  webhook/rules/rule_flux_url webhook/rules/rule_flux_verify \
 			  webhook/base/image $(RULE_DEPS)
 UNIT_DEPS_image		= webhook/base/image
 UNIT_DEPS_dynbuf	= webhook/base/dynbuf
@@ -144,6 +144,7 @@ UNIT_DEPS_rule_image	= webhook/rules/rule_image webhook/base/image \
 UNIT_DEPS_rule_source	= webhook/rules/rule_source $(RULE_DEPS)
 UNIT_DEPS_rule_flux_source = webhook/rules/rule_flux_source \
 			  webhook/rules/rule_flux_spec webhook/rules/rule_flux_url \
+			  webhook/rules/rule_flux_verify \
 			  $(RULE_DEPS)
 UNIT_DEPS_rule_actor_ops = $(UNIT_DEPS_rule_actor)
 UNIT_DEPS_rule_actor_kinds = $(RULES_ALL)

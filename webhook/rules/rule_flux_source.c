@@ -5,7 +5,7 @@
  * Kustomizations and HelmReleases reference sources in their own namespace
  * or a listed one; an UPDATE that leaves spec alone passes. gitgate stays
  * offline: Flux checks the signatures, this rule makes sure it is asked
- * to. URL form: rule_flux_url.c.
+ * to. URL form: rule_flux_url.c; spec.verify: rule_flux_verify.c.
  */
 #include "rules/rule_flux_source.h"
 
@@ -79,8 +79,9 @@ listed(const struct strlist *globs, struct match_regex *const *res,
 	enum match_result	m;
 	size_t			i;
 
-	if (rule_glob_any(globs, s))
-		return MATCH_YES;
+	for (i = 0; i < globs->n; i++)
+		if (rule_flux_url_glob(globs->v[i], s))
+			return MATCH_YES;
 	for (i = 0; i < n_res; i++)
 		if ((m = match_regex(res[i], s, strlen(s), err, errlen)) !=
 		    MATCH_NO)
@@ -124,12 +125,15 @@ check_url(const struct rule_flux_source *pf, struct subject *sj,
 		    "allowed source (urls, urlPatterns)", what(sj), q);
 }
 
+/* spec.endpoint: host[:port], or for provider azure an http(s) URL. */
 static void
 check_endpoint(const struct rule_flux_source *pf, struct subject *sj,
     struct rule_result *r)
 {
+	static const char *const azure[] = { "https", "http", NULL };
 	const char		*ep = str_at(sj->spec, "endpoint"), *why;
-	char			 q[RULE_QUOTE_MAX + 4], err[128];
+	const char		*prov = str_at(sj->spec, "provider");
+	char			 q[RULE_QUOTE_MAX + 4], err[128], scheme[16];
 	enum match_result	 m;
 
 	if (ep == NULL) {
@@ -138,11 +142,16 @@ check_endpoint(const struct rule_flux_source *pf, struct subject *sj,
 		return;
 	}
 	rule_quote(q, sizeof(q), ep);
-	if ((why = rule_flux_url_endpoint_problem(ep)) != NULL) {
+	if ((why = rule_flux_url_endpoint_problem(ep, prov != NULL &&
+	    strcmp(prov, "azure") == 0 ? azure : NULL, scheme,
+	    sizeof(scheme))) != NULL) {
 		rule_result_add(r, RULE_FAIL, "%s: spec.endpoint \"%s\" %s",
 		    what(sj), q, why);
 		return;
 	}
+	if (!pf->allow_insecure && strcmp(scheme, "http") == 0)
+		rule_result_add(r, RULE_FAIL, "%s: spec.endpoint \"%s\" is "
+		    "plain http (allowInsecure is false)", what(sj), q);
 	if (pf->endpoints.n == 0 && pf->n_endpoint_patterns == 0)
 		return;
 	m = listed(&pf->endpoints, pf->endpoint_patterns,
@@ -154,6 +163,28 @@ check_endpoint(const struct rule_flux_source *pf, struct subject *sj,
 		rule_result_add(r, RULE_FAIL, "%s: spec.endpoint \"%s\" is not "
 		    "an allowed endpoint (endpoints, endpointPatterns)",
 		    what(sj), q);
+}
+
+/*
+ * spec.bucketName, when buckets lists some: a shared endpoint
+ * (s3.amazonaws.com) serves anyone's bucket.
+ */
+static void
+check_bucket_name(const struct rule_flux_source *pf, struct subject *sj,
+    struct rule_result *r)
+{
+	const char	*b = str_at(sj->spec, "bucketName");
+	char		 q[RULE_QUOTE_MAX + 4];
+
+	if (pf->buckets.n == 0)
+		return;
+	if (b == NULL)
+		rule_result_add(r, RULE_ERROR, "%s: spec.bucketName is "
+		    "missing or not a string", what(sj));
+	else if (!rule_glob_any(&pf->buckets, b))
+		rule_result_add(r, RULE_FAIL, "%s: spec.bucketName \"%s\" is "
+		    "not an allowed bucket (buckets)", what(sj),
+		    rule_quote(q, sizeof(q), b));
 }
 
 static void
@@ -169,42 +200,6 @@ check_insecure(const struct rule_flux_source *pf, struct subject *sj,
 	else if (cJSON_IsTrue(v) && !pf->allow_insecure)
 		rule_result_add(r, RULE_FAIL, "%s: spec.insecure is true "
 		    "(allowInsecure is false)", what(sj));
-}
-
-/*
- * verify (at path) must be a mapping whose key names one of values;
- * the key may be left out when Flux defaults it (first of values).
- */
-static void
-check_verify(struct subject *sj, const cJSON *parent, const char *path,
-    const char *key, const char *const *values, struct rule_result *r)
-{
-	const cJSON	*v = cJSON_GetObjectItemCaseSensitive(parent, "verify");
-	const cJSON	*k;
-	char		 q[RULE_QUOTE_MAX + 4];
-
-	if (v == NULL || cJSON_IsNull(v)) {
-		rule_result_add(r, RULE_FAIL, "%s: %s.verify is not set "
-		    "(requireVerify: signatures must be checked)", what(sj),
-		    path);
-		return;
-	}
-	if (!cJSON_IsObject(v)) {
-		rule_result_add(r, RULE_ERROR, "%s: %s.verify is not a "
-		    "mapping", what(sj), path);
-		return;
-	}
-	k = cJSON_GetObjectItemCaseSensitive(v, key);
-	if (k == NULL)
-		return;
-	if (cJSON_IsString(k))
-		for (; *values != NULL; values++)
-			if (strcmp(k->valuestring, *values) == 0)
-				return;
-	rule_result_add(r, RULE_FAIL, "%s: %s.verify.%s \"%s\" is not a "
-	    "verification Flux knows", what(sj), path, key,
-	    rule_quote(q, sizeof(q), cJSON_IsString(k) ? k->valuestring :
-	    "(not a string)"));
 }
 
 /* ref (at path) names a namespace: the object's own, or a listed one. */
@@ -241,7 +236,6 @@ static void
 check_helm_release(const struct rule_flux_source *pf, struct subject *sj,
     struct rule_result *r)
 {
-	static const char *const providers[] = { "cosign", "notation", NULL };
 	const cJSON	*chart, *cspec, *ref;
 
 	chart = cJSON_GetObjectItemCaseSensitive(sj->spec, "chart");
@@ -264,8 +258,8 @@ check_helm_release(const struct rule_flux_source *pf, struct subject *sj,
 	check_ref_ns(pf, sj, cJSON_GetObjectItemCaseSensitive(cspec,
 	    "sourceRef"), "spec.chart.spec.sourceRef", r);
 	if (pf->require_verify & (1u << FLUX_HELM_RELEASE))
-		check_verify(sj, cspec, "spec.chart.spec", "provider",
-		    providers, r);
+		rule_flux_verify_chart(cspec, "spec.chart.spec", 0, what(sj),
+		    r);
 }
 
 static void
@@ -275,23 +269,19 @@ check_kind(const struct rule_flux_source *pf, int kind, struct subject *sj,
 	static const char *const git[] = { "https", "http", "ssh", NULL };
 	static const char *const oci[] = { "oci", NULL };
 	static const char *const helm[] = { "https", "http", "oci", NULL };
-	static const char *const modes[] = { "HEAD", "head", "Tag",
-		"TagAndHEAD", NULL };
-	static const char *const providers[] = { "cosign", "notation", NULL };
 	int	verify = (pf->require_verify & (1u << kind)) != 0;
 
 	switch (kind) {
 	case FLUX_GIT_REPOSITORY:
 		check_url(pf, sj, git, r);
 		if (verify)
-			check_verify(sj, sj->spec, "spec", "mode", modes, r);
+			rule_flux_verify_git(sj->spec, what(sj), r);
 		break;
 	case FLUX_OCI_REPOSITORY:
 		check_url(pf, sj, oci, r);
 		check_insecure(pf, sj, r);
 		if (verify)
-			check_verify(sj, sj->spec, "spec", "provider",
-			    providers, r);
+			rule_flux_verify_oci(sj->spec, "spec", 1, what(sj), r);
 		break;
 	case FLUX_HELM_REPOSITORY:
 		check_url(pf, sj, helm, r);
@@ -299,12 +289,13 @@ check_kind(const struct rule_flux_source *pf, int kind, struct subject *sj,
 		break;
 	case FLUX_BUCKET:
 		check_endpoint(pf, sj, r);
+		check_bucket_name(pf, sj, r);
 		check_insecure(pf, sj, r);
 		break;
 	case FLUX_HELM_CHART:
 		if (verify)
-			check_verify(sj, sj->spec, "spec", "provider",
-			    providers, r);
+			rule_flux_verify_chart(sj->spec, "spec", 1, what(sj),
+			    r);
 		break;
 	case FLUX_KUSTOMIZATION:
 		check_ref_ns(pf, sj, cJSON_GetObjectItemCaseSensitive(

@@ -30,6 +30,7 @@ struct rule_flux_source {
 	struct strlist		  endpoints;		/* Bucket, globs */
 	struct match_regex	**endpoint_patterns;
 	size_t			  n_endpoint_patterns;
+	struct strlist		  buckets;		/* bucketName globs */
 	unsigned		  require_verify;	/* 1u << kind */
 	int			  allow_insecure;	/* default 0 */
 	struct strlist		  source_namespaces;	/* globs */
@@ -52,7 +53,33 @@ void	rule_flux_spec_free(void *params);
  */
 const char *rule_flux_url_problem(const char *url,
 	    const char *const *schemes, char *scheme, size_t schemelen);
-/* Same for a Bucket endpoint: host[:port], no scheme, no path. */
-const char *rule_flux_url_endpoint_problem(const char *endpoint);
+/*
+ * Same for a Bucket endpoint: host[:port], no path; a scheme only if
+ * schemes (NULL-terminated, may be NULL) lists it (Azure's endpoint is
+ * "https://ACCOUNT.blob.core.windows.net"), copied into scheme.
+ */
+const char *rule_flux_url_endpoint_problem(const char *endpoint,
+	    const char *const *schemes, char *scheme, size_t schemelen);
+/*
+ * 1 if url matches the glob pattern, its scheme and host part matched
+ * apart from the rest: a '*' in the pattern's host never matches the
+ * URL's path, so "https://evil.io/.acme.io/x" is not under a host glob
+ * "*.acme.io". A pattern or URL without "://" is matched whole.
+ */
+int	rule_flux_url_glob(const char *pattern, const char *url);
+
+/*
+ * rule_flux_verify.c: spec.verify of a GitRepository (what names the
+ * object in findings); verify under parent (at path) of an OCI kind,
+ * whose cosign signer must be pinned by secretRef or, if oidc (the kind
+ * has the field), matchOIDCIdentity.
+ */
+void	rule_flux_verify_git(const cJSON *spec, const char *what,
+	    struct rule_result *r);
+void	rule_flux_verify_oci(const cJSON *parent, const char *path, int oidc,
+	    const char *what, struct rule_result *r);
+/* Same for a chart spec, unless its sourceRef is a GitRepository or Bucket. */
+void	rule_flux_verify_chart(const cJSON *cspec, const char *path, int oidc,
+	    const char *what, struct rule_result *r);
 
 #endif

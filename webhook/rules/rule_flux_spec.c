@@ -104,7 +104,7 @@ f_endpoint_patterns(struct policy_schema_walk *w, yaml_node_t *n,
 	    &pf->n_endpoint_patterns);
 }
 
-/* urls, endpoints: an empty list would read as "none", yet allow any. */
+/* urls, endpoints, buckets: an empty list reads as "none", yet allows any. */
 static void
 f_globs(struct policy_schema_walk *w, yaml_node_t *n, const char *path,
     void *dst)
@@ -127,6 +127,8 @@ const struct policy_schema_key rule_flux_spec_keys[] = {
 	{ "endpoints", f_globs,
 	    offsetof(struct rule_flux_source, endpoints), 0 },
 	{ "endpointPatterns", f_endpoint_patterns, 0, 0 },
+	{ "buckets", f_globs,
+	    offsetof(struct rule_flux_source, buckets), 0 },
 	{ "requireVerify", f_require_verify,
 	    offsetof(struct rule_flux_source, require_verify), 0 },
 	{ "allowInsecure", policy_schema_bool,
@@ -150,5 +152,6 @@ rule_flux_spec_free(void *params)
 	free(pf->endpoint_patterns);
 	strlist_free(&pf->urls);
 	strlist_free(&pf->endpoints);
+	strlist_free(&pf->buckets);
 	strlist_free(&pf->source_namespaces);
 }

@@ -3,12 +3,15 @@
  * accepts must fetch what the glob says: no control bytes or spaces, no
  * backslash, no dot segments (also percent-encoded), no encoded slash,
  * no userinfo but ssh's user name. It does not resolve or fetch anything.
+ * And the glob match that keeps a '*' in the host from reaching the path.
  */
 #include "rules/rule_flux_source.h"
 
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
+
+#include "base/match.h"
 
 #define SCHEME_MAX	16	/* "https", with room to spare */
 
@@ -62,13 +65,25 @@ bad_bytes(const char *s)
 	return NULL;
 }
 
-/* The authority (between "://" and the path): user@ only for ssh. */
+/*
+ * The authority (between "://" and the path): user@ only for ssh; ASCII
+ * with no escapes, since clients map Unicode and decode %XX in a host
+ * (IDNA maps U+FF0F, a full-width slash, to a slash) after the glob
+ * has seen it.
+ */
 static const char *
 authority_problem(const char *a, size_t len, const char *scheme)
 {
 	const char	*at = memchr(a, '@', len);
-	size_t		 ulen;
+	size_t		 ulen, i;
 
+	for (i = 0; i < len; i++) {
+		if ((unsigned char)a[i] >= 0x80)
+			return "has a non-ASCII host (write it in punycode, "
+			    "xn--)";
+		if (a[i] == '%')
+			return "has '%' in the host";
+	}
 	if (at == NULL)
 		return len == 0 ? "has no host" : NULL;
 	if (strcmp(scheme, "ssh") != 0)
@@ -138,18 +153,65 @@ rule_flux_url_problem(const char *url, const char *const *schemes,
 }
 
 const char *
-rule_flux_url_endpoint_problem(const char *endpoint)
+rule_flux_url_endpoint_problem(const char *endpoint,
+    const char *const *schemes, char *scheme, size_t schemelen)
 {
-	size_t	len = strlen(endpoint);
+	const char	*sep;
+	size_t		 len = strlen(endpoint), slen;
 
+	if (schemelen > 0)
+		scheme[0] = '\0';
 	if (len == 0)
 		return "is empty";
 	if (len > FLUX_URL_MAX)
 		return "is too long";
-	if (strstr(endpoint, "://") != NULL)
-		return "has a scheme (an endpoint is host[:port])";
-	if (strspn(endpoint, "abcdefghijklmnopqrstuvwxyz"
+	if ((sep = strstr(endpoint, "://")) != NULL) {
+		slen = (size_t)(sep - endpoint);
+		for (; schemes != NULL && *schemes != NULL; schemes++)
+			if (strlen(*schemes) == slen &&
+			    strncmp(*schemes, endpoint, slen) == 0)
+				break;
+		if (schemes == NULL || *schemes == NULL)
+			return "has a scheme (an endpoint is host[:port])";
+		snprintf(scheme, schemelen, "%s", *schemes);
+		endpoint = sep + 3;
+		len -= slen + 3;
+	}
+	if (len == 0 || strspn(endpoint, "abcdefghijklmnopqrstuvwxyz"
 	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-:[]") != len)
 		return "is not host[:port]";
 	return NULL;
+}
+
+/* Where s's authority ends (after "://"); NULL if s has no "://". */
+static const char *
+authority_end(const char *s)
+{
+	const char	*sep = strstr(s, "://");
+
+	if (sep == NULL)
+		return NULL;
+	sep += 3;
+	return sep + strcspn(sep, "/?#");
+}
+
+int
+rule_flux_url_glob(const char *pattern, const char *url)
+{
+	char		 pa[FLUX_URL_MAX + 1], ua[FLUX_URL_MAX + 1];
+	const char	*pe, *ue;
+	size_t		 plen, ulen;
+
+	if ((pe = authority_end(pattern)) == NULL ||
+	    (ue = authority_end(url)) == NULL)
+		return match_glob(pattern, url);
+	plen = (size_t)(pe - pattern);
+	ulen = (size_t)(ue - url);
+	if (plen > FLUX_URL_MAX || ulen > FLUX_URL_MAX)
+		return 0;
+	memcpy(pa, pattern, plen);
+	pa[plen] = '\0';
+	memcpy(ua, url, ulen);
+	ua[ulen] = '\0';
+	return match_glob(pa, ua) && match_glob(pe, ue);
 }

@@ -26,7 +26,9 @@ static const struct policy_kind *const kinds[] = {
 		"'ssh://git@github.com/acme/*', 'oci://ghcr.io/acme/*', " \
 		"'http://charts.acme.io/*']\n" \
 		"  urlPatterns: ['^https://gitlab\\.acme\\.io/[a-z]+$']\n" \
-		"  endpoints: ['minio.acme.io']\n" \
+		"  endpoints: ['minio.acme.io', " \
+		"'https://acme.blob.core.windows.net']\n" \
+		"  buckets: ['acme-*']\n" \
 		"  endpointPatterns: ['^s3\\.[a-z0-9-]+\\.amazonaws\\.com$']\n" \
 		"  requireVerify: [GitRepository, OCIRepository, HelmChart, " \
 		"HelmRelease]\n  sourceNamespaces: ['flux-*']\n"
@@ -154,9 +156,25 @@ test_full(void)
 		{ SRC, "GitRepository", NULL, RULE_ERROR,
 		  "GitRepository team-a/app: spec is missing or not a mapping" },
 		{ SRC, "OCIRepository", "{'url':'oci://ghcr.io/acme/manifests',"
-		  "'verify':{'provider':'cosign'}}", RULE_PASS, NULL },
+		  "'verify':{'provider':'cosign','matchOIDCIdentity':[{"
+		  "'issuer':'^https://token','subject':'^https://x'}]}}",
+		  RULE_PASS, NULL },
 		{ SRC, "OCIRepository", "{'url':'oci://ghcr.io/acme/manifests',"
-		  "'verify':{'provider':'notation'}}", RULE_PASS, NULL },
+		  "'verify':{'secretRef':{'name':'cosign-pub'}}}", RULE_PASS,
+		  NULL },
+		{ SRC, "OCIRepository", "{'url':'oci://ghcr.io/acme/manifests',"
+		  "'verify':{'provider':'notation','secretRef':{'name':'n'}}}",
+		  RULE_PASS, NULL },
+		/* Keyless with no identity: any Sigstore signer passes. */
+		{ SRC, "OCIRepository", "{'url':'oci://ghcr.io/acme/manifests',"
+		  "'verify':{'provider':'cosign'}}", RULE_FAIL,
+		  "OCIRepository team-a/app: spec.verify accepts any cosign "
+		  "signer (set secretRef or matchOIDCIdentity)" },
+		{ SRC, "OCIRepository", "{'url':'oci://ghcr.io/acme/manifests',"
+		  "'verify':{'matchOIDCIdentity':[]}}", RULE_FAIL, NULL },
+		{ SRC, "OCIRepository", "{'url':'oci://ghcr.io/acme/manifests',"
+		  "'verify':{'provider':'cosign','secretRef':'k'}}", RULE_FAIL,
+		  NULL },
 		{ SRC, "OCIRepository", "{'url':'oci://ghcr.io/acme/manifests'}",
 		  RULE_FAIL, NULL },
 		{ SRC, "OCIRepository", "{'url':'oci://ghcr.io/acme/m',"
@@ -181,20 +199,54 @@ test_full(void)
 		  "\"http://charts.acme.io/x\" is plain http (allowInsecure is "
 		  "false)" },
 		{ SRC, "Bucket", "{'endpoint':'minio.acme.io',"
-		  "'bucketName':'b'}", RULE_PASS, NULL },
+		  "'bucketName':'acme-config'}", RULE_PASS, NULL },
+		{ SRC, "Bucket", "{'endpoint':'s3.eu-west-1.amazonaws.com',"
+		  "'bucketName':'acme-config'}", RULE_PASS, NULL },
+		/* A listed shared endpoint serves anyone's bucket. */
+		{ SRC, "Bucket", "{'endpoint':'s3.eu-west-1.amazonaws.com',"
+		  "'bucketName':'evil-config'}", RULE_FAIL, "Bucket team-a/app: "
+		  "spec.bucketName \"evil-config\" is not an allowed bucket "
+		  "(buckets)" },
 		{ SRC, "Bucket", "{'endpoint':'s3.eu-west-1.amazonaws.com'}",
-		  RULE_PASS, NULL },
-		{ SRC, "Bucket", "{'endpoint':'minio.evil.io'}", RULE_FAIL,
+		  RULE_ERROR, "Bucket team-a/app: spec.bucketName is missing or "
+		  "not a string" },
+		{ SRC, "Bucket", "{'endpoint':'minio.evil.io','bucketName':'acme-a'}", RULE_FAIL,
 		  "Bucket team-a/app: spec.endpoint \"minio.evil.io\" is not an "
 		  "allowed endpoint (endpoints, endpointPatterns)" },
-		{ SRC, "Bucket", "{'endpoint':'https://minio.acme.io'}",
+		{ SRC, "Bucket", "{'endpoint':'https://minio.acme.io',"
+		  "'bucketName':'acme-a'}",
 		  RULE_FAIL, NULL },
-		{ SRC, "Bucket", "{'endpoint':'minio.acme.io','insecure':true}",
+		/* Azure's endpoint is an https URL (Flux's own examples). */
+		{ SRC, "Bucket", "{'provider':'azure','endpoint':"
+		  "'https://acme.blob.core.windows.net','bucketName':'acme-x'}",
+		  RULE_PASS, NULL },
+		{ SRC, "Bucket", "{'provider':'azure','endpoint':"
+		  "'http://acme.blob.core.windows.net','bucketName':'acme-a'}", RULE_FAIL,
+		  "Bucket team-a/app: spec.endpoint \"http://acme.blob.core."
+		  "windows.net\" is plain http (allowInsecure is false)" },
+		{ SRC, "Bucket", "{'provider':'azure','endpoint':"
+		  "'https://evil.blob.core.windows.net','bucketName':'acme-a'}", RULE_FAIL, NULL },
+		{ SRC, "Bucket", "{'provider':'azure','endpoint':"
+		  "'https://acme.blob.core.windows.net/x','bucketName':'acme-a'}", RULE_FAIL, NULL },
+		{ SRC, "Bucket", "{'endpoint':'minio.acme.io','insecure':true,"
+		  "'bucketName':'acme-a'}",
 		  RULE_FAIL, NULL },
 		{ SRC, "Bucket", "{'bucketName':'b'}", RULE_ERROR, NULL },
 		{ SRC, "HelmChart", "{'chart':'podinfo','verify':{"
-		  "'provider':'cosign'}}", RULE_PASS, NULL },
+		  "'provider':'cosign','secretRef':{'name':'k'}}}", RULE_PASS,
+		  NULL },
+		{ SRC, "HelmChart", "{'chart':'podinfo','verify':{"
+		  "'provider':'cosign'}}", RULE_FAIL, "HelmChart team-a/app: "
+		  "spec.verify accepts any cosign signer (set secretRef or "
+		  "matchOIDCIdentity)" },
 		{ SRC, "HelmChart", "{'chart':'podinfo'}", RULE_FAIL, NULL },
+		{ SRC, "HelmChart", "{'chart':'podinfo','sourceRef':{"
+		  "'kind':'HelmRepository','name':'p'}}", RULE_FAIL, NULL },
+		/* A chart in Git or a Bucket: Flux verifies the source. */
+		{ SRC, "HelmChart", "{'chart':'./charts/app','sourceRef':{"
+		  "'kind':'GitRepository','name':'config'}}", RULE_PASS, NULL },
+		{ SRC, "HelmChart", "{'chart':'./app','sourceRef':{"
+		  "'kind':'Bucket','name':'b'}}", RULE_PASS, NULL },
 		{ KS, "Kustomization", "{'sourceRef':{'kind':'GitRepository',"
 		  "'name':'app'}}", RULE_PASS, NULL },
 		{ KS, "Kustomization", "{'sourceRef':{'kind':'GitRepository',"
@@ -214,8 +266,15 @@ test_full(void)
 		  "'name':'podinfo'}}", RULE_PASS, NULL },
 		{ HR, "HelmRelease", "{'chart':{'spec':{'chart':'podinfo',"
 		  "'sourceRef':{'kind':'HelmRepository','name':'p',"
-		  "'namespace':'flux-system'},'verify':{'provider':'cosign'}}}}",
-		  RULE_PASS, NULL },
+		  "'namespace':'flux-system'},'verify':{'provider':'cosign',"
+		  "'secretRef':{'name':'k'}}}}}", RULE_PASS, NULL },
+		/* A HelmRelease's verify has no matchOIDCIdentity. */
+		{ HR, "HelmRelease", "{'chart':{'spec':{'chart':'podinfo',"
+		  "'sourceRef':{'kind':'HelmRepository','name':'p'},"
+		  "'verify':{'provider':'cosign','matchOIDCIdentity':[{"
+		  "'issuer':'i','subject':'s'}]}}}}", RULE_FAIL,
+		  "HelmRelease team-a/app: spec.chart.spec.verify accepts any "
+		  "cosign signer (set secretRef)" },
 		{ HR, "HelmRelease", "{'chart':{'spec':{'chart':'podinfo',"
 		  "'sourceRef':{'kind':'HelmRepository','name':'p'}}}}",
 		  RULE_FAIL, "HelmRelease team-a/app: spec.chart.spec.verify is "
@@ -224,6 +283,9 @@ test_full(void)
 		  "'sourceRef':{'kind':'HelmRepository','name':'p',"
 		  "'namespace':'apps'},'verify':{'provider':'cosign'}}}}",
 		  RULE_FAIL, NULL },
+		{ HR, "HelmRelease", "{'chart':{'spec':{'chart':'./charts/app',"
+		  "'sourceRef':{'kind':'GitRepository','name':'config'}}}}",
+		  RULE_PASS, NULL },
 		{ HR, "HelmRelease", "{'chart':{}}", RULE_ERROR, NULL },
 		{ HR, "HelmRelease", "{'values':{}}", RULE_ERROR, NULL },
 		/* Same kind names in other groups are not judged. */
@@ -261,6 +323,33 @@ test_open(void)
 	run_cases(HEAD "  allowInsecure: true\n", c, sizeof(c) / sizeof(*c));
 }
 
+/* A '*' in a glob's host stays in the URL's host. */
+static void
+test_host_glob(void)
+{
+	static const struct fcase c[] = {
+		{ SRC, "GitRepository", "{'url':'https://git.acme.io/a/b'}",
+		  RULE_PASS, NULL },
+		{ SRC, "GitRepository", "{'url':'https://evil.io/.acme.io/x'}",
+		  RULE_FAIL, NULL },
+		{ SRC, "GitRepository", "{'url':'https://evil.io/x?.acme.io/'}",
+		  RULE_FAIL, NULL },
+		{ SRC, "GitRepository", "{'url':'https://evil.io#.acme.io/x'}",
+		  RULE_FAIL, NULL },
+		{ SRC, "GitRepository", "{'url':'https://git.acme.io'}",
+		  RULE_FAIL, NULL },
+		{ SRC, "OCIRepository", "{'url':'oci://r.acme.io:5000/x'}",
+		  RULE_PASS, NULL },
+	};
+
+	run_cases(HEAD "  urls: ['https://*.acme.io/*', 'oci://*/*']\n", c,
+	    sizeof(c) / sizeof(*c));
+	CHECK(rule_flux_url_glob("*", "https://anything.io/x"));
+	CHECK(!rule_flux_url_glob("https://*", "https://a.io/x"));
+	CHECK(rule_flux_url_glob("https://*/*", "https://a.io/x"));
+	CHECK(!rule_flux_url_glob("https://a.io/*", "https://a.io"));
+}
+
 static void
 test_url_form(void)
 {
@@ -292,6 +381,11 @@ test_url_form(void)
 		{ "https://evil.io/x@github.com/acme/app",
 		  "has '@' after the host" },
 		{ "git@github.com:acme/app", "has no scheme" },
+		{ "https://evil.io\xef\xbc\x8f.acme.io/x",
+		  "has a non-ASCII host (write it in punycode, xn--)" },
+		{ "https://xn--80ak6aa92e.com/acme/app", NULL },
+		{ "https://evil.io%2e.acme.io/x", "has '%' in the host" },
+		{ "https://github.com/acme/caf\xc3\xa9", NULL },
 		{ "file:///etc/passwd", "has a scheme this kind does not fetch" },
 	};
 	char		 scheme[16], big[FLUX_URL_MAX + 32];
@@ -311,13 +405,25 @@ test_url_form(void)
 	big[sizeof(big) - 1] = '\0';
 	CHECK_STR(rule_flux_url_problem(big, git, scheme, sizeof(scheme)),
 	    "is too long");
-	CHECK(rule_flux_url_endpoint_problem("minio.io:9000") == NULL);
-	CHECK(rule_flux_url_endpoint_problem("[::1]:9000") == NULL);
-	CHECK_STR(rule_flux_url_endpoint_problem(""), "is empty");
-	CHECK_STR(rule_flux_url_endpoint_problem("a.io/x"),
-	    "is not host[:port]");
-	CHECK_STR(rule_flux_url_endpoint_problem("user@a.io"),
-	    "is not host[:port]");
+	CHECK(rule_flux_url_endpoint_problem("minio.io:9000", NULL, scheme,
+	    sizeof(scheme)) == NULL);
+	CHECK(rule_flux_url_endpoint_problem("[::1]:9000", NULL, scheme,
+	    sizeof(scheme)) == NULL);
+	CHECK_STR(rule_flux_url_endpoint_problem("", NULL, scheme,
+	    sizeof(scheme)), "is empty");
+	CHECK_STR(rule_flux_url_endpoint_problem("a.io/x", NULL, scheme,
+	    sizeof(scheme)), "is not host[:port]");
+	CHECK_STR(rule_flux_url_endpoint_problem("user@a.io", NULL, scheme,
+	    sizeof(scheme)), "is not host[:port]");
+	CHECK_STR(rule_flux_url_endpoint_problem("https://a.io", NULL, scheme,
+	    sizeof(scheme)), "has a scheme (an endpoint is host[:port])");
+	CHECK(rule_flux_url_endpoint_problem("https://a.io", git, scheme,
+	    sizeof(scheme)) == NULL);
+	CHECK_STR(scheme, "https");
+	CHECK_STR(rule_flux_url_endpoint_problem("https://", git, scheme,
+	    sizeof(scheme)), "is not host[:port]");
+	CHECK_STR(rule_flux_url_endpoint_problem("https://a.io/c", git, scheme,
+	    sizeof(scheme)), "is not host[:port]");
 }
 
 /* Defaults, skipped requests, and the spec's errors. */
@@ -375,6 +481,7 @@ main(void)
 {
 	test_full();
 	test_open();
+	test_host_glob();
 	test_url_form();
 	test_spec();
 	return unit_done("rule_flux_source");
