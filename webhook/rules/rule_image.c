@@ -63,7 +63,8 @@ static void
 check_tag(const struct rule_image *pi, const struct image_ref *ref,
     struct subject *sj, struct rule_result *r)
 {
-	char		 err[128], tag[RULE_QUOTE_MAX + 4], q[RULE_QUOTE_MAX + 4];
+	char		 err[128], tag[RULE_QUOTE_MAX + 4];
+	char		 q[RULE_QUOTE_MAX + 4];
 	const char	*pat;
 	size_t		 i;
 	int		 m, matched = 0;
