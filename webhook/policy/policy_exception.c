@@ -13,6 +13,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "policy/policy_spec.h"
 #include "wire/yaml_doc.h"
 
 #define ERR	SCHEMA_ERR
@@ -62,10 +63,32 @@ f_images(struct policy_schema_walk *w, yaml_node_t *n, const char *path,
 	policy_schema_globs(w, n, path, &e->images);
 }
 
+/*
+ * kinds: a bare entry is a glob on the kind (Cron*); one with a '/' is
+ * GROUP/Kind as in a policy's match.kinds, and checked the same way, so
+ * that v1/Service is an error rather than an entry that matches nothing.
+ */
+static void
+check_exception_kind(struct policy_schema_walk *w, yaml_node_t *n,
+    const char *path, const char *s)
+{
+	if (*s == '\0')
+		SCHEMA_ERR(w, n, path, "must not be empty");
+	else if (strchr(s, '/') != NULL)
+		policy_spec_check_kind(w, n, path, s);
+}
+
+static void
+f_kinds(struct policy_schema_walk *w, yaml_node_t *n, const char *path,
+    void *dst)
+{
+	policy_schema_strings(w, n, path, dst, 1, check_exception_kind);
+}
+
 static const struct policy_schema_key match_keys[] = {
 	{ "namespaces", policy_schema_globs,
 	    offsetof(struct policy_exception, namespaces), 0 },
-	{ "kinds", policy_schema_globs,
+	{ "kinds", f_kinds,
 	    offsetof(struct policy_exception, kinds), 0 },
 	{ "names", policy_schema_globs,
 	    offsetof(struct policy_exception, names), 0 },

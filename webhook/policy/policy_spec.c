@@ -84,8 +84,8 @@ camel_ok(const char *s)
 }
 
 /* A match.kinds entry: Kind, GROUP/Kind, GROUP/ then a star, or a star. */
-static void
-check_kind(struct policy_schema_walk *w, yaml_node_t *n,
+void
+policy_spec_check_kind(struct policy_schema_walk *w, yaml_node_t *n,
     const char *path, const char *s)
 {
 	const char	*slash = strchr(s, '/'), *kind = s;
@@ -130,7 +130,7 @@ static void
 f_kinds(struct policy_schema_walk *w, yaml_node_t *n,
     const char *path, void *dst)
 {
-	policy_schema_strings(w, n, path, dst, 0, check_kind);
+	policy_schema_strings(w, n, path, dst, 0, policy_spec_check_kind);
 }
 
 static void

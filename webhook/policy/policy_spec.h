@@ -40,6 +40,14 @@ struct policy_doc {
  * is owned, but name and is_settings are set when they were readable, so
  * the caller can still check uniqueness.
  */
+/*
+ * Check one match.kinds entry (Kind, GROUP/Kind, GROUP/ and a star, or a
+ * star), as policy_schema_strings' check: an error at n when malformed.
+ */
+struct policy_schema_walk;
+void	policy_spec_check_kind(struct policy_schema_walk *w, yaml_node_t *n,
+	    const char *path, const char *s);
+
 int	policy_spec_doc(yaml_document_t *doc, const char *file,
 	    const struct policy_kind *const *kinds, struct diag *d,
 	    struct policy_doc *out);
