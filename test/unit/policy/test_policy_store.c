@@ -12,6 +12,7 @@
 #include <sched.h>
 #include <stdatomic.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "policy/policy.h"
 #include "policy/policy_store.h"
@@ -127,6 +128,12 @@ test_threads(void)
 		if (i % 20 == 0)
 			sched_yield();
 	}
+	/*
+	 * On a loaded machine the readers may not have run yet: let them
+	 * acquire at least once (bounded) before stopping them.
+	 */
+	for (i = 0; i < 5000 && atomic_load(&acquires) == 0; i++)
+		usleep(1000);
 	atomic_store(&stop, 1);
 	for (i = 0; i < N_READERS; i++)
 		pthread_join(t[i], NULL);
