@@ -233,13 +233,16 @@ def test_policies_vanish():
         S.check("dangling symlink: logged as cannot read",
                 f"{victim}: cannot read: No such file or directory" in
                 srv.logtext(), srv.logtext()[-800:])
-        os.unlink(victim)
 
-        # Broken YAML, then a file past the size limit.
+        # Broken YAML, then a file past the size limit. Renamed over the
+        # symlink in one step: an unlink first would be a change of its
+        # own, and a set without reconciler-only a good one to reload.
         n = srv.metric(FAILURES)
-        with open(victim, "w") as f:
+        tmp = os.path.join(pol, ".broken.yaml")     # '.' names: not read
+        with open(tmp, "w") as f:
             f.write("apiVersion: gitgate.io/v1alpha1\nkind: ActorPolicy\n"
                     "metadata: {name: reconciler-only}\nspec: [\n")
+        os.replace(tmp, victim)
         S.check("broken YAML: failure counted", failure_counted(srv, n))
         still_good(srv, "broken YAML")
         n = srv.metric(FAILURES)
