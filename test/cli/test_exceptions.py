@@ -28,8 +28,11 @@ S.check("the shipped preset legacy-report-exception exists",
         found["legacy-report-exception"] == 1, found)
 EXC_FILE = os.path.join(POL, "immutable-images.yaml")
 with open(EXC_FILE) as f:
-    # the document's first line: the one above its kind
-    EXC_LINE = f.read().splitlines().index("kind: PolicyException")
+    # lint points at the expires value (1-based line, column)
+    _lines = f.read().splitlines()
+    EXC_LINE = next(i + 1 for i, ln in enumerate(_lines)
+                    if ln.startswith("  expires:"))
+    EXC_COL = _lines[EXC_LINE - 1].index('"') + 1
 
 CRONJOB = """apiVersion: batch/v1
 kind: CronJob
@@ -57,7 +60,7 @@ def lint(*args):
 
 
 def test_lint():
-    where = f"{EXC_FILE}:{EXC_LINE}:1: warning: "
+    where = f"{EXC_FILE}:{EXC_LINE}:{EXC_COL}: warning: "
     rc, out, err = lint("--now", "2026-12-01T00:00:00Z")
     S.check("lint 61 days ahead: exit 0, no warning", rc == 0 and
             "0 warning(s)" in out and "1 exception(s)" in out, out + err)
@@ -77,7 +80,7 @@ def test_lint():
             "expired 2027-01-31" in err, out + err)
     rc, out, err = lint("--now", "2027-02-01T00:00:00Z", "--fail-expired")
     S.check("lint --fail-expired: an error, exit 2", rc == 2 and
-            f"{EXC_FILE}:{EXC_LINE}:1: PolicyException" in err and
+            f"{EXC_FILE}:{EXC_LINE}:{EXC_COL}: PolicyException" in err and
             "1 error(s)" in out, out + err)
     rc, out, err = lint("--now", "2025-12-01T00:00:00Z")
     S.check("lint more than 366 days ahead: exit 2", rc == 2 and

@@ -162,6 +162,7 @@ struct policy_exception {
 	char			*ticket;
 	char			*expires_text;	/* as written: "2027-01-31" */
 	long long		 expires;	/* Unix time it stops holding */
+	int			 expires_line, expires_col;	/* for lint */
 };
 
 struct policy_set {

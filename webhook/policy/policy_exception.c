@@ -154,6 +154,8 @@ f_expires(struct policy_schema_walk *w, yaml_node_t *n, const char *path,
 		return;
 	}
 	policy_schema_string(w, n, path, &e->expires_text);
+	e->expires_line = ydoc_line(n);
+	e->expires_col = ydoc_col(n);
 }
 
 static const struct policy_schema_key spec_keys[] = {
@@ -315,6 +317,10 @@ policy_exception_active(const struct policy_exception *e, long long now)
 	return now < e->expires;
 }
 
+/* Where lint points for an expiry: the expires value, else the document. */
+#define LINE(e)	((e)->expires_line > 0 ? (e)->expires_line : (e)->line)
+#define COL(e)	((e)->expires_line > 0 ? (e)->expires_col : 1)
+
 size_t
 policy_exception_report(const struct policy_set *set, long long now,
     unsigned warn_days, unsigned flags, struct diag *d)
@@ -330,19 +336,19 @@ policy_exception_report(const struct policy_set *set, long long now,
 		if (left <= 0) {
 			lv = flags & POLICY_EXC_FAIL_EXPIRED ? DIAG_ERROR :
 			    DIAG_WARNING;
-			diag_add(d, lv, e->file, e->line, 1, "PolicyException "
+			diag_add(d, lv, e->file, LINE(e), COL(e), "PolicyException "
 			    "\"%s\" (%s) expired %s: it lifts nothing; "
 			    "remove it or renew it", e->name, e->ticket,
 			    e->expires_text);
 		} else if (left <= (long long)warn_days * DAY)
-			diag_add(d, DIAG_WARNING, e->file, e->line, 1,
+			diag_add(d, DIAG_WARNING, e->file, LINE(e), COL(e),
 			    "PolicyException \"%s\" (%s) expires %s, in %lld "
 			    "day(s)", e->name, e->ticket, e->expires_text,
 			    (left + DAY - 1) / DAY);
 		else if (left > POLICY_EXCEPTION_DAYS_MAX * DAY) {
 			lv = flags & POLICY_EXC_FAIL_FAR ? DIAG_ERROR :
 			    DIAG_WARNING;
-			diag_add(d, lv, e->file, e->line, 1, "PolicyException "
+			diag_add(d, lv, e->file, LINE(e), COL(e), "PolicyException "
 			    "\"%s\" expires %s, more than %d days ahead: "
 			    "exceptions are short-lived", e->name,
 			    e->expires_text, POLICY_EXCEPTION_DAYS_MAX);

@@ -161,6 +161,8 @@ test_set(void)
 	CHECK_STR(e->expires_text, "2027-01-31");
 	CHECK_INT(e->expires, T_0201);
 	CHECK_INT(e->line, 6);
+	CHECK_INT(e->expires_line, 15);	/* lint points at the value */
+	CHECK_INT(e->expires_col, 12);
 	CHECK_INT(e->names.n, 2);
 	CHECK_INT(e->n_lifts, 1);
 	CHECK(e->lifts[0] == &set->policies[0]);
@@ -168,20 +170,20 @@ test_set(void)
 	CHECK(!policy_exception_active(e, T_0201));
 	/* 15 days ahead: nothing; 14: a warning; past: warning or error */
 	report(set, T_0201 - 15 * DAY, 14, 0, 0, 0, NULL);
-	report(set, T_0201 - 14 * DAY, 14, 0, 0, 1, "x.yaml:6:1: warning: "
+	report(set, T_0201 - 14 * DAY, 14, 0, 0, 1, "x.yaml:15:12: warning: "
 	    "PolicyException \"legacy\" (OPS-1234) expires 2027-01-31, in 14 "
 	    "day(s)");
 	report(set, T_0201 - 15 * DAY, 30, 0, 0, 1, NULL);
-	report(set, T_0201, 14, 0, 0, 1, "x.yaml:6:1: warning: "
+	report(set, T_0201, 14, 0, 0, 1, "x.yaml:15:12: warning: "
 	    "PolicyException \"legacy\" (OPS-1234) expired 2027-01-31: it "
 	    "lifts nothing; remove it or renew it");
-	report(set, T_0201, 14, POLICY_EXC_FAIL_EXPIRED, 1, 0, "x.yaml:6:1: "
+	report(set, T_0201, 14, POLICY_EXC_FAIL_EXPIRED, 1, 0, "x.yaml:15:12: "
 	    "PolicyException \"legacy\" (OPS-1234) expired 2027-01-31: it "
 	    "lifts nothing; remove it or renew it");
 	report(set, T_0201 - 366 * DAY, 14, POLICY_EXC_FAIL_FAR, 0, 0, NULL);
 	report(set, T_0201 - 367 * DAY, 14, 0, 0, 1, NULL);
 	report(set, T_0201 - 367 * DAY, 14, POLICY_EXC_FAIL_FAR, 1, 0,
-	    "x.yaml:6:1: PolicyException \"legacy\" expires 2027-01-31, more "
+	    "x.yaml:15:12: PolicyException \"legacy\" expires 2027-01-31, more "
 	    "than 366 days ahead: exceptions are short-lived");
 	policy_set_unref(set);
 }
