@@ -336,10 +336,10 @@ policy_exception_report(const struct policy_set *set, long long now,
 		if (left <= 0) {
 			lv = flags & POLICY_EXC_FAIL_EXPIRED ? DIAG_ERROR :
 			    DIAG_WARNING;
-			diag_add(d, lv, e->file, LINE(e), COL(e), "PolicyException "
-			    "\"%s\" (%s) expired %s: it lifts nothing; "
-			    "remove it or renew it", e->name, e->ticket,
-			    e->expires_text);
+			diag_add(d, lv, e->file, LINE(e), COL(e),
+			    "PolicyException \"%s\" (%s) expired %s: it "
+			    "lifts nothing; remove it or renew it", e->name,
+			    e->ticket, e->expires_text);
 		} else if (left <= (long long)warn_days * DAY)
 			diag_add(d, DIAG_WARNING, e->file, LINE(e), COL(e),
 			    "PolicyException \"%s\" (%s) expires %s, in %lld "
@@ -348,9 +348,9 @@ policy_exception_report(const struct policy_set *set, long long now,
 		else if (left > POLICY_EXCEPTION_DAYS_MAX * DAY) {
 			lv = flags & POLICY_EXC_FAIL_FAR ? DIAG_ERROR :
 			    DIAG_WARNING;
-			diag_add(d, lv, e->file, LINE(e), COL(e), "PolicyException "
-			    "\"%s\" expires %s, more than %d days ahead: "
-			    "exceptions are short-lived", e->name,
+			diag_add(d, lv, e->file, LINE(e), COL(e),
+			    "PolicyException \"%s\" expires %s, more than %d "
+			    "days ahead: exceptions are short-lived", e->name,
 			    e->expires_text, POLICY_EXCEPTION_DAYS_MAX);
 		}
 	}
