@@ -129,6 +129,16 @@ match_regex_free(struct match_regex *re)
 	free(re);
 }
 
+void
+match_regex_list_free(struct match_regex **v, size_t n)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++)
+		match_regex_free(v[i]);
+	free(v);
+}
+
 const char *
 match_regex_pattern(const struct match_regex *re)
 {

@@ -31,6 +31,8 @@ struct match_regex;	/* opaque; immutable once compiled, thread-safe */
 struct match_regex *match_regex_new(const char *pattern, char *err,
 	    size_t errlen);
 void	match_regex_free(struct match_regex *re);
+/* Free n regexes of v, then v. NULL-safe. */
+void	match_regex_list_free(struct match_regex **v, size_t n);
 /* The source text of the pattern; borrowed until match_regex_free(). */
 const char *match_regex_pattern(const struct match_regex *re);
 

@@ -363,6 +363,29 @@ policy_schema_compile(struct policy_schema_walk *w, yaml_node_t *n,
 }
 
 void
+policy_schema_regexes(struct policy_schema_walk *w, yaml_node_t *n,
+    const char *path, int allow_empty, struct match_regex ***out,
+    size_t *n_out)
+{
+	char			 sub[POLICY_SCHEMA_PATH_LEN];
+	struct match_regex	*re;
+	long			 count, i;
+
+	if ((count = policy_schema_list(w, n, path, allow_empty)) <= 0)
+		return;
+	if ((*out = calloc((size_t)count, sizeof(**out))) == NULL) {
+		ERR(w, n, path, "out of memory");
+		return;
+	}
+	for (i = 0; i < count; i++) {
+		policy_schema_path_index(sub, path, (size_t)i);
+		re = policy_schema_compile(w, policy_schema_item(w, n, i), sub);
+		if (re != NULL)
+			(*out)[(*n_out)++] = re;
+	}
+}
+
+void
 policy_schema_regex(struct policy_schema_walk *w, yaml_node_t *n,
     const char *path, void *dst)
 {

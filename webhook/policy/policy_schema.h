@@ -98,6 +98,14 @@ void	policy_schema_strings(struct policy_schema_walk *w, yaml_node_t *node,
  */
 struct match_regex *policy_schema_compile(struct policy_schema_walk *w,
 	    yaml_node_t *node, const char *path);
+/*
+ * A list of regexes (an empty one only if allow_empty) into *out, a
+ * calloc'd array holding the *n_out that compiled; each error reported.
+ * The caller frees with match_regex_list_free(*out, *n_out).
+ */
+void	policy_schema_regexes(struct policy_schema_walk *w, yaml_node_t *node,
+	    const char *path, int allow_empty, struct match_regex ***out,
+	    size_t *n_out);
 
 /*
  * Key functions for tables; dst points to: yaml_node_t * (node, stored as

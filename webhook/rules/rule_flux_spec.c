@@ -62,36 +62,14 @@ f_require_verify(struct policy_schema_walk *w, yaml_node_t *n,
 	strlist_free(&l);
 }
 
-/* A list of regexes into a match_regex * array and its count. */
-static void
-regex_list(struct policy_schema_walk *w, yaml_node_t *n, const char *path,
-    struct match_regex ***out, size_t *n_out)
-{
-	char			 sub[POLICY_SCHEMA_PATH_LEN];
-	struct match_regex	*re;
-	long			 count, i;
-
-	if ((count = policy_schema_list(w, n, path, 0)) <= 0)
-		return;
-	if ((*out = calloc((size_t)count, sizeof(**out))) == NULL) {
-		SCHEMA_ERR(w, n, path, "out of memory");
-		return;
-	}
-	for (i = 0; i < count; i++) {
-		policy_schema_path_index(sub, path, (size_t)i);
-		re = policy_schema_compile(w, policy_schema_item(w, n, i), sub);
-		if (re != NULL)
-			(*out)[(*n_out)++] = re;
-	}
-}
-
 static void
 f_url_patterns(struct policy_schema_walk *w, yaml_node_t *n,
     const char *path, void *dst)
 {
 	struct rule_flux_source	*pf = dst;
 
-	regex_list(w, n, path, &pf->url_patterns, &pf->n_url_patterns);
+	policy_schema_regexes(w, n, path, 0, &pf->url_patterns,
+	    &pf->n_url_patterns);
 }
 
 static void
@@ -100,7 +78,7 @@ f_endpoint_patterns(struct policy_schema_walk *w, yaml_node_t *n,
 {
 	struct rule_flux_source	*pf = dst;
 
-	regex_list(w, n, path, &pf->endpoint_patterns,
+	policy_schema_regexes(w, n, path, 0, &pf->endpoint_patterns,
 	    &pf->n_endpoint_patterns);
 }
 
@@ -142,14 +120,9 @@ void
 rule_flux_spec_free(void *params)
 {
 	struct rule_flux_source	*pf = params;
-	size_t			 i;
 
-	for (i = 0; i < pf->n_url_patterns; i++)
-		match_regex_free(pf->url_patterns[i]);
-	free(pf->url_patterns);
-	for (i = 0; i < pf->n_endpoint_patterns; i++)
-		match_regex_free(pf->endpoint_patterns[i]);
-	free(pf->endpoint_patterns);
+	match_regex_list_free(pf->url_patterns, pf->n_url_patterns);
+	match_regex_list_free(pf->endpoint_patterns, pf->n_endpoint_patterns);
 	strlist_free(&pf->urls);
 	strlist_free(&pf->endpoints);
 	strlist_free(&pf->buckets);

@@ -206,23 +206,9 @@ f_allowed_tags(struct policy_schema_walk *w, yaml_node_t *n,
     const char *path, void *dst)
 {
 	struct rule_image	*img = dst;
-	char			 sub[POLICY_SCHEMA_PATH_LEN];
-	struct match_regex	*re;
-	long			 count, i;
 
-	if ((count = policy_schema_list(w, n, path, 1)) <= 0)
-		return;
-	img->allowed_tags = calloc((size_t)count, sizeof(*img->allowed_tags));
-	if (img->allowed_tags == NULL) {
-		SCHEMA_ERR(w, n, path, "out of memory");
-		return;
-	}
-	for (i = 0; i < count; i++) {
-		policy_schema_path_index(sub, path, (size_t)i);
-		re = policy_schema_compile(w, policy_schema_item(w, n, i), sub);
-		if (re != NULL)
-			img->allowed_tags[img->n_allowed_tags++] = re;
-	}
+	policy_schema_regexes(w, n, path, 1, &img->allowed_tags,
+	    &img->n_allowed_tags);
 }
 
 /*
@@ -286,11 +272,8 @@ static void
 image_free(void *params)
 {
 	struct rule_image	*img = params;
-	size_t			 i;
 
-	for (i = 0; i < img->n_allowed_tags; i++)
-		match_regex_free(img->allowed_tags[i]);
-	free(img->allowed_tags);
+	match_regex_list_free(img->allowed_tags, img->n_allowed_tags);
 	strlist_free(&img->denied_tags);
 	strlist_free(&img->allowed_registries);
 	strlist_free(&img->exempt_images);
